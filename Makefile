@@ -1,0 +1,39 @@
+# Two commands for a fresh clone: `make book` and `make test`. Everything else is set up on demand.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+# SOLUTIONS=0 builds a student site without the exercise solutions.
+SOLUTIONS ?= 1
+
+.PHONY: book test lab bench vendor clean browser venv
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $(STAMP)
+
+vendor: $(STAMP)
+	$(BIN)/python tools/vendor.py
+
+book: vendor
+	SOLUTIONS=$(SOLUTIONS) $(BIN)/python tools/build_book.py
+	@echo "Open _build/html/index.html in a browser (works offline)."
+
+browser:
+	bash tools/ensure_chromium.sh
+
+test: vendor browser
+	$(BIN)/python tools/run_tests.py
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab --notebook-dir=.
+
+bench: $(STAMP)
+	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf _build _vendor

@@ -1,0 +1,1 @@
+"""Solvers for the course: lemons, double auctions, signalling."""

@@ -1,0 +1,335 @@
+"""Self-checking exercises: ``check(exercise_id, answer)`` tells a student at once whether an answer is right.
+
+A checker never raises on a student's answer: whatever is passed (None, strings, lists, nan, objects, functions
+that crash) comes back as a :class:`CheckResult` with a status in ``STATUSES`` and a human message. Only an
+unknown ``exercise_id`` raises (``KeyError``), because that is the notebook author's mistake, not the student's.
+
+Exercises live in the modules ``lib/checks/ex_*.py``; each calls :func:`register` with one of the answer kinds
+below. They are discovered automatically, so a chapter adds exercises without touching this file.
+
+Answer kinds
+------------
+- :class:`Numeric`: a real number (or a fixed-length tuple of them) within a stated tolerance.
+- :class:`Symbolic`: a sympy expression (or a string sympy can parse) equivalent to the expected one.
+- :class:`Function`: a Python function compared with a reference on sample points.
+- :class:`Choice`: one of a fixed set of words, e.g. "pooling" / "separating".
+"""
+from __future__ import annotations
+
+import html
+import importlib
+import math
+import numbers
+import pkgutil
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import sympy as sp
+
+__all__ = [
+    "STATUSES", "CheckResult", "Exercise", "Numeric", "Symbolic", "Function", "Choice",
+    "register", "check", "exercise_ids", "get", "summary",
+]
+
+STATUSES = ("correct", "incorrect", "not attempted", "invalid")
+_COLOURS = {"correct": "#1b7837", "incorrect": "#b2182b", "not attempted": "#666666", "invalid": "#e08214"}
+_SYMBOLS = {"correct": "✔", "incorrect": "✘", "not attempted": "…", "invalid": "?"}
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check: ``status`` is one of ``STATUSES``; ``message`` says why, with a hint."""
+
+    exercise_id: str
+    status: str
+    message: str
+
+    @property
+    def correct(self) -> bool:
+        return self.status == "correct"
+
+    def __str__(self) -> str:
+        return f"{_SYMBOLS[self.status]} {self.exercise_id}: {self.status}. {self.message}"
+
+    def __repr__(self) -> str:  # what a notebook shows as text/plain (and what nbval compares)
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        colour = _COLOURS[self.status]
+        return (
+            f'<div style="border-left:4px solid {colour};padding:4px 8px;margin:4px 0">'
+            f'<b style="color:{colour}">{_SYMBOLS[self.status]} {html.escape(self.status)}</b> '
+            f"<code>{html.escape(self.exercise_id)}</code>: {html.escape(self.message)}</div>"
+        )
+
+
+class _Verdict(Exception):
+    """Raised inside a checker to return a status at once."""
+
+    def __init__(self, status: str, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+def _is_blank(answer: Any) -> bool:
+    return answer is None or answer is Ellipsis
+
+
+def _as_real(x: Any, what: str = "answer") -> float:
+    """Convert a student's number to float, or raise _Verdict('invalid') saying what was expected."""
+    if isinstance(x, (bool, np.bool_)):
+        raise _Verdict("invalid", f"the {what} should be a number, not True/False")
+    if isinstance(x, sp.Basic):
+        if x.free_symbols:
+            raise _Verdict("invalid", f"the {what} should be a number, but it still contains {sorted(map(str, x.free_symbols))}")
+        try:
+            x = complex(x)
+        except (TypeError, ValueError):
+            raise _Verdict("invalid", f"the {what} should be a number; could not evaluate {x}") from None
+    if isinstance(x, np.ndarray) and x.shape == ():
+        x = x.item()
+    if isinstance(x, complex):
+        if abs(x.imag) > 1e-12 * max(1.0, abs(x.real)):
+            raise _Verdict("invalid", f"the {what} should be a real number; got {x}")
+        x = x.real
+    if not isinstance(x, numbers.Real):
+        raise _Verdict("invalid", f"the {what} should be a number; got {type(x).__name__} {_short(x)}")
+    try:
+        value = float(x)
+    except (OverflowError, ValueError):
+        raise _Verdict("invalid", f"the {what} should be a finite number; got {_short(x)}") from None
+    if not math.isfinite(value):
+        raise _Verdict("invalid", f"the {what} should be a finite number; got {value}")
+    return value
+
+
+def _short(x: Any, limit: int = 60) -> str:
+    try:
+        text = repr(x)
+    except Exception:  # a student's object with a broken __repr__
+        text = f"<{type(x).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """Base class: ``id``, a one-line ``title``, a ``hint`` shown when the answer is wrong, and ``reference``,
+    an answer the checker accepts (used by the tests to prove that every exercise can be solved)."""
+
+    id: str
+    title: str
+    hint: str
+    reference: Any
+
+    def expected(self) -> str:
+        """What form the answer takes, shown when an answer is invalid."""
+        raise NotImplementedError
+
+    def judge(self, answer: Any) -> tuple[str, str]:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Numeric(Exercise):
+    """A real number, or a tuple of ``len(reference)`` real numbers, each within ``abs_tol`` or ``rel_tol``."""
+
+    abs_tol: float = 1e-6
+    rel_tol: float = 1e-6
+
+    def expected(self) -> str:
+        if isinstance(self.reference, tuple):
+            return f"a tuple of {len(self.reference)} numbers"
+        return "a number"
+
+    def _close(self, got: float, want: float) -> bool:
+        return math.isclose(got, want, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+
+    def judge(self, answer):
+        if isinstance(self.reference, tuple):
+            if isinstance(answer, (str, bytes, dict, set)) or not isinstance(answer, (Sequence, np.ndarray)):
+                raise _Verdict("invalid", f"expected {self.expected()}; got {type(answer).__name__} {_short(answer)}")
+            if len(answer) != len(self.reference):
+                raise _Verdict("invalid", f"expected {self.expected()}; got {len(answer)} item(s)")
+            got = [_as_real(a, f"item {i + 1}") for i, a in enumerate(answer)]
+            wrong = [i + 1 for i, (g, w) in enumerate(zip(got, self.reference)) if not self._close(g, float(w))]
+            if wrong:
+                return "incorrect", f"item(s) {wrong} are off. Hint: {self.hint}"
+            return "correct", "all items match."
+        got = _as_real(answer)
+        if self._close(got, float(self.reference)):
+            return "correct", f"{got:.6g} matches."
+        return "incorrect", f"{got:.6g} is not right. Hint: {self.hint}"
+
+
+@dataclass(frozen=True)
+class Symbolic(Exercise):
+    """A formula in ``variables`` (names of sympy symbols) equivalent to ``reference`` (a sympy expression)."""
+
+    variables: tuple[str, ...] = ()
+
+    def expected(self) -> str:
+        names = ", ".join(self.variables) or "no variables"
+        return f"a sympy expression (or a string such as '1/4 + 2*c/3') in {names}"
+
+    def judge(self, answer):
+        symbols = {name: sp.Symbol(name, real=True) for name in self.variables}
+        if isinstance(answer, str):
+            try:
+                answer = sp.parse_expr(answer, local_dict=dict(symbols), evaluate=True)
+            except Exception:
+                raise _Verdict("invalid", f"could not read {_short(answer)} as a formula; expected {self.expected()}") from None
+        elif isinstance(answer, numbers.Number) and not isinstance(answer, bool):
+            answer = sp.sympify(answer)
+        if not isinstance(answer, sp.Expr):
+            raise _Verdict("invalid", f"expected {self.expected()}; got {type(answer).__name__} {_short(answer)}")
+        # Symbols a student created without assumptions are matched to ours by name.
+        answer = answer.subs({s: symbols[s.name] for s in answer.free_symbols if s.name in symbols})
+        extra = sorted(s.name for s in answer.free_symbols if s.name not in symbols)
+        if extra:
+            raise _Verdict("invalid", f"the formula uses {extra}; expected {self.expected()}")
+        want = self.reference.subs({s: symbols[s.name] for s in self.reference.free_symbols if s.name in symbols})
+        if _equivalent(answer, want, list(symbols.values())):
+            return "correct", f"{sp.sstr(answer)} is equivalent to the expected formula."
+        return "incorrect", f"{sp.sstr(answer)} is not equivalent to the expected formula. Hint: {self.hint}"
+
+
+def _equivalent(a: sp.Expr, b: sp.Expr, symbols: list) -> bool:
+    """Equivalence by random numerical evaluation (robust) confirmed symbolically when cheap."""
+    rng = np.random.default_rng(12345)
+    f = sp.lambdify(symbols, a - b, modules="numpy")
+    for _ in range(8):
+        point = rng.uniform(0.05, 0.95, size=len(symbols))
+        try:
+            with np.errstate(all="ignore"):
+                value = complex(f(*point))
+        except Exception:
+            return False
+        if not (math.isfinite(value.real) and abs(value) < 1e-9):
+            return False
+    return True
+
+
+@dataclass(frozen=True)
+class Function(Exercise):
+    """A Python function of one or more numbers, compared with ``reference`` at ``points`` (tuples of args)."""
+
+    points: tuple = ()
+    abs_tol: float = 1e-6
+
+    def expected(self) -> str:
+        return "a Python function (def ... or lambda)"
+
+    def judge(self, answer):
+        if not callable(answer):
+            raise _Verdict("invalid", f"expected {self.expected()}; got {type(answer).__name__} {_short(answer)}")
+        for args in self.points:
+            args = args if isinstance(args, tuple) else (args,)
+            try:
+                got = answer(*args)
+            except NotImplementedError:
+                raise _Verdict("not attempted", "the function is still the stub; fill it in.") from None
+            except Exception as exc:  # the student's code failed: say how, without a traceback
+                return "incorrect", f"calling it with {args} raised {type(exc).__name__}: {_short(str(exc), 80)}. Hint: {self.hint}"
+            if got is None:
+                raise _Verdict("not attempted", "the function returns None; fill in the stub.")
+            value = _as_real(got, f"value at {args}")
+            want = float(self.reference(*args))
+            if not math.isclose(value, want, abs_tol=self.abs_tol, rel_tol=1e-6):
+                return "incorrect", f"at {args} it gives {value:.6g}, which is not right. Hint: {self.hint}"
+        return "correct", f"it matches on all {len(self.points)} test points."
+
+
+@dataclass(frozen=True)
+class Choice(Exercise):
+    """One word out of ``options`` (case and surrounding spaces ignored); ``reference`` is the right one."""
+
+    options: tuple[str, ...] = ()
+
+    def expected(self) -> str:
+        return "one of " + ", ".join(repr(o) for o in self.options)
+
+    def judge(self, answer):
+        if not isinstance(answer, str):
+            raise _Verdict("invalid", f"expected {self.expected()}; got {type(answer).__name__} {_short(answer)}")
+        word = answer.strip().lower()
+        if word not in {o.lower() for o in self.options}:
+            raise _Verdict("invalid", f"expected {self.expected()}; got {_short(answer)}")
+        if word == self.reference.lower():
+            return "correct", f"{self.reference!r} is right."
+        return "incorrect", f"{answer.strip()!r} is not right. Hint: {self.hint}"
+
+
+_REGISTRY: dict[str, Exercise] = {}
+_LAST: dict[str, str] = {}
+
+
+def register(exercise: Exercise) -> Exercise:
+    """Add an exercise to the registry (ids are unique)."""
+    if exercise.id in _REGISTRY:
+        raise ValueError(f"exercise id {exercise.id!r} is registered twice")
+    _REGISTRY[exercise.id] = exercise
+    return exercise
+
+
+def get(exercise_id: str) -> Exercise:
+    """The exercise with this id; ``KeyError`` listing the known ids if there is none."""
+    if not isinstance(exercise_id, str) or exercise_id not in _REGISTRY:
+        raise KeyError(f"unknown exercise id {exercise_id!r}; known ids: {', '.join(exercise_ids())}")
+    return _REGISTRY[exercise_id]
+
+
+def exercise_ids(prefix: str = "") -> list[str]:
+    """All exercise ids (those starting with ``prefix`` if given), in registration order."""
+    return [i for i in _REGISTRY if i.startswith(prefix)]
+
+
+def check(exercise_id: str, answer: Any) -> CheckResult:
+    """Check a student's answer. Never raises on the answer; raises ``KeyError`` for an unknown id."""
+    exercise = get(exercise_id)
+    try:
+        if _is_blank(answer):
+            status, message = "not attempted", f"replace None with your answer ({exercise.expected()})."
+        else:
+            status, message = exercise.judge(answer)
+    except _Verdict as verdict:
+        status, message = verdict.status, verdict.message
+    except Exception as exc:  # last line of defence: a student never sees a traceback
+        status, message = "invalid", f"could not check this answer ({type(exc).__name__}); expected {exercise.expected()}."
+    _LAST[exercise_id] = status
+    return CheckResult(exercise_id, status, message)
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Which exercises (with a given prefix) have been checked correct in this session."""
+
+    rows: tuple[tuple[str, str, str], ...] = field(default_factory=tuple)
+
+    def __repr__(self) -> str:
+        done = sum(status == "correct" for _, _, status in self.rows)
+        lines = [f"{done} of {len(self.rows)} exercises correct"]
+        lines += [f"  {_SYMBOLS[status]} {ex_id}: {status}" for ex_id, _, status in self.rows]
+        return "\n".join(lines)
+
+    def _repr_html_(self) -> str:
+        done = sum(status == "correct" for _, _, status in self.rows)
+        body = "".join(
+            f'<tr><td><code>{html.escape(i)}</code></td><td>{html.escape(t)}</td>'
+            f'<td style="color:{_COLOURS[s]}">{_SYMBOLS[s]} {s}</td></tr>'
+            for i, t, s in self.rows
+        )
+        return f"<p><b>{done} of {len(self.rows)} exercises correct</b></p><table>{body}</table>"
+
+
+def summary(prefix: str = "") -> Summary:
+    """A table of the exercises starting with ``prefix`` and their latest status in this session."""
+    return Summary(tuple((i, _REGISTRY[i].title, _LAST.get(i, "not attempted")) for i in exercise_ids(prefix)))
+
+
+def _discover() -> None:
+    for module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("ex_")):
+        importlib.import_module(f"{__name__}.{module}")
+
+
+_discover()

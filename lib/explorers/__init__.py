@@ -1,0 +1,138 @@
+"""Interactive explorers, in two forms built from the same pure drawing functions.
+
+Each model module here (``lib/explorers/<model>.py``) provides
+
+- ``draw_<name>(axes, **params)``: pure; computes with ``lib`` and draws on the given matplotlib axes;
+  returns a small dict of the headline numbers it displays (tested in ``tests/``);
+- ``explore_<name>()``: a thin ipywidgets wrapper (sliders whose ranges keep the model valid) for a kernel;
+- ``static_<name>()``: the kernel-free version for the website, made with :func:`static_explorer`.
+
+:func:`static_explorer` renders the drawing function once per slider position at build time and returns HTML
+with native range inputs that swap the pre-rendered frames. It needs no kernel, no JavaScript library and no
+network, so it works on the static site and in JupyterLab alike.
+"""
+from __future__ import annotations
+
+import base64
+import html
+import io
+import itertools
+import json
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+import matplotlib
+
+matplotlib.use("Agg", force=False)
+from matplotlib.figure import Figure  # noqa: E402  (after choosing a backend-agnostic figure)
+
+__all__ = ["StaticExplorer", "static_explorer", "new_axes", "COLOURS"]
+
+# Okabe–Ito colour-blind-safe palette.
+COLOURS = {
+    "blue": "#0072B2", "orange": "#E69F00", "green": "#009E73", "red": "#D55E00",
+    "purple": "#CC79A7", "sky": "#56B4E9", "yellow": "#F0E442", "black": "#000000",
+}
+
+# One handler for every slider: combine the slider positions into a frame index and show that frame.
+_HANDLER = (
+    "(function(r){var k=0;r.querySelectorAll('input.kf-slider').forEach(function(x){"
+    "k=k*(+x.max+1)+(+x.value);x.nextElementSibling.textContent=JSON.parse(x.dataset.labels)[+x.value];});"
+    "r.querySelectorAll('img.kf-frame').forEach(function(m,i){m.style.display=(i===k)?'':'none';});"
+    "})(this.closest('.kf-explorer'))"
+)
+
+
+def new_axes(ncols: int = 1, figsize: tuple[float, float] = (8.0, 3.6)):
+    """A standalone figure (not registered with pyplot) and its axes, for drawing functions and tests."""
+    fig = Figure(figsize=figsize, layout="constrained")
+    axes = fig.subplots(1, ncols)
+    return fig, axes
+
+
+@dataclass(frozen=True)
+class StaticExplorer:
+    """Pre-rendered frames of a drawing function over a grid of slider values; displays as HTML."""
+
+    title: str
+    names: tuple[str, ...]
+    labels: tuple[tuple[str, ...], ...]
+    start: tuple[int, ...]
+    frames: tuple[str, ...]  # base64 PNGs in row-major order of the sliders
+
+    @property
+    def nbytes(self) -> int:
+        """Size of the HTML this explorer adds to a page."""
+        return len(self._repr_html_().encode())
+
+    def __repr__(self) -> str:
+        return f"StaticExplorer({self.title!r}, {len(self.frames)} frames)"
+
+    def _repr_html_(self) -> str:
+        handler = html.escape(_HANDLER, quote=True)
+        flat = 0
+        for size, index in zip((len(l) for l in self.labels), self.start):
+            flat = flat * size + index
+        sliders = "".join(
+            f'<label style="margin-right:1.5em">{html.escape(name)} '
+            f'<input type="range" class="kf-slider" min="0" max="{len(labels) - 1}" step="1" value="{index}" '
+            f'data-labels="{html.escape(json.dumps(list(labels)), quote=True)}" oninput="{handler}" '
+            f'aria-label="{html.escape(name, quote=True)}">'
+            f"<output>{html.escape(labels[index])}</output></label>"
+            for name, labels, index in zip(self.names, self.labels, self.start)
+        )
+        images = "".join(
+            f'<img class="kf-frame" alt="{html.escape(self.title, quote=True)}" style="max-width:100%;'
+            f'{"" if i == flat else "display:none"}" src="data:image/png;base64,{frame}">'
+            for i, frame in enumerate(self.frames)
+        )
+        return (
+            f'<div class="kf-explorer" style="border:1px solid #ccc;padding:8px;border-radius:4px">'
+            f'<div style="font-weight:bold">{html.escape(self.title)}</div>'
+            f"<div>{sliders}</div>{images}</div>"
+        )
+
+
+def _png(fig: Figure, dpi: int) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def static_explorer(
+    draw: Callable,
+    sliders: Mapping[str, Sequence[float]],
+    *,
+    fixed: Mapping[str, object] | None = None,
+    start: Mapping[str, float] | None = None,
+    title: str = "Explorer",
+    ncols: int = 1,
+    figsize: tuple[float, float] = (8.0, 3.6),
+    dpi: int = 72,
+    fmt: str = "{:.2f}",
+) -> StaticExplorer:
+    """Render ``draw(axes, **fixed, **slider_values)`` for every combination of slider values.
+
+    ``sliders`` maps a parameter name to the values its slider steps through (keep the product small: each
+    combination is one image, about 20-40 kB). ``start`` picks the initial value of each slider (default: the
+    middle one).
+    """
+    fixed = dict(fixed or {})
+    names = tuple(sliders)
+    if not names:
+        raise ValueError("sliders must name at least one parameter")
+    grids = [list(sliders[n]) for n in names]
+    if any(len(g) < 2 for g in grids):
+        raise ValueError("every slider needs at least two values")
+    start = dict(start or {})
+    start_index = tuple(
+        min(range(len(g)), key=lambda i: abs(g[i] - start[n])) if n in start else len(g) // 2
+        for n, g in zip(names, grids)
+    )
+    frames = []
+    for values in itertools.product(*grids):
+        fig, axes = new_axes(ncols, figsize)
+        draw(axes, **fixed, **dict(zip(names, values)))
+        frames.append(_png(fig, dpi))
+    labels = tuple(tuple(fmt.format(v) for v in g) for g in grids)
+    return StaticExplorer(title, names, labels, start_index, tuple(frames))
