@@ -26,11 +26,14 @@ book: vendor
 browser:
 	bash tools/ensure_chromium.sh
 
+# Every check: lib unit and property tests, every notebook under nbval (chapters, student exercises,
+# reference solutions), notebook normalisation, the -W build and the site and JupyterLab in headless Chromium.
+NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 test: vendor browser
-	$(BIN)/python tools/run_tests.py
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(NBVAL) --durations=8 tests chapters exercises
 
 lab: $(STAMP)
-	$(BIN)/jupyter lab --notebook-dir=.
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/jupyter lab --notebook-dir=.
 
 bench: $(STAMP)
 	@for f in benchmarks/*.py; do echo "== $$f"; $(BIN)/python $$f || exit 1; done
