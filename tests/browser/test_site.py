@@ -90,3 +90,32 @@ def test_preface_math_renders_with_the_network_off(built_site, browser):
     page.goto((built_site / "glossary.html").as_uri(), wait_until="load")
     assert "逆向选择" in page.content() or "信息不对称" in page.content()
     context.close()
+
+
+CHAPTER_PAGES = ["chapters/01_information_asymmetry.html", "chapters/02_double_auction.html",
+                 "chapters/02b_beyond_uniform.html", "chapters/03_signaling.html"]
+
+_VISIBLE_FRAME = """(root) => [...root.querySelectorAll('img.kf-frame')].findIndex(m => m.style.display !== 'none')"""
+
+
+@pytest.mark.parametrize("relative", CHAPTER_PAGES)
+def test_kernel_free_explorer_responds_on_the_website(site_url, watched_page, relative):
+    """Each chapter page has an explorer that works with no kernel: dragging its slider changes the figure."""
+    page, watch = watched_page
+    page.goto(f"{site_url}/{relative}", wait_until="load")
+    explorers = page.locator(".kf-explorer")
+    assert explorers.count() >= 1, f"{relative} has no kernel-free explorer"
+    for i in range(explorers.count()):
+        root = explorers.nth(i)
+        slider = root.locator("input.kf-slider").first
+        frame_before = root.evaluate(_VISIBLE_FRAME)
+        label_before = root.locator("output").first.inner_text()
+        slider.scroll_into_view_if_needed()
+        slider.focus()
+        at_end = slider.evaluate("s => +s.value === +s.max")
+        page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
+        frame_after = root.evaluate(_VISIBLE_FRAME)
+        assert frame_after != frame_before and frame_after >= 0
+        assert root.locator("output").first.inner_text() != label_before
+        assert root.locator("img.kf-frame").nth(frame_after).evaluate("m => m.complete && m.naturalWidth > 0")
+    assert watch.external == [] and watch.errors == []

@@ -1,0 +1,182 @@
+"""The JupyterLab journey, as a student makes it, in headless Chromium.
+
+A JupyterLab server is started on a free local port with a random token, on a temporary copy of the chapters
+and exercises (so nothing is written into the repository). For each chapter: open it, run all cells, wait for
+the kernel to go idle, assert that no cell produced an error; move a slider of an ipywidgets explorer and assert
+that the explorer's output changed. Then open an exercise notebook, type a correct answer into its first
+numeric answer cell, run the check cell and assert the "correct" message.
+"""
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import nbformat
+import pytest
+
+from lib import checks
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory):
+    workdir = tmp_path_factory.mktemp("lab")
+    for folder in ("chapters", "exercises"):
+        shutil.copytree(ROOT / folder, workdir / folder)
+    token, port = secrets.token_hex(16), _free_port()
+    command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--expose-app-in-browser",
+               f"--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
+               f"--ServerApp.root_dir={workdir}", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
+               "jupyterlab.handlers.announcements.NeverCheckForUpdate", "--ServerApp.port_retries=0"]
+    log = open(workdir / "lab.log", "w")
+    server = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                urllib.request.urlopen(f"{base}/api/status?token={token}", timeout=2)
+                break
+            except OSError:
+                if server.poll() is not None or time.time() > deadline:
+                    pytest.fail("JupyterLab did not start:\n" + (workdir / "lab.log").read_text()[-3000:])
+                time.sleep(0.5)
+        yield base, token
+    finally:
+        server.send_signal(signal.SIGINT)
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+        log.close()
+
+
+def _open(page, lab, relative: str):
+    base, token = lab
+    page.goto(f"{base}/lab/tree/{relative}?token={token}", wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
+                           ".connectionStatus === 'connected'", timeout=90_000)
+    page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
+                           " === 'idle'", timeout=90_000)
+
+
+_BUSY = """() => {
+  const nb = window.jupyterapp.shell.currentWidget;
+  const kernel = nb.sessionContext.session.kernel;
+  const running = [...nb.content.node.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'));
+  return kernel.status === 'idle' && !running;
+}"""
+
+_ERRORS = """() => {
+  const nb = window.jupyterapp.shell.currentWidget;
+  const errors = [];
+  const cells = nb.content.model.cells;
+  for (let i = 0; i < cells.length; i++) {
+    const cell = cells.get(i);
+    if (cell.type !== 'code') continue;
+    for (const out of cell.toJSON().outputs) {
+      if (out.output_type === 'error') errors.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
+    }
+    if (cell.toJSON().execution_count === null) errors.push(`cell ${i} did not run`);
+  }
+  return errors;
+}"""
+
+
+def _run_all(page):
+    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
+    page.wait_for_timeout(500)
+    page.wait_for_function(_BUSY, timeout=120_000, polling=250)
+
+
+def _explorer_state(page) -> str:
+    """What the first slider-driven output shows: the source of its images and its text."""
+    return page.evaluate("""() => {
+      const slider = document.querySelector('.jp-OutputArea .widget-slider');
+      const box = slider.closest('.jp-OutputArea-output');
+      return [...box.querySelectorAll('img')].map(i => i.src.slice(-200)).join('|') + box.innerText;
+    }""")
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS, ids=lambda p: p.stem)
+def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(browser, lab, chapter):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        _open(page, lab, f"chapters/{chapter.name}")
+        _run_all(page)
+        assert page.evaluate(_ERRORS) == []
+        sliders = page.locator(".jp-OutputArea .widget-slider .noUi-handle, .jp-OutputArea .widget-slider input")
+        assert sliders.count() >= 1, "the chapter shows no ipywidgets explorer"
+        before = _explorer_state(page)
+        handle = page.locator(".jp-OutputArea .widget-slider .noUi-handle").first
+        handle.scroll_into_view_if_needed()
+        handle.focus()
+        for _ in range(3):
+            page.keyboard.press("ArrowRight")
+        page.wait_for_function(_BUSY, timeout=30_000, polling=250)
+        page.wait_for_function("(before) => { const s = document.querySelector('.jp-OutputArea .widget-slider');"
+                               " const b = s.closest('.jp-OutputArea-output');"
+                               " return ([...b.querySelectorAll('img')].map(i => i.src.slice(-200)).join('|')"
+                               " + b.innerText) !== before; }", arg=before, timeout=30_000)
+        assert _explorer_state(page) != before
+    finally:
+        context.close()
+
+
+def _first_numeric_exercise(path: Path):
+    """(answer cell index, exercise id, answer variable) of the first numeric exercise in a student notebook."""
+    cells = nbformat.read(path, as_version=4).cells
+    for i, cell in enumerate(cells):
+        match = re.search(r'check\(\s*"([^"]+)"\s*,\s*(\w+)\s*\)', cell.source) if cell.cell_type == "code" else None
+        if match and isinstance(checks.get(match.group(1)), checks.Numeric) \
+                and not isinstance(checks.get(match.group(1)).reference, tuple):
+            answer = max(j for j in range(i) if cells[j].cell_type == "code" and match.group(2) in cells[j].source)
+            return answer, i, match.group(1), match.group(2)
+    pytest.fail(f"{path.name} has no numeric exercise")
+
+
+def test_student_types_a_correct_answer_and_is_told_so(browser, lab):
+    path = sorted((ROOT / "exercises").glob("*.ipynb"))[0]
+    answer_cell, check_cell, exercise_id, variable = _first_numeric_exercise(path)
+    reference = float(checks.get(exercise_id).reference)
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    try:
+        _open(page, lab, f"exercises/{path.name}")
+        _run_all(page)  # the blank notebook runs: every check says "not attempted"
+        cell = page.locator(".jp-Notebook .jp-Cell").nth(answer_cell)
+        cell.scroll_into_view_if_needed()
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type(f"{variable} = {reference!r}")
+        page.keyboard.press("Shift+Enter")  # runs the answer cell and moves to the check cell
+        page.keyboard.press("Shift+Enter")  # runs the check cell
+        page.wait_for_function(_BUSY, timeout=30_000, polling=250)
+        output = page.locator(".jp-Notebook .jp-Cell").nth(check_cell).locator(".jp-OutputArea")
+        output.wait_for()
+        text = output.inner_text()
+        assert f"{exercise_id}" in text and re.search(r"✔\s*correct", text), text
+    finally:
+        context.close()
