@@ -49,19 +49,49 @@ def main() -> None:
         flag = "ok" if median <= 50 else "SLOW"
         print(f"{name:45s} {median:10.1f} {worst:8.1f}  {flag}")
     html = ROOT / "_build" / "html"
-    if html.exists():
-        print("\npage weights of the built site (HTML incl. embedded explorer frames; images it links)")
-        for page in sorted((html / "chapters").glob("*.html")):
-            print(f"  {page.relative_to(html).as_posix():45s} {page.stat().st_size / 1e3:8.0f} kB")
-        images = html / "_images"
-        if images.exists():
-            total = sum(p.stat().st_size for p in images.iterdir())
-            print(f"  {'_images/ (all figures, shared)':45s} {total / 1e3:8.0f} kB")
-        static = sum(p.stat().st_size for p in (html / "_static").rglob("*") if p.is_file())
-        print(f"  {'_static/ (theme, MathJax, widget manager; cached)':45s} {static / 1e3:8.0f} kB")
-    else:
+    if not html.exists():
         print("\n(no built site: run `make book` to report page weights)")
+        return
+    print("\npage weight: bytes a browser with an empty cache loads for each chapter page (HTML, explorer frames,")
+    print("theme, MathJax and fonts), measured in headless Chromium; the HTML alone in brackets")
+    for relative, total, page_bytes in page_weights(html):
+        print(f"  {relative:45s} {total / 1e6:6.2f} MB  ({page_bytes / 1e6:.2f} MB HTML)")
 
+
+def page_weights(html: Path):
+    """(page, bytes loaded by a cold browser, bytes of the HTML itself) for each chapter page."""
+    import functools
+    import http.server
+    import threading
+
+    from playwright.sync_api import sync_playwright
+
+    class Quiet(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(html))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    results = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                        args=["--headless", "--no-sandbox", "--disable-gpu",
+                                              "--disable-background-networking"])
+            for page_path in sorted((html / "chapters").glob("*.html")):
+                context = browser.new_context()
+                page = context.new_page()
+                sizes = []
+                page.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
+                page.goto(f"{base}/{page_path.relative_to(html).as_posix()}", wait_until="networkidle")
+                context.close()
+                results.append((page_path.relative_to(html).as_posix(), sum(sizes), page_path.stat().st_size))
+            browser.close()
+    finally:
+        server.shutdown()
+    return results
 
 if __name__ == "__main__":
     main()
