@@ -1,0 +1,123 @@
+"""Tests for lib/bne.py: closed form, invariants, independent best-response check, symmetry, loud failure."""
+from functools import lru_cache
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from scipy import stats
+
+from lib.bne import BNEResult, linear_uniform, solve_double_auction, utility_gap
+from lib.distributions import beta, truncated_normal, uniform
+
+
+@lru_cache(maxsize=None)
+def solved(name: str, k: float = 0.5):
+    priors = {
+        "uniform": (uniform(), uniform()),
+        "beta22": (beta(2, 2), beta(2, 2)),
+        "beta23": (beta(2, 3), beta(3, 2)),
+        "truncnorm": (truncated_normal(0.5, 0.25), truncated_normal(0.5, 0.25)),
+    }[name]
+    return priors, solve_double_auction(*priors, k)
+
+
+@pytest.mark.parametrize("k", [0.1, 0.3, 0.5, 0.7, 0.9])
+def test_uniform_reproduces_chatterjee_samuelson(k):
+    _, r = solved("uniform", k)
+    a_b, b_b, a_s, b_s = linear_uniform(k)
+    assert r.price_range == pytest.approx(((1 - k) / 2, 1 - k / 2), abs=1e-9)
+    v = np.linspace(r.price_range[0], 1, 501)
+    c = np.linspace(0, r.price_range[1], 501)
+    assert np.max(np.abs(r.bid(v) - (a_b + b_b * v))) <= 1e-8
+    assert np.max(np.abs(r.ask(c) - (a_s + b_s * c))) <= 1e-8
+
+
+def test_linear_uniform_satisfies_first_order_conditions():
+    # independent route: the linear strategies solve the buyer's and seller's FOCs for U[0,1]
+    for k in (0.2, 0.5, 0.8):
+        a_b, b_b, a_s, b_s = linear_uniform(k)
+        v = 0.9
+        b = a_b + b_b * v  # buyer FOC: v - b = k (b - a_s)
+        assert v - b == pytest.approx(k * (b - a_s))
+        c = 0.1
+        s = a_s + b_s * c  # seller FOC: s - c = (1 - k) (beta_b + alpha_b - s)
+        assert s - c == pytest.approx((1 - k) * (b_b + a_b - s))
+
+
+def test_k_half_known_numbers():
+    _, r = solved("uniform", 0.5)
+    assert r.bid(np.array([0.25, 1.0])) == pytest.approx([0.25, 2 / 3 + 1 / 12], abs=1e-10)
+    assert r.ask(np.array([0.0, 0.75])) == pytest.approx([0.25, 0.75], abs=1e-10)
+
+
+@settings(max_examples=25, deadline=None)
+@given(name=st.sampled_from(["uniform", "beta22", "beta23"]),
+       x=st.lists(st.floats(0, 1), min_size=2, max_size=20))
+def test_invariants(name, x):
+    _, r = solved(name)
+    x = np.sort(np.array(x))
+    b, s = r.bid(x), r.ask(x)
+    assert np.all(np.diff(b) >= -1e-12) and np.all(np.diff(s) >= -1e-12)  # monotone
+    assert np.all(b <= x + 1e-12)  # bid <= value
+    assert np.all(s >= x - 1e-12)  # ask >= cost
+    # no trade at a loss: if bid(v) >= ask(c) then the price lies between c and v
+    bb, ss = np.meshgrid(b, s)
+    vv, cc = np.meshgrid(x, x)
+    trade = bb >= ss
+    price = 0.5 * bb + 0.5 * ss
+    assert np.all(price[trade] <= vv[trade] + 1e-12) and np.all(price[trade] >= cc[trade] - 1e-12)
+
+
+@pytest.mark.parametrize("name", ["beta22", "truncnorm", "uniform"])
+def test_gains_below_first_best(name):
+    (buyer, seller), r = solved(name)
+    rng = np.random.default_rng(2026)
+    v, c = buyer.rvs(200_000, random_state=rng), seller.rvs(200_000, random_state=rng)
+    realised = np.mean((r.bid(v) >= r.ask(c)) * (v - c))
+    first_best = np.mean(np.maximum(v - c, 0))
+    assert 0 < realised < first_best
+
+
+@pytest.mark.parametrize("name", ["beta22", "truncnorm"])
+def test_independent_best_response_check(name):
+    (buyer, seller), r = solved(name)
+    gap = utility_gap(r, buyer=buyer, seller=seller, k=r.k, n_types=3)
+    assert gap["relative_gap"] <= 1e-6
+
+
+def test_best_response_check_detects_a_wrong_strategy():
+    (buyer, seller), r = solved("beta22")
+    gap = utility_gap(lambda v: np.minimum(r.bid(v), 0.6), r.ask, buyer, seller, 0.5, n_types=3)
+    assert gap["relative_gap"] > 1e-3
+
+
+@pytest.mark.parametrize("name", ["beta22", "truncnorm"])
+def test_symmetric_priors_symmetric_strategies(name):
+    _, r = solved(name)
+    c = np.linspace(0, 1, 201)
+    assert np.max(np.abs(r.ask(c) - (1 - r.bid(1 - c)))) <= 1e-8
+
+
+def test_result_diagnostics():
+    _, r = solved("beta23")
+    assert isinstance(r, BNEResult)
+    assert r.residual < 1e-10 and r.ode_residual < 1e-4 and r.iterations > 0 and r.method
+    # h'(p_lo) = 1 + k L with L = lim F_S/(x f_S) = 1/3 for a Beta(3, 2) seller; g'(p_hi) = 1 + (1-k) R, R = 1/2
+    assert r.end_slopes[0] == pytest.approx(1 + 0.5 / 3, rel=1e-8)
+    assert r.end_slopes[3] == pytest.approx(1 + 0.5 / 3, rel=1e-8)
+
+
+@pytest.mark.parametrize("bad", [dict(k=-0.1), dict(k=1.5), dict(k=float("nan")), dict(k=0.0), dict(k=1.0),
+                                 dict(k="half")])
+def test_bad_k(bad):
+    with pytest.raises(ValueError, match="k must"):
+        solve_double_auction(uniform(), uniform(), **bad)
+
+
+def test_bad_priors():
+    with pytest.raises(TypeError):
+        solve_double_auction("uniform", uniform())
+    with pytest.raises(ValueError):
+        solve_double_auction(stats.norm(), uniform())
+    with pytest.raises(ValueError):
+        solve_double_auction(uniform(0, 1), uniform(2, 3))  # no gains from trade
