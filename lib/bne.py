@@ -197,7 +197,7 @@ def _validate(buyer, seller, k):
     return (v_lo, v_hi), (c_lo, c_hi), float(k)
 
 
-def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-12, tol: float = 1e-10) -> BNEResult:
+def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, tol: float = 1e-10) -> BNEResult:
     """The regular (smooth, strictly increasing) equilibrium of the k-double auction.
 
     ``buyer`` and ``seller`` are frozen scipy.stats continuous distributions with finite support whose density
