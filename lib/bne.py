@@ -46,7 +46,8 @@ from scipy.special import ndtr
 
 from lib.distributions import support
 
-__all__ = ["ConvergenceError", "BNEResult", "solve_double_auction", "utility_gap", "linear_uniform"]
+__all__ = ["ConvergenceError", "BNEResult", "Outcomes", "solve_double_auction", "trade_outcomes", "utility_gap",
+           "linear_uniform"]
 
 
 class ConvergenceError(RuntimeError):
@@ -363,3 +364,42 @@ def _threshold(strategy, x, lo, hi, increasing=True):
         a = np.where(below, m, a)
         b = np.where(below, b, m)
     return 0.5 * (a + b)
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Ex-ante trade probability, expected gains from trade, first-best gains and efficiency = gains / first best."""
+
+    trade_probability: float
+    gains: float
+    first_best: float
+    efficiency: float
+
+
+def trade_outcomes(result: BNEResult, buyer, seller) -> Outcomes:
+    """Gains E[(v - c) 1{b(v) >= s(c)}] and first best E[(v - c)^+], by nested Gauss-Legendre quadrature.
+
+    A seller of cost c trades with the buyers whose value is at least t(c) = h(s(c)) (the buyer type who bids
+    s(c)); the first best trades whenever v >= c (Myerson and Satterthwaite 1983 for the comparison).
+    """
+    (v_lo, v_hi), (c_lo, c_hi) = result._supports
+    c = c_lo + (c_hi - c_lo) * 0.5 * (1 + _NODES)
+    wc = (c_hi - c_lo) * 0.5 * _WEIGHTS * seller.pdf(c)
+
+    def inner(t):
+        t = np.clip(t, v_lo, v_hi)
+        v = t[:, None] + (v_hi - t[:, None]) * 0.5 * (1 + _NODES)
+        w = (v_hi - t[:, None]) * 0.5 * _WEIGHTS * buyer.pdf(v)
+        return np.sum(w * (v - c[:, None]), axis=1), np.sum(w, axis=1)
+
+    lo, hi = result.seller_range
+    c_eq = lo + (hi - lo) * 0.5 * (1 + _NODES)  # sellers who trade: c in [c_lo, p_hi]
+    w_eq = (hi - lo) * 0.5 * _WEIGHTS * seller.pdf(c_eq)
+    t = result.inverse(result.ask(c_eq))[0]
+    tv = np.clip(t, v_lo, v_hi)
+    v = tv[:, None] + (v_hi - tv[:, None]) * 0.5 * (1 + _NODES)
+    w = (v_hi - tv[:, None]) * 0.5 * _WEIGHTS * buyer.pdf(v)
+    gains = float(np.sum(w_eq * np.sum(w * (v - c_eq[:, None]), axis=1)))
+    prob = float(np.sum(w_eq * np.sum(w, axis=1)))
+    first_best = float(np.sum(wc * inner(c)[0]))
+    return Outcomes(prob, gains, first_best, gains / first_best)

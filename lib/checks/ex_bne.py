@@ -1,0 +1,57 @@
+"""Exercises for the section "Beyond uniform values" (ids "bne.*"); expected values computed with lib.bne."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import sympy as sp
+
+from lib.checks import Numeric, register
+
+
+@lru_cache(maxsize=None)
+def _beta22():
+    from lib.bne import solve_double_auction, trade_outcomes
+    from lib.distributions import beta
+
+    prior = beta(2, 2)
+    result = solve_double_auction(prior, prior, 0.5)
+    return result, trade_outcomes(result, prior, prior)
+
+
+def _lowest_price_beta22() -> float:
+    # h'(p_lo) = 1 + k L with L = 1/2 for Beta(2,2); p_lo solves (1-k)(1-F(p)) = (1 + k L) f(p) p
+    p = sp.symbols("p", positive=True)
+    F, f = 3 * p**2 - 2 * p**3, 6 * p * (1 - p)
+    k, L = sp.Rational(1, 2), sp.Rational(1, 2)
+    roots = [r for r in sp.solve(sp.Eq((1 - k) * (1 - F), (1 + k * L) * f * p), p) if r.is_real and 0 < r < 1]
+    return float(roots[0])
+
+
+register(Numeric(
+    id="bne.lowest_price",
+    title="Lowest trading price with Beta(2,2) priors, k = 1/2",
+    hint="At the lowest price p_lo the buyer's slope is h'(p_lo) = 1 + k L with L = lim F(x)/(x f(x)) = 1/2; "
+         "put it into the buyer's equation h' = (1-k)(1-F(h))/(f(h)(p-g)) at p = p_lo, h = p_lo, g = 0.",
+    reference=_lowest_price_beta22(),
+    abs_tol=1e-6,
+))
+
+register(Numeric(
+    id="bne.efficiency",
+    title="Efficiency of the regular equilibrium with Beta(2,2) priors, k = 1/2",
+    hint="Solve with lib.bne.solve_double_auction(beta(2, 2), beta(2, 2), 0.5) and use lib.bne.trade_outcomes; "
+         "efficiency = expected gains / first-best gains.",
+    reference=_beta22()[1].efficiency,
+    abs_tol=1e-4,
+))
+
+register(Numeric(
+    id="bne.first_best",
+    title="First-best gains from trade with Beta(2,2) values and costs",
+    hint="E[max(v - c, 0)] with v, c independent Beta(2,2): integrate (v - c) f(v) f(c) over v > c.",
+    reference=float(sp.integrate(
+        sp.integrate((sp.Symbol("v") - sp.Symbol("c")) * 6 * sp.Symbol("v") * (1 - sp.Symbol("v")),
+                     (sp.Symbol("v"), sp.Symbol("c"), 1)) * 6 * sp.Symbol("c") * (1 - sp.Symbol("c")),
+        (sp.Symbol("c"), 0, 1))),
+    abs_tol=1e-9,
+))
