@@ -121,3 +121,33 @@ def test_bad_priors():
         solve_double_auction(stats.norm(), uniform())
     with pytest.raises(ValueError):
         solve_double_auction(uniform(0, 1), uniform(2, 3))  # no gains from trade
+
+
+def test_trade_outcomes_uniform_closed_form():
+    from lib.bne import trade_outcomes
+    (buyer, seller), r = solved("uniform", 0.5)
+    out = trade_outcomes(r, buyer, seller)
+    # Chatterjee-Samuelson k = 1/2: trade iff v >= c + 1/4, gains 9/64, first best 1/6, efficiency 27/32
+    assert out.gains == pytest.approx(9 / 64, abs=1e-9)
+    assert out.first_best == pytest.approx(1 / 6, abs=1e-12)
+    assert out.efficiency == pytest.approx(27 / 32, abs=1e-8)
+    assert out.trade_probability == pytest.approx(0.75**2 / 2, abs=1e-9)
+
+
+def test_draw_bne_headline_numbers():
+    from lib.explorers import new_axes
+    from lib.explorers.bne import draw_bne
+    fig, axes = new_axes(2)
+    numbers = draw_bne(axes, a=1.0, b=1.0, k=0.5)
+    assert numbers["efficiency"] == pytest.approx(27 / 32, abs=1e-8)
+    assert numbers["p_lo"] == pytest.approx(0.25, abs=1e-9) and numbers["p_hi"] == pytest.approx(0.75, abs=1e-9)
+    assert axes[0].get_xlabel() and axes[1].get_ylabel() and fig._suptitle.get_text()
+
+
+def test_exercise_references_agree_with_lib():
+    from lib.checks import check, get
+    (buyer, seller), r = solved("beta22")
+    assert check("bne.lowest_price", r.price_range[0]).correct
+    for exercise_id in ("bne.lowest_price", "bne.efficiency", "bne.first_best"):
+        assert check(exercise_id, get(exercise_id).reference).correct
+    assert get("bne.first_best").reference == pytest.approx(9 / 70, abs=1e-12)
