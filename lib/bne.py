@@ -138,7 +138,7 @@ class BNEResult:
         grid = self._grid
         values = self._grid_values[row]
         p = np.interp(x, values, grid)
-        for _ in range(3):  # Newton polish on the dense output (vectorised)
+        for _ in range(2):  # Newton polish on the dense output (vectorised)
             h, g = self.inverse(p)
             y = (h, g)[row]
             slope = np.interp(p, grid, self._grid_slopes[row])
@@ -358,7 +358,7 @@ def _threshold(strategy, x, lo, hi, increasing=True):
     x = np.atleast_1d(np.asarray(x, dtype=float))
     a = np.full(x.shape, lo)
     b = np.full(x.shape, hi)
-    for _ in range(48):  # vectorised bisection
+    for _ in range(42):  # vectorised bisection (2^-42 of the support)
         m = 0.5 * (a + b)
         below = strategy(m) < x
         a = np.where(below, m, a)
