@@ -116,6 +116,13 @@ class BNEResult:
     _high: object = field(repr=False)  # dense output from p_hi downwards
     _p_mid: float = field(repr=False)
     _supports: tuple = field(repr=False)
+    _priors: tuple = field(repr=False, default=(None, None))
+
+    def best_response_gap(self, n_types: int = 9) -> dict:
+        """Independent certificate: :func:`utility_gap` of these strategies (largest gain from any deviation,
+        ex-ante utilities and their ratio ``relative_gap``). Takes a few seconds, so it is not run by the solver."""
+        buyer, seller = self._priors
+        return utility_gap(self.bid, self.ask, buyer, seller, self.k, n_types=n_types)
 
     def inverse(self, p):
         """(h(p), g(p)) on the trading range: the buyer type who bids p and the seller type who asks p."""
@@ -286,7 +293,7 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
         k=k, price_range=(p_lo, p_hi), buyer_range=(p_lo, v_hi), seller_range=(c_lo, p_hi),
         end_slopes=(h_lo_slope, g_start, h_end, g_hi_slope), residual=residual, ode_residual=ode_residual,
         iterations=calls[0], method=method, seconds=time.perf_counter() - start,
-        _low=low.sol, _high=high.sol, _p_mid=p_mid, _supports=((v_lo, v_hi), (c_lo, c_hi)),
+        _low=low.sol, _high=high.sol, _p_mid=p_mid, _supports=((v_lo, v_hi), (c_lo, c_hi)), _priors=(buyer, seller),
     )
 
 

@@ -151,3 +151,9 @@ def test_exercise_references_agree_with_lib():
     for exercise_id in ("bne.lowest_price", "bne.efficiency", "bne.first_best"):
         assert check(exercise_id, get(exercise_id).reference).correct
     assert get("bne.first_best").reference == pytest.approx(9 / 70, abs=1e-12)
+
+
+def test_result_carries_its_certificate():
+    (buyer, seller), r = solved("beta23")
+    gap = r.best_response_gap(n_types=2)
+    assert gap["relative_gap"] <= 1e-6 and gap["buyer_utility"] > 0 and gap["seller_utility"] > 0
