@@ -24,7 +24,7 @@ Quadrature method (for :func:`outcomes` and :func:`best_response_gap`)
 Strategies must be vectorised and non-decreasing (checked on a grid of 4097 types). For a bid y the buyers who
 trade are an interval {v >= sigma(y)}, sigma(y) = inf{v: b(v) >= y}; for a bid x the sellers who trade are
 {c <= tau(x)}, tau(x) = sup{c: s(c) <= x}; both thresholds are found by vectorised bisection to 2^-60 of the
-support (so a discontinuous strategy is handled exactly: the set is located, not sampled). Every remaining
+support, starting from the grid cell that brackets them (so a discontinuous strategy is handled exactly: the set is located, not sampled). Every remaining
 integral is a composite 8-point Gauss-Legendre rule on at least 1024 panels whose edges include (i) the jumps of
 the strategies (found on the grid and located by bisection), (ii) their kinks (flagged by second differences),
 (iii) the types at which the other side's threshold crosses a jump or plateau of a strategy or the end of
@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Callable
 
 import numpy as np
@@ -244,35 +245,44 @@ def _scan(f, lo: float, hi: float, name: str):
     levels = np.unique(np.concatenate([y[:-1][flat], y[:-1][jump], y[1:][jump], y[[0, -1]]]))
     if levels.size > 64:  # a staircase or a plateau-rich strategy: keep a spread of its levels
         levels = levels[np.linspace(0, levels.size - 1, 64).astype(int)]
-    return jumps, kinks, levels
+    return jumps, kinks, levels, (x, np.maximum.accumulate(y))
 
 
-def _lower_threshold(f, y, lo: float, hi: float):
-    """inf{t in [lo, hi]: f(t) >= y} for non-decreasing f (hi if the set is empty)."""
+def _lower_threshold(f, y, lo: float, hi: float, table=None):
+    """inf{t in [lo, hi]: f(t) >= y} for non-decreasing f (hi if the set is empty).
+
+    ``table`` = (grid, f(grid)) brackets each answer in one grid cell first, so fewer calls of f are needed.
+    """
     y = np.asarray(y, dtype=float)
-    a = np.full(y.shape, lo)
-    b = np.full(y.shape, hi)
-    for _ in range(_BISECT):
+    a, b, n = np.full(y.shape, lo), np.full(y.shape, hi), _BISECT
+    if table is not None:
+        grid, values = table
+        i = np.clip(np.searchsorted(values, y, side="left"), 1, len(grid) - 1)
+        a, b, n = grid[i - 1], grid[i], _BISECT - 12
+    for _ in range(n):
         m = 0.5 * (a + b)
         below = f(m) < y
         a, b = np.where(below, m, a), np.where(below, b, m)
-    return np.where(f(np.full(y.shape, lo)) >= y, lo, b)
+    return np.where(f(np.full(y.shape, lo)) >= y, lo, np.where(f(np.full(y.shape, hi)) < y, hi, b))
 
 
-def _upper_threshold(f, x, lo: float, hi: float):
+def _upper_threshold(f, x, lo: float, hi: float, table=None):
     """sup{t in [lo, hi]: f(t) <= x} for non-decreasing f (lo if the set is empty)."""
     x = np.asarray(x, dtype=float)
-    a = np.full(x.shape, lo)
-    b = np.full(x.shape, hi)
-    for _ in range(_BISECT):
+    a, b, n = np.full(x.shape, lo), np.full(x.shape, hi), _BISECT
+    if table is not None:
+        grid, values = table
+        i = np.clip(np.searchsorted(values, x, side="right"), 1, len(grid) - 1)
+        a, b, n = grid[i - 1], grid[i], _BISECT - 12
+    for _ in range(n):
         m = 0.5 * (a + b)
         ok = f(m) <= x
         a, b = np.where(ok, m, a), np.where(ok, b, m)
-    return np.where(f(np.full(x.shape, hi)) <= x, hi, a)
+    return np.where(f(np.full(x.shape, hi)) <= x, hi, np.where(f(np.full(x.shape, lo)) > x, lo, a))
 
 
-def _edges(lo: float, hi: float, *extra) -> np.ndarray:
-    points = [np.linspace(lo, hi, _N_PANELS + 1)] + [np.ravel(e) for e in extra]
+def _edges(lo: float, hi: float, *extra, n_panels: int = _N_PANELS) -> np.ndarray:
+    points = [np.linspace(lo, hi, n_panels + 1)] + [np.ravel(e) for e in extra]
     edges = np.unique(np.clip(np.concatenate(points), lo, hi))
     return edges
 
@@ -337,21 +347,31 @@ class _Market:
 
     def sigma(self, y):
         """inf{v: b(v) >= y}: buyers of value at least sigma(y) bid at least y."""
-        return _lower_threshold(self.bid, y, *self.v_sup)
+        return _lower_threshold(self.bid, y, *self.v_sup, table=self.bid_scan[3])
 
     def tau(self, x):
         """sup{c: s(c) <= x}: sellers of cost at most tau(x) ask at most x."""
-        return _upper_threshold(self.ask, x, *self.c_sup)
+        return _upper_threshold(self.ask, x, *self.c_sup, table=self.ask_scan[3])
 
+    @cached_property
+    def buyer_breaks(self):
+        """Types at which a buyer's integrand may be non-smooth: jumps and kinks of b, and where b(v) meets a
+        jump, plateau or end of the ask."""
+        jumps, kinks = self.bid_scan[:2]
+        return np.concatenate([jumps, kinks, _crossings(self.bid, self.ask_scan[2], *self.v_sup)])
+
+    @cached_property
+    def seller_breaks(self):
+        jumps, kinks = self.ask_scan[:2]
+        return np.concatenate([jumps, kinks, _crossings(self.ask, self.bid_scan[2], *self.c_sup)])
+
+    @cached_property
     def buyer_edges(self):
-        jumps, kinks, _ = self.bid_scan
-        levels = self.ask_scan[2]
-        return _edges(*self.v_sup, jumps, kinks, _crossings(self.bid, levels, *self.v_sup))
+        return _edges(*self.v_sup, self.buyer_breaks)
 
+    @cached_property
     def seller_edges(self):
-        jumps, kinks, _ = self.ask_scan
-        levels = self.bid_scan[2]
-        return _edges(*self.c_sup, jumps, kinks, _crossings(self.ask, levels, *self.c_sup))
+        return _edges(*self.c_sup, self.seller_breaks)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -382,10 +402,10 @@ def outcomes(bid, ask, buyer=None, seller=None, k: float = 0.5) -> Outcomes:
     """
     m = _Market.build(bid, ask, buyer, seller, k)
     buyer, seller, k = m.buyer, m.seller, m.k
-    v_edges = m.buyer_edges()
+    v_edges = m.buyer_edges
     tail_v = _Cumulative(lambda v: v * buyer.pdf(v), v_edges)
     tail_b = _Cumulative(lambda v: m.bid(v) * buyer.pdf(v), v_edges)
-    c, w = _rule(m.seller_edges())
+    c, w = _rule(m.seller_edges)
     w = w * seller.pdf(c)
     s = m.ask(c)
     t = m.sigma(s)
@@ -432,8 +452,8 @@ class _Payoffs:
 
     def __init__(self, m: _Market):
         self.m = m
-        self.A = _Cumulative(lambda c: m.ask(c) * m.seller.pdf(c), m.seller_edges())
-        self.B = _Cumulative(lambda v: m.bid(v) * m.buyer.pdf(v), m.buyer_edges())
+        self.A = _Cumulative(lambda c: m.ask(c) * m.seller.pdf(c), m.seller_edges)
+        self.B = _Cumulative(lambda v: m.bid(v) * m.buyer.pdf(v), m.buyer_edges)
 
     def buyer(self, x, v):
         t = self.m.tau(x)
@@ -505,8 +525,8 @@ def best_response_gap(bid, ask, buyer=None, seller=None, k: float = 0.5, n_types
     asks = np.unique(np.concatenate([grid, m.bid(v_grid), m.bid_scan[2], own_s]))
     buyer_gaps = _gaps(pay.buyer, vs, own_b, bids)
     seller_gaps = _gaps(pay.seller, cs, own_s, asks)
-    v, wv = _rule(m.buyer_edges())
-    c, wc = _rule(m.seller_edges())
+    v, wv = _rule(_edges(v_lo, v_hi, m.buyer_breaks, n_panels=128))  # smooth between breaks: 128 panels do
+    c, wc = _rule(_edges(c_lo, c_hi, m.seller_breaks, n_panels=128))
     ub = float(np.sum(wv * m.buyer.pdf(v) * pay.buyer(m.bid(v), v)))
     us = float(np.sum(wc * m.seller.pdf(c) * pay.seller(m.ask(c), c)))
     bg, sg = float(buyer_gaps.max()), float(seller_gaps.max())
