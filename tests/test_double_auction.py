@@ -242,3 +242,33 @@ def test_simulation_agrees_with_closed_form_and_is_seeded():
     assert simulate(eq.bid, eq.ask, n=1000) == simulate(eq.bid, eq.ask, n=1000)
     assert simulate(eq.bid, eq.ask, n=1000, seed=1) != simulate(eq.bid, eq.ask, n=1000)
     assert math.isclose(mc.efficiency, mc.gains / mc.first_best)
+
+
+# ---------------------------------------------------------------------------------------------- explorer
+
+def test_draw_double_auction_headline_numbers_and_speed():
+    from lib.explorers import new_axes
+    from lib.explorers.double_auction import draw_double_auction
+
+    fig, axes = new_axes(2)
+    numbers = draw_double_auction(axes, k=0.5, price=0.5)
+    assert numbers["efficiency"] == pytest.approx(27 / 32) and numbers["trade_probability"] == pytest.approx(9 / 32)
+    assert numbers["step_efficiency"] == pytest.approx(0.75)
+    assert axes[0].get_xlabel() and axes[1].get_ylabel() and "84.4%" in fig._suptitle.get_text()
+    # the numbers shown are the ones quadrature finds for the drawn strategies
+    eq = linear_equilibrium(0.2)
+    fig, axes = new_axes(2)
+    numbers = draw_double_auction(axes, k=0.2, price=0.3)
+    assert numbers["gains"] == pytest.approx(outcomes(eq.bid, eq.ask, k=0.2).gains, abs=1e-12)
+    start = time.perf_counter()
+    for k in (0.0, 0.3, 0.7, 1.0):
+        fig, axes = new_axes(2)
+        draw_double_auction(axes, k=k)
+    assert (time.perf_counter() - start) / 4 < 0.05
+
+
+def test_static_explorer_is_small():
+    from lib.explorers.double_auction import static_double_auction
+
+    explorer = static_double_auction()
+    assert len(explorer.frames) == 11 and explorer.nbytes < 600_000
