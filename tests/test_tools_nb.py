@@ -21,10 +21,10 @@ def test_normalise_strips_noise_and_keeps_text():
     nb = normalise(_notebook())
     assert set(nb.metadata) == {"kernelspec", "language_info"}
     first, ignored, kept = nb.cells
-    assert first.execution_count is None and first.metadata == {"tags": ["x"]}
+    assert first.execution_count == 1 and first.metadata == {"tags": ["x"]}
     assert first.outputs[0].data == {"text/plain": "<Figure size 640x480 with 1 Axes>"}
     assert ignored.outputs == []
-    assert kept.outputs[0].data == {"text/plain": "0.1406"} and kept.outputs[0].execution_count is None
+    assert kept.outputs[0].data == {"text/plain": "0.1406"} and kept.outputs[0].execution_count == 3 == kept.execution_count
 
 
 def test_normalise_is_idempotent():

@@ -4,7 +4,8 @@
     python tools/nb.py normalise PATH ...                                   # normalise only
     python tools/nb.py check PATH ...                                       # exit 1 if any is not normalised
 
-Normalised means: no execution counts; only the notebook metadata needed to open it (kernelspec,
+Normalised means: execution counts renumbered 1, 2, ... over the code cells (nbval treats a cell with outputs
+and no count as an error, so counts stay, but deterministic); only the notebook metadata needed to open it (kernelspec,
 language_info name); no cell metadata except ``tags``; no image payloads (the text/plain stand-in of a figure is
 kept, which is what nbval compares); no outputs at all in cells tagged ``nbval-ignore-output`` (widget ids and
 pre-rendered frames vary and are large); stable cell ids; a trailing newline. Committed notebooks must be
@@ -29,6 +30,7 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     nb = copy.deepcopy(nb)
     nb.metadata = nbformat.from_dict({"kernelspec": KERNELSPEC, "language_info": {"name": "python"}})
     nb.nbformat, nb.nbformat_minor = 4, 5
+    count = 0
     for index, cell in enumerate(nb.cells):
         tags = cell.get("metadata", {}).get("tags", [])
         cell.metadata = nbformat.from_dict({"tags": tags} if tags else {})
@@ -37,14 +39,15 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
             cell.pop("attachments", None)
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
+        count += 1
+        cell.execution_count = count
         if "nbval-ignore-output" in tags:
             cell.outputs = []
             continue
         outputs = []
         for out in cell.outputs:
             if out.output_type == "execute_result":
-                out.execution_count = None
+                out.execution_count = count
             if out.output_type in ("display_data", "execute_result"):
                 out.metadata = {}
                 for mime in DROP_MIME:
