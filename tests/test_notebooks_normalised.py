@@ -12,7 +12,7 @@ NOTEBOOKS = sorted(p for folder in ("chapters", "exercises") for p in (ROOT / fo
 
 
 def test_there_are_notebooks():
-    assert len(NOTEBOOKS) >= 4
+    assert len(NOTEBOOKS) >= 1
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.relative_to(ROOT).as_posix())

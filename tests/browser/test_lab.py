@@ -27,6 +27,7 @@ from lib import checks
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+assert CHAPTERS, "no chapter notebooks"
 
 
 def _free_port() -> int:
