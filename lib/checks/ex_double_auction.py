@@ -38,11 +38,11 @@ def _linear_gains_and_probability():
 
 
 def _truthful_deviation():
-    """Buyer v = 1 against truthful sellers (s(c) = c), k = 1/2: best bid and gain over bidding 1."""
+    """Seller c = 0 against a truthful buyer (b(v) = v), k = 1/2: best ask and gain over asking 0."""
     half = sp.Rational(1, 2)
-    u = sp.integrate(1 - half * _x - half * _c, (_c, 0, _x))
+    u = sp.integrate(half * _v + half * _x, (_v, _x, 1))
     best = [r for r in sp.solve(sp.diff(u, _x), _x) if 0 <= r <= 1][0]
-    return best, sp.simplify(u.subs(_x, best) - u.subs(_x, 1))
+    return best, sp.simplify(u.subs(_x, best) - u.subs(_x, 0))
 
 
 _ONE_PRICE_GAINS = sp.integrate(sp.integrate(_v - _c, (_v, _x, 1)), (_c, 0, _x))
@@ -67,9 +67,9 @@ register(Numeric(
 
 register(Numeric(
     id="double_auction.truthful_deviation",
-    title="Best bid of the buyer with v = 1 when the seller asks her cost, and the gain over bidding 1 (k = 1/2)",
-    hint="Bidding x the buyer trades with c <= x at price (x + c)/2: U(x) = integral_0^x (1 - x/2 - c/2) dc. "
-         "Maximise over x, then compare with U(1). Answer (best bid, gain).",
+    title="Best ask of the seller with c = 0 when the buyer bids her value, and the gain over asking 0 (k = 1/2)",
+    hint="Asking y the seller trades with v >= y at price (v + y)/2: U(y) = integral_y^1 (v/2 + y/2) dv. "
+         "Maximise over y, then compare with U(0). Answer (best ask, gain).",
     reference=tuple(float(z) for z in _truthful_deviation()),
     abs_tol=1e-9,
 ))
