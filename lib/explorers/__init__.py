@@ -21,10 +21,9 @@ import json
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
-import matplotlib
-
-matplotlib.use("Agg", force=False)
-from matplotlib.figure import Figure  # noqa: E402  (after choosing a backend-agnostic figure)
+# No matplotlib.use(...) here: it would switch a notebook away from the inline backend (its figures would then
+# vanish); a standalone Figure renders to PNG without any pyplot backend.
+from matplotlib.figure import Figure
 
 __all__ = ["StaticExplorer", "static_explorer", "new_axes", "COLOURS"]
 
