@@ -28,6 +28,11 @@ def build(out: Path, solutions: bool) -> int:
             config["sphinx"]["config"]["hide_solutions"] = True
             # Share the execution cache of the main build, so a student build does not re-run every notebook.
             config["execute"]["cache"] = str(ROOT / "_build" / ".jupyter_cache")
+            # Paths in a config are read relative to the config file: make them absolute for the copy.
+            config["sphinx"]["local_extensions"] = {
+                name: str(ROOT / path) for name, path in config["sphinx"]["local_extensions"].items()}
+            config["bibtex_bibfiles"] = [str(ROOT / f) for f in config["bibtex_bibfiles"]]
+            config["html"]["favicon"] = str(ROOT / config["html"]["favicon"])
             (Path(tmp) / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
             command += ["--config", str(Path(tmp) / "_config.yml")]
         start = time.perf_counter()

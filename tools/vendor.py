@@ -21,6 +21,7 @@ PACKAGES = {
     "mathjax": "3.2.2",
     "@jupyter-widgets/html-manager": "1.0.15",
     "requirejs": "2.3.8",
+    "layout": 2,  # bump when FILES changes, so existing _vendor/ folders are refreshed
 }
 # (package, path inside the package, destination inside _vendor)
 FILES = [
@@ -31,6 +32,9 @@ FILES = [
     ("mathjax", "es5/a11y", "mathjax/a11y"),
     ("mathjax", "LICENSE", "mathjax/LICENSE"),
     ("@jupyter-widgets/html-manager", "dist/embed-amd.js", "html-manager/embed-amd.js"),
+    ("@jupyter-widgets/html-manager", "dist/*.woff2", "html-manager/"),  # icon fonts the manager's CSS loads
+    ("@jupyter-widgets/html-manager", "dist/*.woff", "html-manager/"),
+    ("@jupyter-widgets/html-manager", "dist/*.ttf", "html-manager/"),
     ("@jupyter-widgets/html-manager", "LICENSE", "html-manager/LICENSE"),
     ("requirejs", "require.js", "require.js"),
 ]
@@ -56,8 +60,14 @@ def main() -> int:
     if VENDOR.exists():
         shutil.rmtree(VENDOR)
     with tempfile.TemporaryDirectory() as tmp:
-        roots = {name: _pack(f"{name}@{version}", Path(tmp)) for name, version in PACKAGES.items()}
+        roots = {name: _pack(f"{name}@{version}", Path(tmp)) for name, version in PACKAGES.items()
+                 if name != "layout"}
         for package, source, destination in FILES:
+            if "*" in source:  # a glob: copy every match into the destination folder
+                (VENDOR / destination).mkdir(parents=True, exist_ok=True)
+                for match in roots[package].glob(source):
+                    shutil.copy2(match, VENDOR / destination / match.name)
+                continue
             src, dst = roots[package] / source, VENDOR / destination
             if not src.exists():
                 continue  # LICENSE files are optional in some packages
@@ -65,7 +75,7 @@ def main() -> int:
             (shutil.copytree if src.is_dir() else shutil.copy2)(src, dst)
     STAMP.write_text(json.dumps(PACKAGES))
     size = sum(f.stat().st_size for f in VENDOR.rglob("*") if f.is_file())
-    print(f"vendored {', '.join(f'{k}@{v}' for k, v in PACKAGES.items())} into _vendor/ ({size / 1e6:.1f} MB)")
+    print(f"vendored {', '.join(f'{k}@{v}' for k, v in PACKAGES.items() if k != 'layout')} into _vendor/ ({size / 1e6:.1f} MB)")
     return 0
 
 

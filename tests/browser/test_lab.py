@@ -167,17 +167,24 @@ def test_student_types_a_correct_answer_and_is_told_so(browser, lab):
     try:
         _open(page, lab, f"exercises/{path.name}")
         _run_all(page)  # the blank notebook runs: every check says "not attempted"
-        cell = page.locator(".jp-Notebook .jp-Cell").nth(answer_cell)
-        cell.scroll_into_view_if_needed()
-        cell.locator(".cm-content").click()
+        # JupyterLab renders only the cells in view: make the answer cell active (it scrolls there) and edit it.
+        page.evaluate("(i) => { const nb = window.jupyterapp.shell.currentWidget.content;"
+                      " nb.activeCellIndex = i; nb.mode = 'edit'; }", answer_cell)
+        page.wait_for_function("(i) => { const nb = window.jupyterapp.shell.currentWidget.content;"
+                               " return nb.activeCell && nb.activeCell.editor && nb.activeCell.editor.hasFocus(); }",
+                               arg=answer_cell, timeout=15_000)
         page.keyboard.press("Control+A")
         page.keyboard.type(f"{variable} = {reference!r}")
         page.keyboard.press("Shift+Enter")  # runs the answer cell and moves to the check cell
         page.keyboard.press("Shift+Enter")  # runs the check cell
+        page.wait_for_timeout(500)
         page.wait_for_function(_BUSY, timeout=30_000, polling=250)
-        output = page.locator(".jp-Notebook .jp-Cell").nth(check_cell).locator(".jp-OutputArea")
-        output.wait_for()
-        text = output.inner_text()
-        assert f"{exercise_id}" in text and re.search(r"✔\s*correct", text), text
+        source = page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i)"
+                               ".toJSON().source", answer_cell)
+        assert (source if isinstance(source, str) else "".join(source)) == f"{variable} = {reference!r}"
+        text = page.evaluate("""(i) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i).toJSON()
+            .outputs.map(o => { const t = (o.data && o.data['text/plain']) || o.text || '';
+                                return Array.isArray(t) ? t.join('') : t; }).join('\\n')""", check_cell)
+        assert f"✔ {exercise_id}: correct." in text, text
     finally:
         context.close()
