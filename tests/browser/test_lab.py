@@ -130,9 +130,15 @@ def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(browser, lab, chap
         assert page.evaluate(_ERRORS) == []
         sliders = page.locator(".jp-OutputArea .widget-slider .noUi-handle, .jp-OutputArea .widget-slider input")
         assert sliders.count() >= 1, "the chapter shows no ipywidgets explorer"
-        before = _explorer_state(page)
+        # JupyterLab renders only the cells in view: make the first explorer's cell active, which scrolls to it.
+        page.evaluate("""() => { const nb = window.jupyterapp.shell.currentWidget.content;
+            const cells = nb.model.cells;
+            for (let i = 0; i < cells.length; i++) {
+              if (cells.get(i).toJSON().source.toString().includes('explore_')) { nb.activeCellIndex = i; break; }
+            } }""")
         handle = page.locator(".jp-OutputArea .widget-slider .noUi-handle").first
-        handle.scroll_into_view_if_needed()
+        handle.wait_for(state="visible", timeout=30_000)
+        before = _explorer_state(page)
         handle.focus()
         for _ in range(3):
             page.keyboard.press("ArrowRight")
@@ -175,9 +181,14 @@ def test_student_types_a_correct_answer_and_is_told_so(browser, lab):
                                arg=answer_cell, timeout=15_000)
         page.keyboard.press("Control+A")
         page.keyboard.type(f"{variable} = {reference!r}")
-        page.keyboard.press("Shift+Enter")  # runs the answer cell and moves to the check cell
-        page.keyboard.press("Shift+Enter")  # runs the check cell
-        page.wait_for_timeout(500)
+        page.wait_for_function("([i, text]) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i)"
+                               ".toJSON().source.toString() === text",
+                               arg=[answer_cell, f"{variable} = {reference!r}"], timeout=30_000)
+        for _ in range(2):  # run the answer cell, then the check cell below it (what Shift+Enter does)
+            page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell-and-select-next')")
+        page.wait_for_function("([i, id]) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i)"
+                               ".toJSON().outputs.some(o => JSON.stringify(o).includes(id + ': correct'))",
+                               arg=[check_cell, exercise_id], timeout=60_000, polling=250)
         page.wait_for_function(_BUSY, timeout=30_000, polling=250)
         source = page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i)"
                                ".toJSON().source", answer_cell)

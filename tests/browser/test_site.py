@@ -89,7 +89,8 @@ def test_every_page_is_offline_clean_and_renders_math(built_site, site_url, watc
         page.goto(f"{site_url}/{relative}", wait_until="load")
         has_math = 'class="math' in path.read_text(encoding="utf-8")
         if has_math:
-            page.wait_for_selector("mjx-container", timeout=15000)
+            # attached, not visible: some math sits in collapsed solution dropdowns
+            page.wait_for_selector("mjx-container", state="attached", timeout=30000)
         page.wait_for_timeout(200)  # let late scripts report errors
         if watch.external or watch.errors:
             report.append(f"{relative}: external={watch.external[:5]} errors={watch.errors[:5]}")
@@ -101,7 +102,7 @@ def test_preface_math_renders_with_the_network_off(built_site, browser):
     context = browser.new_context(offline=True)
     page = context.new_page()
     page.goto((built_site / "intro.html").as_uri(), wait_until="load")
-    page.wait_for_selector("mjx-container", timeout=15000)
+    page.wait_for_selector("mjx-container", state="attached", timeout=30000)
     assert page.locator("mjx-container").count() >= 1
     page.goto((built_site / "glossary.html").as_uri(), wait_until="load")
     assert "逆向选择" in page.content() or "信息不对称" in page.content()
