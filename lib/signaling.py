@@ -1,0 +1,617 @@
+"""Open-source degree as a signal of model quality: a two-type signalling game in the spirit of Wang, Zhao, Liu,
+Zeng and Li (2026), solved exactly. (Only that paper's abstract was available; this is *our* model.)
+
+Model
+-----
+A vendor of type tau in {H, L} has model quality q_H > q_L > 0; consumers' prior is P(H) = lambda. The vendor
+chooses an open-source degree s in [0, 1]; consumers form the belief mu = E[q | what they observe]. With unit
+margin m,
+
+    D1 = a + mu (beta + gamma s)          (period 1: perceived quality; openness is worth more for a better model)
+    D2 = a + beta q - delta s             (period 2: quality is learnt through use; open weights substitute)
+    pi(s, mu; q) = m (D1 + D2) - c0 s^2 / (2 q)    (opening a better model costs less).
+
+Only the terms ``m (mu gamma - delta) s - c0 s^2 / (2 q)`` involve s, so for a fixed belief the best openness is
+
+    s*(q, mu) = clip(q m (mu gamma - delta) / c0, 0, 1)                                   (1)
+
+and full information (mu = q) gives s_FI(q) = s*(q, q).
+
+Disclosure: the vendor reveals q (mu = q); each type plays s_FI(q).
+
+Non-disclosure: pure-strategy perfect Bayesian equilibria (完美贝叶斯均衡) with the off-path belief mu = q_L.
+Let V_q = max_s pi(s, q_L; q) be what type q gets when it is taken for L (its outside option) and
+G_q(mu) = max_s [m (mu gamma - delta) s - c0 s^2 / (2 q)] its gain from openness at belief mu. For a belief mu,
+the set of openness levels type q accepts, A_q(mu) = {s in [0, 1]: pi(s, mu; q) >= V_q}, is an interval, because
+
+    pi(s, mu; q) - V_q = m beta (mu - q_L) + m (mu gamma - delta) s - c0 s^2 / (2 q) - G_q(q_L)
+
+is a concave quadratic in s; its ends are the roots
+
+    s = (q / c0) [ m (mu gamma - delta) -+ sqrt( m^2 (mu gamma - delta)^2 + (2 c0 / q)(m beta (mu - q_L) - G_q(q_L)) ) ]
+                                                                                                          (2)
+clipped to [0, 1] (see :func:`acceptance_interval`).
+
+- Separating (分离均衡): L plays s_FI(q_L); H plays s_H with mu = q_H. L must not mimic: s_H outside the interior of
+  A_L(q_H); the lower part is never an equilibrium (H would rather be taken for L there), so s_H >= r, the upper
+  root of A_L(q_H) (the *separating boundary*). H must accept: s_H in A_H(q_H). The least-cost separating
+  equilibrium (Riley 1979) is s_H = max(s_FI(q_H), r) when r <= min(1, sup A_H(q_H)); otherwise none exists.
+- Pooling (混同均衡): both play s_p, mu_p = lambda q_H + (1 - lambda) q_L, s_p in A_L(mu_p) and A_H(mu_p). The one
+  best for H is s*(q_H, mu_p) clipped to that interval.
+- Selection: the candidate H prefers (Mailath, Okuno-Fujiwara and Postlewaite 1993); a tie goes to separating.
+
+A variant beside the baseline: ``disclosure_cost`` F >= 0 (default 0), a fixed cost of credible disclosure (an
+audit, a third-party benchmark) that the vendor pays under disclosure. F = 0 is the baseline.
+
+Sources: Spence (1973) for the signalling game; Cho and Kreps (1987) and Mailath, Okuno-Fujiwara and Postlewaite
+(1993) for equilibrium selection; Wang, Zhao, Liu, Zeng and Li (2026) for the question.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, fields, replace
+from typing import Callable
+
+import numpy as np
+from scipy import optimize
+
+__all__ = [
+    "OpenSourceGame", "TypeOutcome", "Outcome", "NoSwitchError", "NoEquilibriumError",
+    "best_openness", "acceptance_interval", "separating_boundary", "least_cost_separating", "best_pooling",
+    "solve", "threshold", "regime_switches", "Switch", "regime_along_gap", "max_gap", "pooling_interval",
+    "intuitive_deviation", "Claim", "ClaimResult", "CLAIMS", "evaluate_claims", "threshold_claims",
+    "random_games", "DEFAULTS",
+]
+
+REGIMES = ("full-information", "pooling", "separating")
+_TIE = 1e-12  # relative tolerance for "H is indifferent between the two candidates" (a tie goes to separating)
+
+DEFAULTS = dict(q_high=1.0, q_low=0.8, prior_high=0.5, a=1.0, beta=1.0, gamma=1.0, delta=0.3, margin=1.0,
+                c0=2.0)
+"""Parameters used in chapter 3 (both regimes appear as the gap q_H - q_L varies; see :func:`threshold`)."""
+
+
+class NoSwitchError(LookupError):
+    """Raised by :func:`threshold` when the regime does not switch from pooling to separating in the range."""
+
+
+class NoEquilibriumError(ValueError):
+    """Raised when neither a separating nor a pooling pure-strategy PBE exists (never met on our grids)."""
+
+
+def _real(x, name: str) -> float:
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number; got {type(x).__name__} {x!r}")
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be finite; got {x!r}")
+    return x
+
+
+@dataclass(frozen=True)
+class OpenSourceGame:
+    """Parameters of the open-source signalling game (see the module docstring for the model).
+
+    Allowed values: 0 < q_low < q_high; 0 < prior_high < 1; a >= 0; beta > 0; gamma >= 0; delta >= 0;
+    margin > 0; c0 > 0; disclosure_cost >= 0; and a + beta q_low >= delta, so that period-2 demand is
+    non-negative at every openness. Anything else raises ValueError (TypeError for a non-number).
+    """
+
+    q_high: float
+    q_low: float
+    prior_high: float
+    a: float
+    beta: float
+    gamma: float
+    delta: float
+    margin: float
+    c0: float
+    disclosure_cost: float = 0.0
+
+    def __post_init__(self):
+        for f in fields(self):
+            object.__setattr__(self, f.name, _real(getattr(self, f.name), f.name))
+        rules = [
+            (self.q_low > 0, "q_low must be > 0"),
+            (self.q_high > self.q_low, "q_high must be > q_low"),
+            (0 < self.prior_high < 1, "prior_high must be in (0, 1)"),
+            (self.a >= 0, "a must be >= 0"),
+            (self.beta > 0, "beta must be > 0"),
+            (self.gamma >= 0, "gamma must be >= 0"),
+            (self.delta >= 0, "delta must be >= 0"),
+            (self.margin > 0, "margin must be > 0"),
+            (self.c0 > 0, "c0 must be > 0"),
+            (self.disclosure_cost >= 0, "disclosure_cost must be >= 0"),
+            (self.a + self.beta * self.q_low >= self.delta,
+             "a + beta * q_low must be >= delta (period-2 demand non-negative at s = 1)"),
+        ]
+        for ok, message in rules:
+            if not ok:
+                raise ValueError(f"{message}; got {self!r}")
+
+    @property
+    def gap(self) -> float:
+        return self.q_high - self.q_low
+
+    @property
+    def pooled_belief(self) -> float:
+        """mu_p = lambda q_H + (1 - lambda) q_L."""
+        return self.prior_high * self.q_high + (1 - self.prior_high) * self.q_low
+
+    def with_gap(self, gap: float) -> "OpenSourceGame":
+        """The same game with q_L = q_H - gap (q_H held fixed)."""
+        return replace(self, q_low=self.q_high - gap)
+
+    def demand1(self, s, belief):
+        """D1 = a + mu (beta + gamma s)."""
+        return self.a + belief * (self.beta + self.gamma * np.asarray(s, dtype=float))
+
+    def demand2(self, s, quality):
+        """D2 = a + beta q - delta s."""
+        return self.a + self.beta * quality - self.delta * np.asarray(s, dtype=float)
+
+    def profit(self, s, belief, quality):
+        """pi(s, mu; q) = m (D1 + D2) - c0 s^2 / (2 q); vectorised in s and belief."""
+        s = np.asarray(s, dtype=float)
+        return self.margin * (self.demand1(s, belief) + self.demand2(s, quality)) - self.c0 * s**2 / (2 * quality)
+
+    def solve(self, disclose: bool) -> "Outcome":
+        """Equilibrium under disclosure (full information) or non-disclosure (selected PBE); see :func:`solve`."""
+        return solve(self, disclose)
+
+
+@dataclass(frozen=True)
+class TypeOutcome:
+    """What one type does and gets: openness s, the consumers' belief mu, D1, D2 and profit."""
+
+    openness: float
+    belief: float
+    demand1: float
+    demand2: float
+    profit: float
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The equilibrium of one policy. ``regime`` is "full-information", "pooling" or "separating".
+
+    ``separating_exists`` / ``pooling_exists`` say which candidates exist under non-disclosure (both None under
+    disclosure); ``pooling_interval`` is the set of pooling openness levels (or None) and ``boundary`` the
+    separating boundary r (upper root of A_L(q_H)).
+    """
+
+    game: OpenSourceGame
+    disclose: bool
+    regime: str
+    high: TypeOutcome
+    low: TypeOutcome
+    separating_exists: bool | None = None
+    pooling_exists: bool | None = None
+    pooling_interval: tuple[float, float] | None = None
+    boundary: float | None = None
+    pooling_profit_high: float | None = None
+    separating_profit_high: float | None = None
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# building blocks (closed forms; chapter 3 derives each with sympy)
+
+
+def best_openness(game: OpenSourceGame, quality: float, belief: float) -> float:
+    """s*(q, mu) = clip(q m (mu gamma - delta) / c0, 0, 1): the openness that maximises pi(s, mu; q) on [0, 1].
+
+    pi is a concave quadratic in s, so clipping the stationary point is exact. Full information: belief = quality.
+    """
+    return float(np.clip(quality * game.margin * (belief * game.gamma - game.delta) / game.c0, 0.0, 1.0))
+
+
+def _best_profit(game: OpenSourceGame, quality: float, belief: float) -> float:
+    return float(game.profit(best_openness(game, quality, belief), belief, quality))
+
+
+def acceptance_interval(game: OpenSourceGame, quality: float, belief: float) -> tuple[float, float] | None:
+    """A_q(mu) = {s in [0, 1]: pi(s, mu; q) >= V_q}, V_q = max_s pi(s, q_L; q) (type q taken for L).
+
+    pi(s, mu; q) - V_q = -c0 s^2 / (2q) + m (mu gamma - delta) s + C,  C = m(2a + mu beta + beta q) - V_q, so the
+    set is [lower root, upper root] of that quadratic, intersected with [0, 1]; None if empty.
+    """
+    A = game.c0 / (2 * quality)
+    B = game.margin * (belief * game.gamma - game.delta)
+    C = game.margin * (2 * game.a + belief * game.beta + game.beta * quality) - _best_profit(game, quality, game.q_low)
+    disc = B * B + 4 * A * C
+    if disc < 0:
+        return None
+    root = math.sqrt(disc)
+    lo, hi = (B - root) / (2 * A), (B + root) / (2 * A)
+    lo, hi = max(lo, 0.0), min(hi, 1.0)
+    return (lo, hi) if lo <= hi else None
+
+
+def separating_boundary(game: OpenSourceGame) -> float:
+    """r: the upper root of pi(s, q_H; q_L) = pi(s_FI(q_L), q_L; q_L), i.e. the least openness at which L no
+    longer wants to be taken for H (may exceed 1: then separation is impossible with s <= 1).
+
+    r = (q_L / c0) [m (q_H gamma - delta) + sqrt(m^2 (q_H gamma - delta)^2 + (2 c0 / q_L)(m beta (q_H - q_L) - G_L))]
+    with G_L = max_s [m (q_L gamma - delta) s - c0 s^2 / (2 q_L)] L's full-information gain from openness.
+    """
+    qL, m = game.q_low, game.margin
+    B = m * (game.q_high * game.gamma - game.delta)
+    s_l = best_openness(game, qL, qL)
+    gain_l = m * (qL * game.gamma - game.delta) * s_l - game.c0 * s_l**2 / (2 * qL)
+    C = m * game.beta * game.gap - gain_l  # > 0 whenever beta > 0 ... or s_l > 0 (checked below)
+    disc = B * B + 2 * game.c0 / qL * C
+    return qL / game.c0 * (B + math.sqrt(max(disc, 0.0)))
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    high_s: float
+    low_s: float
+    high_belief: float
+    low_belief: float
+
+
+def least_cost_separating(game: OpenSourceGame) -> _Candidate | None:
+    """The separating PBE best for H (Riley 1979): L at s_FI(q_L); H at max(s_FI(q_H), r) if that lies in
+    A_H(q_H) (then also <= 1); None if no separating equilibrium exists."""
+    s_h = max(best_openness(game, game.q_high, game.q_high), separating_boundary(game))
+    accept = acceptance_interval(game, game.q_high, game.q_high)
+    if accept is None or s_h > accept[1] * (1 + 1e-12) + 1e-15:
+        return None
+    s_h = min(s_h, accept[1])
+    return _Candidate(s_h, best_openness(game, game.q_low, game.q_low), game.q_high, game.q_low)
+
+
+def pooling_interval(game: OpenSourceGame) -> tuple[float, float] | None:
+    """A_L(mu_p) intersected with A_H(mu_p): the openness levels at which both types pool (None if empty)."""
+    mu = game.pooled_belief
+    a_l, a_h = acceptance_interval(game, game.q_low, mu), acceptance_interval(game, game.q_high, mu)
+    if a_l is None or a_h is None:
+        return None
+    lo, hi = max(a_l[0], a_h[0]), min(a_l[1], a_h[1])
+    return (lo, hi) if lo <= hi else None
+
+
+def best_pooling(game: OpenSourceGame) -> _Candidate | None:
+    """The pooling PBE best for H: s*(q_H, mu_p) clipped to the pooling interval (None if there is none)."""
+    interval = pooling_interval(game)
+    if interval is None:
+        return None
+    mu = game.pooled_belief
+    s = float(np.clip(best_openness(game, game.q_high, mu), *interval))
+    return _Candidate(s, s, mu, mu)
+
+
+def _type_outcome(game, s, belief, quality, cost=0.0) -> TypeOutcome:
+    return TypeOutcome(float(s), float(belief), float(game.demand1(s, belief)), float(game.demand2(s, quality)),
+                       float(game.profit(s, belief, quality)) - cost)
+
+
+def solve(game: OpenSourceGame, disclose: bool) -> Outcome:
+    """Disclosure: each type plays s_FI(q) with mu = q (and pays ``disclosure_cost``). Non-disclosure: the
+    least-cost separating or H-best pooling PBE, whichever H prefers (Mailath et al. 1993); tie -> separating."""
+    if not isinstance(disclose, (bool, np.bool_)):
+        raise TypeError(f"disclose must be True or False; got {disclose!r}")
+    qH, qL = game.q_high, game.q_low
+    if disclose:
+        F = game.disclosure_cost
+        return Outcome(game, True, "full-information",
+                       _type_outcome(game, best_openness(game, qH, qH), qH, qH, F),
+                       _type_outcome(game, best_openness(game, qL, qL), qL, qL, F))
+    sep, pool = least_cost_separating(game), best_pooling(game)
+    pi_sep = None if sep is None else float(game.profit(sep.high_s, qH, qH))
+    pi_pool = None if pool is None else float(game.profit(pool.high_s, pool.high_belief, qH))
+    if sep is None and pool is None:
+        raise NoEquilibriumError(f"no pure-strategy PBE with off-path belief q_L for {game!r}")
+    if pool is None or (sep is not None and pi_sep >= pi_pool - _TIE * max(1.0, abs(pi_pool))):
+        chosen, regime = sep, "separating"
+    else:
+        chosen, regime = pool, "pooling"
+    return Outcome(game, False, regime,
+                   _type_outcome(game, chosen.high_s, chosen.high_belief, qH),
+                   _type_outcome(game, chosen.low_s, chosen.low_belief, qL),
+                   separating_exists=sep is not None, pooling_exists=pool is not None,
+                   pooling_interval=pooling_interval(game), boundary=separating_boundary(game),
+                   pooling_profit_high=pi_pool, separating_profit_high=pi_sep)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the threshold gap
+
+
+def _separating_score(game: OpenSourceGame) -> float:
+    """> = 0 iff non-disclosure selects separating. If a separating PBE exists: pi_H(sep) - pi_H(best pool)
+    (+inf without pooling); otherwise minus the amount by which it fails (boundary above 1 or above A_H's end)."""
+    sep = least_cost_separating(game)
+    if sep is None:
+        accept = acceptance_interval(game, game.q_high, game.q_high)
+        r = separating_boundary(game)
+        return -max(r - (accept[1] if accept else 0.0), 1e-300)
+    pool = best_pooling(game)
+    if pool is None:
+        return math.inf
+    return float(game.profit(sep.high_s, game.q_high, game.q_high)
+                 - game.profit(pool.high_s, pool.high_belief, game.q_high))
+
+
+def max_gap(game: OpenSourceGame) -> float:
+    """The largest valid gap with q_H fixed: q_L > 0 and a + beta q_L >= delta."""
+    q_min = max(0.0, (game.delta - game.a) / game.beta)
+    return game.q_high - q_min
+
+
+def regime_along_gap(game: OpenSourceGame, gaps) -> np.ndarray:
+    """The non-disclosure regime ("pooling"/"separating") at each gap (q_H and the other parameters fixed)."""
+    return np.array([solve(game.with_gap(float(g)), False).regime for g in np.asarray(gaps, dtype=float)])
+
+
+@dataclass(frozen=True)
+class Switch:
+    """A gap at which the non-disclosure regime changes, and in which direction (regime below -> above)."""
+
+    gap: float
+    below: str
+    above: str
+
+
+def _gap_range(game: OpenSourceGame, gap_range) -> tuple[float, float]:
+    top = max_gap(game)
+    lo, hi = gap_range if gap_range is not None else (0.01 * top, 0.99 * top)
+    lo, hi = _real(lo, "gap_range[0]"), _real(hi, "gap_range[1]")
+    if not 0 < lo < hi < top:
+        raise ValueError(f"gap_range must satisfy 0 < lo < hi < {top:.6g} (the largest valid gap); got {(lo, hi)}")
+    return lo, hi
+
+
+def regime_switches(game: OpenSourceGame, gap_range: tuple[float, float] | None = None, n_scan: int = 64,
+                    xtol: float = 1e-10) -> tuple[Switch, ...]:
+    """Every change of the non-disclosure regime along the gap g = q_H - q_L (q_H fixed).
+
+    The regime is evaluated on ``n_scan`` equally spaced gaps in ``gap_range`` (default: 1% to 99% of the valid
+    range (0, :func:`max_gap`)); each change between neighbours is located by ``scipy.optimize.brentq`` on the
+    separating score (pi_H(separating) - pi_H(best pooling), or minus the margin by which no separating PBE
+    exists), which is >= 0 exactly when separating is selected. Regions narrower than the scan step can be missed.
+    """
+    lo, hi = _gap_range(game, gap_range)
+    if isinstance(n_scan, bool) or not isinstance(n_scan, (int, np.integer)) or n_scan < 2:
+        raise ValueError(f"n_scan must be an integer >= 2; got {n_scan!r}")
+    gaps = np.linspace(lo, hi, int(n_scan))
+    sep = np.array([_separating_score(game.with_gap(g)) >= 0 for g in gaps])
+    f: Callable[[float], float] = lambda g: _separating_score(game.with_gap(g))
+    switches = []
+    for i in np.flatnonzero(sep[:-1] != sep[1:]):
+        # brentq needs f(a) f(b) < 0; a score of exactly 0 (a tie, which goes to separating) is nudged.
+        fa, fb = f(gaps[i]), f(gaps[i + 1])
+        if fa * fb < 0:
+            root = optimize.brentq(f, gaps[i], gaps[i + 1], xtol=xtol)
+        else:
+            root = gaps[i] if fa == 0 else gaps[i + 1]
+        names = ("pooling", "separating")
+        switches.append(Switch(float(root), names[int(sep[i])], names[int(sep[i + 1])]))
+    return tuple(switches)
+
+
+def threshold(game: OpenSourceGame, gap_range: tuple[float, float] | None = None, n_scan: int = 64,
+              xtol: float = 1e-10) -> float:
+    """The quality gap g* = q_H - q_L (q_H and the other parameters of ``game`` fixed) above which non-disclosure
+    is separating: the last pooling -> separating switch found by :func:`regime_switches`.
+
+    The switch need not be unique: for some parameters (a low prior, a small gap) separation is selected, then
+    pooling, then separating again. g* is defined as the *last* switch so that "gap > g* => separating" holds on
+    the whole scanned range; :func:`regime_switches` lists all of them. Raises :class:`NoSwitchError` if the
+    regime at the top of the range is pooling or if the regime is separating throughout.
+    """
+    switches = regime_switches(game, gap_range, n_scan, xtol)
+    lo, hi = _gap_range(game, gap_range)
+    top_regime = solve(game.with_gap(hi), False).regime
+    if top_regime != "separating" or not switches:
+        raise NoSwitchError(f"no switch from pooling to separating for gaps in [{lo:.4g}, {hi:.4g}] "
+                            f"(regime at the top: {top_regime}, switches: {len(switches)}); {game!r}")
+    return switches[-1].gap
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the intuitive criterion (Cho and Kreps 1987), for comparison with the H-preferred selection
+
+
+def _interval_at_least(game: OpenSourceGame, quality: float, belief: float, level: float):
+    """{s in R: pi(s, belief; quality) >= level} as (lower, upper) roots, or None if empty (not clipped)."""
+    A = game.c0 / (2 * quality)
+    B = game.margin * (belief * game.gamma - game.delta)
+    C = game.margin * (2 * game.a + belief * game.beta + game.beta * quality) - level
+    disc = B * B + 4 * A * C
+    if disc < 0:
+        return None
+    root = math.sqrt(disc)
+    return (B - root) / (2 * A), (B + root) / (2 * A)
+
+
+def intuitive_deviation(game: OpenSourceGame, pooling_openness: float) -> float | None:
+    """An openness s' that breaks the pooling PBE at ``pooling_openness`` under the intuitive criterion, or None.
+
+    s' must be equilibrium-dominated for L (even if believed H, L gets less than in the pooling equilibrium:
+    pi(s', q_H; q_L) < pi_L*) and profitable for H if believed H (pi(s', q_H; q_H) > pi_H*). Returns the s' in
+    [0, 1] that H likes best among those that L would never want (a point just outside L's set is approximated by
+    moving 1e-9 beyond the root), or None if every such s' leaves H no better off: the pooling PBE survives.
+    """
+    s = _real(pooling_openness, "pooling_openness")
+    if not 0 <= s <= 1:
+        raise ValueError(f"pooling_openness must be in [0, 1]; got {s!r}")
+    mu, qH, qL = game.pooled_belief, game.q_high, game.q_low
+    pi_l, pi_h = float(game.profit(s, mu, qL)), float(game.profit(s, mu, qH))
+    keep = _interval_at_least(game, qL, qH, pi_l)  # L would want these if believed H
+    candidates = [0.0, 1.0, best_openness(game, qH, qH)]
+    if keep is not None:
+        candidates += [keep[0] - 1e-9, keep[1] + 1e-9]
+    best = None
+    for c in candidates:
+        if not 0 <= c <= 1 or (keep is not None and keep[0] <= c <= keep[1]):
+            continue
+        gain = float(game.profit(c, qH, qH)) - pi_h
+        if gain > 1e-12 and (best is None or gain > best[0]):
+            best = (gain, c)
+    return None if best is None else best[1]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the abstract's claims, evaluated over parameter draws
+
+
+def random_games(n: int, seed: int = 2026, **fixed) -> tuple[OpenSourceGame, ...]:
+    """``n`` games with q_H = 1, a = 1, m = 1 and, independently and uniformly, gap in (0.02, 0.95),
+    lambda in (0.1, 0.9), beta in (0.2, 2), gamma in (0, 2), delta in (0, 1), c0 in (0.5, 4); keyword arguments
+    fix any parameter (e.g. ``disclosure_cost=0.05``). All draws satisfy the validity rules."""
+    rng = np.random.default_rng(seed)
+    games = []
+    for _ in range(int(n)):
+        draw = dict(q_high=1.0, q_low=1.0 - rng.uniform(0.02, 0.95), prior_high=rng.uniform(0.1, 0.9), a=1.0,
+                    beta=rng.uniform(0.2, 2.0), gamma=rng.uniform(0.0, 2.0), delta=rng.uniform(0.0, 1.0),
+                    margin=1.0, c0=rng.uniform(0.5, 4.0))
+        draw.update(fixed)
+        games.append(OpenSourceGame(**draw))
+    return tuple(games)
+
+
+_EPS = 1e-9
+
+
+def _gt(x, y):
+    return x > y + _EPS * max(1.0, abs(y))
+
+
+def _eq(x, y):
+    return abs(x - y) <= _EPS * max(1.0, abs(y))
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim of the abstract. ``applies(nd, d)`` says whether a draw is about this claim (e.g. the pooling
+    regime); ``strict`` and ``weak`` test it on the non-disclosure outcome ``nd`` and disclosure outcome ``d``
+    (``weak`` allows equality, e.g. "higher" read as "at least as high")."""
+
+    key: str
+    text: str
+    applies: Callable
+    strict: Callable
+    weak: Callable
+
+
+def _pool(nd, d):
+    return nd.regime == "pooling"
+
+
+def _sep(nd, d):
+    return nd.regime == "separating"
+
+
+def _all(nd, d):
+    return True
+
+
+def _cmp(getter, sign):
+    """(strict, weak) tests of "non-disclosure value is lower (sign=-1) / higher (sign=+1) than disclosure"."""
+    def strict(nd, d):
+        x, y = getter(nd), getter(d)
+        return _gt(x, y) if sign > 0 else _gt(y, x)
+
+    def weak(nd, d):
+        x, y = getter(nd), getter(d)
+        return not (_gt(y, x) if sign > 0 else _gt(x, y))
+    return strict, weak
+
+
+def _same_low(nd, d):
+    return all(_eq(getattr(nd.low, k), getattr(d.low, k)) for k in ("openness", "demand1", "demand2"))
+
+
+def _claim(key, text, applies, getter, sign):
+    strict, weak = _cmp(getter, sign)
+    return Claim(key, text, applies, strict, weak)
+
+
+CLAIMS = (
+    _claim("pool.H.openness", "Pooling: H's openness is lower than under disclosure", _pool,
+           lambda o: o.high.openness, -1),
+    _claim("pool.H.D1", "Pooling: H's period-1 demand is lower", _pool, lambda o: o.high.demand1, -1),
+    _claim("pool.H.D2", "Pooling: H's period-2 demand is higher", _pool, lambda o: o.high.demand2, +1),
+    _claim("pool.L.openness", "Pooling: L's openness is higher (the opposite of H)", _pool,
+           lambda o: o.low.openness, +1),
+    _claim("pool.L.D1", "Pooling: L's period-1 demand is higher", _pool, lambda o: o.low.demand1, +1),
+    _claim("pool.L.D2", "Pooling: L's period-2 demand is lower", _pool, lambda o: o.low.demand2, -1),
+    _claim("sep.H.openness", "Separating: H's openness is higher than under disclosure", _sep,
+           lambda o: o.high.openness, +1),
+    _claim("sep.H.D1", "Separating: H's period-1 demand is higher", _sep, lambda o: o.high.demand1, +1),
+    _claim("sep.H.D2", "Separating: H's period-2 demand is lower", _sep, lambda o: o.high.demand2, -1),
+    Claim("sep.L.same", "Separating: L's openness and demands are unaffected", _sep, _same_low, _same_low),
+    _claim("profit.H", "Disclosure always raises H's profit", _all, lambda o: o.high.profit, -1),
+    _claim("profit.L.sep", "Disclosure lowers L's profit when the gap is large (separating)", _sep,
+           lambda o: o.low.profit, +1),
+    _claim("profit.L.pool", "(not in the abstract) Disclosure lowers L's profit when the gap is small (pooling)",
+           _pool, lambda o: o.low.profit, +1),
+)
+"""The abstract's claims on outcomes, as tests comparing non-disclosure (nd) with disclosure (d): each getter is
+read off both outcomes and compared ("disclosure raises H's profit" = H's profit under nd is lower than under d)."""
+
+
+@dataclass(frozen=True)
+class ClaimResult:
+    """How often a claim holds over the draws it applies to: ``share_strict`` (as stated) and ``share_weak``
+    (with equality allowed); ``verdict`` is "holds" (strict share 1), "fails" (0) or "holds for some parameters";
+    ``counterexample`` is the first draw where it fails as stated (None if none)."""
+
+    key: str
+    text: str
+    n_applicable: int
+    share_strict: float
+    share_weak: float
+    verdict: str
+    counterexample: OpenSourceGame | None
+
+
+def _verdict(share: float) -> str:
+    if share == 1.0:
+        return "holds"
+    if share == 0.0:
+        return "fails"
+    return "holds for some parameters"
+
+
+def evaluate_claims(games, claims=CLAIMS) -> tuple[ClaimResult, ...]:
+    """Evaluate each claim on every game it applies to (solving both policies once per game)."""
+    outcomes = [(solve(g, False), solve(g, True)) for g in games]
+    results = []
+    for claim in claims:
+        rows = [(nd, d) for nd, d in outcomes if claim.applies(nd, d)]
+        if not rows:
+            results.append(ClaimResult(claim.key, claim.text, 0, math.nan, math.nan, "not applicable", None))
+            continue
+        strict = [bool(claim.strict(nd, d)) for nd, d in rows]
+        weak = [bool(claim.weak(nd, d)) for nd, d in rows]
+        share = sum(strict) / len(rows)
+        bad = next((nd.game for (nd, _), ok in zip(rows, strict) if not ok), None)
+        results.append(ClaimResult(claim.key, claim.text, len(rows), share, sum(weak) / len(rows),
+                                   _verdict(share), bad))
+    return tuple(results)
+
+
+def threshold_claims(games, n_scan: int = 48) -> tuple[ClaimResult, ...]:
+    """The abstract's regime claims, for each draw's parameters with the gap varied (q_H fixed) over 1%-99% of
+    its valid range: "small gap -> pooling" (the regime at the smallest gap), "large gap -> separating" (at the
+    largest) and "one switch" (exactly one change, from pooling to separating, on the scan)."""
+    rows = []
+    for g in games:
+        lo, hi = _gap_range(g, None)
+        switches = regime_switches(g, (lo, hi), n_scan)
+        first = solve(g.with_gap(lo), False).regime
+        last = solve(g.with_gap(hi), False).regime
+        rows.append((g, first == "pooling", last == "separating",
+                     len(switches) == 1 and switches[0].below == "pooling"))
+    out = []
+    for j, (key, text) in enumerate([("gap.small", "Small gap: non-disclosure gives pooling"),
+                                     ("gap.large", "Large gap: non-disclosure gives separating"),
+                                     ("gap.single", "One switch from pooling to separating as the gap grows")]):
+        ok = [r[j + 1] for r in rows]
+        share = sum(ok) / len(rows)
+        bad = next((r[0] for r in rows if not r[j + 1]), None)
+        out.append(ClaimResult(key, text, len(rows), share, share, _verdict(share), bad))
+    return tuple(out)

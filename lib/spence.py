@@ -1,0 +1,123 @@
+"""Spence's (1973) job-market signalling model with two types: the primer of chapter 3.
+
+Model. A worker's productivity theta is theta_H or theta_L (0 < theta_L < theta_H), with P(theta_H) = lambda. She
+chooses education e >= 0, which is unproductive and costs e / theta (cheaper for the more productive: the
+single-crossing condition). Competitive employers pay the expected productivity given what they see,
+w(e) = E[theta | e]. Payoff: u(e, w; theta) = w - e / theta.
+
+Perfect Bayesian equilibria (off the equilibrium path employers believe theta_L, the belief that supports the
+most equilibria):
+
+- separating: L chooses e = 0 (w = theta_L), H chooses e_H with w = theta_H, where
+  theta_L (theta_H - theta_L) <= e_H <= theta_H (theta_H - theta_L)
+  (L does not mimic; H does not prefer e = 0 and w = theta_L). The least-cost one (Riley 1979) has
+  e* = theta_L (theta_H - theta_L).
+- pooling: both choose e_p with w_p = lambda theta_H + (1 - lambda) theta_L, where
+  0 <= e_p <= theta_L (w_p - theta_L) = lambda theta_L (theta_H - theta_L) (L's constraint binds first).
+
+Selection: the intuitive criterion (Cho and Kreps 1987) leaves only the least-cost separating equilibrium; the
+H-preferred rule (Mailath, Okuno-Fujiwara and Postlewaite 1993) picks pooling at e = 0 when
+w_p > theta_H - e*/theta_H, i.e. when lambda > 1 - theta_L / theta_H (a tie goes to separating).
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["SpenceGame", "SpenceEquilibrium"]
+
+
+def _positive_real(x, name: str) -> float:
+    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a real number; got {type(x).__name__} {x!r}")
+    x = float(x)
+    if not math.isfinite(x):
+        raise ValueError(f"{name} must be finite; got {x!r}")
+    return x
+
+
+@dataclass(frozen=True)
+class SpenceEquilibrium:
+    """A pure-strategy PBE: education and wage of each type, and their payoffs."""
+
+    kind: str  # "separating" or "pooling"
+    education_high: float
+    education_low: float
+    wage_high: float
+    wage_low: float
+    payoff_high: float
+    payoff_low: float
+
+
+@dataclass(frozen=True)
+class SpenceGame:
+    """Two-type job-market signalling: 0 < theta_low < theta_high, 0 < prior_high < 1 (else ValueError)."""
+
+    theta_high: float = 2.0
+    theta_low: float = 1.0
+    prior_high: float = 0.5
+
+    def __post_init__(self):
+        for name in ("theta_high", "theta_low", "prior_high"):
+            object.__setattr__(self, name, _positive_real(getattr(self, name), name))
+        if not 0 < self.theta_low < self.theta_high:
+            raise ValueError(f"need 0 < theta_low < theta_high; got theta_low={self.theta_low}, "
+                             f"theta_high={self.theta_high}")
+        if not 0 < self.prior_high < 1:
+            raise ValueError(f"prior_high must be in (0, 1); got {self.prior_high}")
+
+    @property
+    def pooled_wage(self) -> float:
+        """w_p = lambda theta_H + (1 - lambda) theta_L."""
+        return self.prior_high * self.theta_high + (1 - self.prior_high) * self.theta_low
+
+    def payoff(self, education, wage, theta):
+        """u = w - e / theta (vectorised)."""
+        return np.asarray(wage, dtype=float) - np.asarray(education, dtype=float) / theta
+
+    def separating_range(self) -> tuple[float, float]:
+        """[theta_L (theta_H - theta_L), theta_H (theta_H - theta_L)]: H's education in a separating PBE."""
+        gap = self.theta_high - self.theta_low
+        return self.theta_low * gap, self.theta_high * gap
+
+    def pooling_range(self) -> tuple[float, float]:
+        """[0, theta_L (w_p - theta_L)]: the common education in a pooling PBE."""
+        return 0.0, self.theta_low * (self.pooled_wage - self.theta_low)
+
+    def separating(self, education_high: float | None = None) -> SpenceEquilibrium:
+        """The separating PBE with H at ``education_high`` (default: the least-cost one, e*)."""
+        lo, hi = self.separating_range()
+        e = lo if education_high is None else _positive_real(education_high, "education_high")
+        if not lo - 1e-12 <= e <= hi + 1e-12:
+            raise ValueError(f"education_high must be in the separating range [{lo:.6g}, {hi:.6g}]; got {e}")
+        th, tl = self.theta_high, self.theta_low
+        return SpenceEquilibrium("separating", e, 0.0, th, tl, float(self.payoff(e, th, th)), tl)
+
+    def pooling(self, education: float = 0.0) -> SpenceEquilibrium:
+        """The pooling PBE at ``education`` (must lie in the pooling range)."""
+        lo, hi = self.pooling_range()
+        e = _positive_real(education, "education")
+        if not lo <= e <= hi + 1e-12:
+            raise ValueError(f"education must be in the pooling range [0, {hi:.6g}]; got {e}")
+        w = self.pooled_wage
+        return SpenceEquilibrium("pooling", e, e, w, w, float(self.payoff(e, w, self.theta_high)),
+                                 float(self.payoff(e, w, self.theta_low)))
+
+    def h_preferred(self) -> SpenceEquilibrium:
+        """The PBE best for H (Mailath et al. 1993): least-cost separating or pooling at e = 0; tie -> separating."""
+        sep, pool = self.separating(), self.pooling(0.0)
+        return sep if sep.payoff_high >= pool.payoff_high else pool
+
+    def intuitive_deviation(self, education: float) -> float | None:
+        """For the pooling PBE at ``education``: the least e' that L would never choose even if paid theta_H
+        (theta_H - e'/theta_L < L's pooling payoff) and that H prefers when paid theta_H; None if none exists.
+
+        L's bound is e' > theta_L (theta_H - u_L*); this returns that bound itself (the infimum). H gains there
+        whenever theta_H > theta_L, so every pooling PBE fails the intuitive criterion (Cho and Kreps 1987).
+        """
+        pool = self.pooling(education)
+        bound = self.theta_low * (self.theta_high - pool.payoff_low)
+        gain_h = float(self.payoff(bound, self.theta_high, self.theta_high)) - pool.payoff_high
+        return bound if gain_h > 0 else None

@@ -1,0 +1,259 @@
+"""lib.signaling and lib.spence: every regime against brute force on a fine grid of openness levels."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from lib.signaling import (CLAIMS, DEFAULTS, NoSwitchError, OpenSourceGame, acceptance_interval, best_openness,
+                           evaluate_claims, intuitive_deviation, max_gap, random_games, regime_switches,
+                           separating_boundary, solve, threshold, threshold_claims)
+from lib.spence import SpenceGame
+
+GRID = np.linspace(0.0, 1.0, 40001)  # step 2.5e-5
+STEP = GRID[1] - GRID[0]
+
+
+def brute_force(game: OpenSourceGame):
+    """The PBE candidates found by searching the grid, using only game.profit (no closed form of lib).
+
+    Returns dict with full-information openness, the separating candidate (or None), the pooling candidate
+    (or None), and the selected regime, each candidate as (s_H, s_L, pi_H)."""
+    qH, qL, mu = game.q_high, game.q_low, game.pooled_belief
+    fi = {q: GRID[np.argmax(game.profit(GRID, q, q))] for q in (qH, qL)}
+    v_low = game.profit(GRID, qL, qL).max()          # L taken for L, best openness
+    v_high = game.profit(GRID, qL, qH).max()         # H taken for L, best openness
+    # separating: L plays its best as L; H picks s with belief q_H that L does not envy and H accepts
+    pi_h_sep = game.profit(GRID, qH, qH)
+    ok = (game.profit(GRID, qH, qL) <= v_low) & (pi_h_sep >= v_high)
+    sep = None
+    if ok.any():
+        i = np.flatnonzero(ok)[np.argmax(pi_h_sep[ok])]
+        sep = (GRID[i], fi[qL], pi_h_sep[i])
+    pi_h_pool = game.profit(GRID, mu, qH)
+    ok = (game.profit(GRID, mu, qL) >= v_low) & (pi_h_pool >= v_high)
+    pool = None
+    if ok.any():
+        i = np.flatnonzero(ok)[np.argmax(pi_h_pool[ok])]
+        pool = (GRID[i], GRID[i], pi_h_pool[i])
+    regime = "separating" if pool is None or (sep is not None and sep[2] >= pool[2]) else "pooling"
+    return {"fi": fi, "sep": sep, "pool": pool, "regime": regime}
+
+
+def _draws(n, seed):
+    return random_games(n, seed=seed)
+
+
+# ------------------------------------------------------------------------------------------------ validation
+
+@pytest.mark.parametrize("change", [
+    dict(q_low=1.0), dict(q_low=1.2), dict(q_low=0.0), dict(q_low=-0.1), dict(prior_high=0.0),
+    dict(prior_high=1.0), dict(prior_high=1.5), dict(c0=0.0), dict(c0=-1.0), dict(margin=0.0), dict(beta=0.0),
+    dict(gamma=-0.1), dict(delta=-0.1), dict(a=-1.0), dict(disclosure_cost=-0.01), dict(q_high=math.nan),
+    dict(a=0.0, beta=0.1, q_low=0.5, delta=0.2),  # period-2 demand would be negative at s = 1
+])
+def test_invalid_parameters_raise_value_error(change):
+    with pytest.raises(ValueError):
+        OpenSourceGame(**{**DEFAULTS, **change})
+
+
+@pytest.mark.parametrize("bad", ["1", None, True, [1.0]])
+def test_non_numbers_raise_type_error(bad):
+    with pytest.raises(TypeError):
+        OpenSourceGame(**{**DEFAULTS, "gamma": bad})
+    with pytest.raises(TypeError):
+        OpenSourceGame(**DEFAULTS).solve("yes")
+
+
+def test_game_is_frozen():
+    game = OpenSourceGame(**DEFAULTS)
+    with pytest.raises(Exception):
+        game.q_low = 0.5
+
+
+# ------------------------------------------------------------------------------------------------ brute force
+
+def _compare(game):
+    bf = brute_force(game)
+    d, nd = solve(game, True), solve(game, False)
+    tol_s = 4 * STEP
+    assert abs(d.high.openness - bf["fi"][game.q_high]) <= tol_s
+    assert abs(d.low.openness - bf["fi"][game.q_low]) <= tol_s
+    assert d.regime == "full-information"
+    # Existence of each candidate: skip razor-edge cases in which the grid cannot decide.
+    from lib.signaling import best_pooling, least_cost_separating
+    sep, pool = least_cost_separating(game), best_pooling(game)
+    if sep is not None and bf["sep"] is not None:
+        assert abs(sep.high_s - bf["sep"][0]) <= tol_s, (game, sep, bf["sep"])
+        assert abs(sep.low_s - bf["sep"][1]) <= tol_s
+    elif (sep is None) != (bf["sep"] is None):
+        r, accept = separating_boundary(game), acceptance_interval(game, game.q_high, game.q_high)
+        assert abs(r - accept[1]) < 1e-3 or abs(r - 1) < 1e-3, (game, sep, bf["sep"])
+        return "edge"
+    if pool is not None and bf["pool"] is not None:
+        # the H-best pooling openness: exact up to the grid (profit is flat at an interior optimum)
+        assert abs(pool.high_s - bf["pool"][0]) <= 2e-3 or abs(
+            game.profit(pool.high_s, game.pooled_belief, game.q_high) - bf["pool"][2]) <= 1e-8
+    else:
+        assert (pool is None) == (bf["pool"] is None), (game, pool, bf["pool"])
+    if sep is not None and pool is not None and abs(nd.separating_profit_high - nd.pooling_profit_high) < 1e-6:
+        return "tie"
+    assert nd.regime == bf["regime"], (game, nd, bf)
+    return nd.regime
+
+
+def test_solve_matches_brute_force_on_random_draws():
+    seen = [_compare(g) for g in _draws(150, seed=7)]
+    assert seen.count("pooling") > 20 and seen.count("separating") > 20
+
+
+@settings(max_examples=40, deadline=None)
+@given(gap=st.floats(0.02, 0.95), prior=st.floats(0.05, 0.95), beta=st.floats(0.1, 2.0),
+       gamma=st.floats(0.0, 2.5), delta=st.floats(0.0, 1.0), c0=st.floats(0.3, 5.0))
+def test_solve_matches_brute_force_hypothesis(gap, prior, beta, gamma, delta, c0):
+    game = OpenSourceGame(q_high=1.0, q_low=1.0 - gap, prior_high=prior, a=1.0, beta=beta, gamma=gamma,
+                          delta=delta, margin=1.0, c0=c0)
+    _compare(game)
+
+
+def test_default_game_worked_numbers():
+    """The chapter's two illustrative games (gap 0.2: pooling; gap 0.5: separating), by brute force."""
+    game = OpenSourceGame(**DEFAULTS)
+    pool, bf = solve(game, False), brute_force(game)
+    assert pool.regime == bf["regime"] == "pooling"
+    assert pool.high.openness == pytest.approx(bf["pool"][0], abs=4 * STEP)
+    # Closed form: interior pooling at s*(q_H, mu_p) = q_H m (mu_p gamma - delta) / c0 = (0.9 - 0.3) / 2 = 0.3
+    assert pool.high.openness == pytest.approx(0.3, abs=1e-12)
+    sep_game = game.with_gap(0.5)
+    sep, bf = solve(sep_game, False), brute_force(sep_game)
+    assert sep.regime == bf["regime"] == "separating"
+    assert sep.high.openness == pytest.approx(bf["sep"][0], abs=4 * STEP)
+    assert sep.high.openness > best_openness(sep_game, 1.0, 1.0) + 0.1  # costly signalling
+    assert threshold(game) == pytest.approx(0.2218948955, abs=1e-8)
+
+
+# ------------------------------------------------------------------------------------------------ properties
+
+@settings(max_examples=60, deadline=None)
+@given(seed=st.integers(0, 10**6))
+def test_equilibrium_invariants(seed):
+    (game,) = random_games(1, seed=seed)
+    d, nd = solve(game, True), solve(game, False)
+    for o in (d, nd):
+        for t in (o.high, o.low):
+            assert 0.0 <= t.openness <= 1.0 and t.demand1 >= 0 and t.demand2 >= 0
+    assert nd.high.profit <= d.high.profit + 1e-12            # disclosure never hurts H (no disclosure cost)
+    if nd.regime == "separating":
+        assert nd.low == d.low                                 # L is identified either way
+        assert nd.high.openness >= d.high.openness - 1e-12     # signalling can only push openness up
+    else:
+        assert nd.high.openness == nd.low.openness
+        assert nd.high.belief == pytest.approx(game.pooled_belief)
+        assert nd.low.profit >= d.low.profit - 1e-12           # L gains from being pooled
+    # no type gains by deviating to any openness and being taken for L (off-path belief)
+    for q, t in ((game.q_high, nd.high), (game.q_low, nd.low)):
+        assert t.profit >= game.profit(GRID[::40], game.q_low, q).max() - 1e-10
+
+
+def test_separating_boundary_makes_low_type_indifferent():
+    for game in _draws(40, seed=3):
+        r = separating_boundary(game)
+        s_l = best_openness(game, game.q_low, game.q_low)
+        assert game.profit(r, game.q_high, game.q_low) == pytest.approx(
+            game.profit(s_l, game.q_low, game.q_low), rel=1e-12, abs=1e-12)
+        assert r >= s_l
+
+
+def test_threshold_brackets_a_regime_change():
+    game = OpenSourceGame(**DEFAULTS)
+    g = threshold(game)
+    assert solve(game.with_gap(g - 1e-6), False).regime == "pooling"
+    assert solve(game.with_gap(g + 1e-6), False).regime == "separating"
+    # H's two candidates are worth the same at the threshold (the switch here is a MOP indifference)
+    at = solve(game.with_gap(g), False)
+    assert at.separating_profit_high == pytest.approx(at.pooling_profit_high, abs=1e-8)
+
+
+def test_threshold_is_not_always_unique_and_errors_are_clear():
+    # a low prior: separating at small gaps, pooling in the middle, separating again (found on random draws)
+    game = OpenSourceGame(q_high=1.0, q_low=0.5, prior_high=0.1056622418362155, a=1.0, beta=0.2766847860582339,
+                          gamma=1.92636343347947, delta=0.7533654181283584, margin=1.0, c0=1.5500605502832439)
+    kinds = [(s.below, s.above) for s in regime_switches(game, n_scan=120)]
+    assert kinds == [("separating", "pooling"), ("pooling", "separating")]
+    # and at the very smallest gaps it is pooling again (first-order argument in chapter 3)
+    kinds = [(s.below, s.above) for s in regime_switches(game, gap_range=(0.002, 0.99), n_scan=400)]
+    assert kinds[0] == ("pooling", "separating") and len(kinds) == 3
+    assert threshold(game, n_scan=120) == regime_switches(game, n_scan=120)[-1].gap
+    with pytest.raises(NoSwitchError):
+        threshold(game, gap_range=(0.6, 0.9))                  # separating throughout
+    with pytest.raises(ValueError):
+        threshold(game, gap_range=(0.5, max_gap(game) + 0.1))
+    with pytest.raises(ValueError):
+        regime_switches(game, n_scan=1)
+
+
+def test_intuitive_criterion_breaks_the_default_pooling_equilibrium():
+    game = OpenSourceGame(**DEFAULTS)
+    nd = solve(game, False)
+    s = intuitive_deviation(game, nd.high.openness)
+    assert s is not None
+    assert game.profit(s, game.q_high, game.q_low) < nd.low.profit          # L would never go there
+    assert game.profit(s, game.q_high, game.q_high) > nd.high.profit        # H would, if believed H
+
+
+# ------------------------------------------------------------------------------------------------ claims
+
+def test_claims_are_computed_and_match_direct_counts():
+    games = _draws(120, seed=11)
+    results = {r.key: r for r in evaluate_claims(games)}
+    assert set(results) == {c.key for c in CLAIMS}
+    outcomes = [(solve(g, False), solve(g, True)) for g in games]
+    sep = [(nd, d) for nd, d in outcomes if nd.regime == "separating"]
+    pool = [(nd, d) for nd, d in outcomes if nd.regime == "pooling"]
+    assert results["sep.L.same"].share_strict == 1.0 and results["sep.L.same"].n_applicable == len(sep)
+    assert results["profit.L.sep"].verdict == "fails" and results["profit.L.sep"].share_weak == 1.0
+    assert results["profit.L.pool"].verdict == "holds"
+    direct = np.mean([nd.high.openness < d.high.openness - 1e-9 for nd, d in pool])
+    assert results["pool.H.openness"].share_strict == pytest.approx(direct)
+    direct = np.mean([nd.high.profit < d.high.profit - 1e-9 for nd, d in outcomes])
+    assert results["profit.H"].share_strict == pytest.approx(direct) and results["profit.H"].share_weak == 1.0
+
+
+def test_disclosure_cost_variant_flips_the_low_profit_claim():
+    results = {r.key: r for r in evaluate_claims(random_games(80, seed=5, disclosure_cost=0.02))}
+    assert results["profit.L.sep"].verdict == "holds"
+    assert results["profit.H"].share_weak < 1.0
+
+
+def test_threshold_claims_small_sample():
+    results = {r.key: r for r in threshold_claims(_draws(12, seed=2), n_scan=24)}
+    assert results["gap.small"].n_applicable == 12
+    assert 0.0 <= results["gap.single"].share_strict <= 1.0
+
+
+# ------------------------------------------------------------------------------------------------ Spence
+
+def test_spence_closed_forms_against_brute_force():
+    e = np.linspace(0, 4, 400001)
+    for th, tl, lam in [(2.0, 1.0, 0.5), (3.0, 1.0, 0.2), (1.5, 1.2, 0.9)]:
+        game = SpenceGame(th, tl, lam)
+        # least-cost separating: smallest e that L does not envy
+        l_envies = game.payoff(e, th, tl) > tl
+        assert game.separating_range()[0] == pytest.approx(e[np.argmax(~l_envies & (e > 0))], abs=2e-5)
+        # pooling: L's payoff at the pooled wage at least theta_L (its deviation payoff); H's too
+        ok = (game.payoff(e, game.pooled_wage, tl) >= tl) & (game.payoff(e, game.pooled_wage, th) >= tl)
+        assert game.pooling_range()[1] == pytest.approx(e[ok].max(), abs=2e-5)
+        mop = game.h_preferred().kind
+        assert mop == ("pooling" if lam > 1 - tl / th else "separating")
+        assert game.intuitive_deviation(0.0) is not None
+
+
+def test_spence_validation():
+    for bad in [dict(theta_low=2.0), dict(theta_low=0.0), dict(prior_high=1.0)]:
+        with pytest.raises(ValueError):
+            SpenceGame(**{**dict(theta_high=2.0, theta_low=1.0, prior_high=0.5), **bad})
+    with pytest.raises(ValueError):
+        SpenceGame().separating(0.1)
+    with pytest.raises(ValueError):
+        SpenceGame().pooling(5.0)
