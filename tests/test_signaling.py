@@ -257,3 +257,37 @@ def test_spence_validation():
         SpenceGame().separating(0.1)
     with pytest.raises(ValueError):
         SpenceGame().pooling(5.0)
+
+
+# ------------------------------------------------------------------------------------------------ explorers
+
+def test_signaling_explorer_shows_lib_numbers_quickly():
+    import time
+
+    from lib.explorers import new_axes
+    from lib.explorers.signaling import draw_signaling, static_signaling
+
+    times = []
+    for gap in (0.2, 0.5):
+        fig, axes = new_axes(2)
+        start = time.perf_counter()
+        shown = draw_signaling(axes, gap=gap)
+        times.append(time.perf_counter() - start)
+        game = OpenSourceGame(**{**DEFAULTS, "q_low": 1.0 - gap})
+        d, nd = solve(game, True), solve(game, False)
+        assert shown["regime"] == nd.regime == ("pooling" if gap == 0.2 else "separating")
+        assert shown["openness"]["H"] == (d.high.openness, nd.high.openness)
+        assert shown["profit"]["L"] == (d.low.profit, nd.low.profit)
+        assert shown["threshold"] == pytest.approx(threshold(game), abs=1e-8)
+    assert min(times) < 0.05 * 3  # 50 ms target; slack for a shared machine
+
+
+def test_spence_explorer_numbers():
+    from lib.explorers import new_axes
+    from lib.explorers.signaling import draw_spence
+
+    fig, ax = new_axes(1)
+    shown = draw_spence(ax, prior_high=0.7)
+    assert shown["kind"] == "pooling" and shown["e_star"] == pytest.approx(1.0)
+    fig, ax = new_axes(1)
+    assert draw_spence(ax, prior_high=0.3)["kind"] == "separating"
