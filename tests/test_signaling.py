@@ -291,3 +291,37 @@ def test_spence_explorer_numbers():
     assert shown["kind"] == "pooling" and shown["e_star"] == pytest.approx(1.0)
     fig, ax = new_axes(1)
     assert draw_spence(ax, prior_high=0.3)["kind"] == "separating"
+
+
+# ------------------------------------------------------------------------------------------------ exercises
+
+def test_exercise_references_agree_with_independent_routes():
+    import sympy as sp
+
+    from lib.checks import get
+
+    game = OpenSourceGame(**DEFAULTS)
+    # full-information openness: the sympy formula equals lib's (interior at the defaults)
+    formula = get("signaling.full_info_openness").reference
+    values = {sp.Symbol(n, real=True): v for n, v in
+              dict(q=1.0, m=game.margin, gamma=game.gamma, delta=game.delta, c0=game.c0).items()}
+    assert float(formula.subs(values)) == pytest.approx(best_openness(game, 1.0, 1.0))
+    # top of the pooling interval: the largest grid point at which both pooling constraints hold
+    bf = brute_force(game)
+    mu, ok = game.pooled_belief, None
+    v_l, v_h = game.profit(GRID, game.q_low, game.q_low).max(), game.profit(GRID, game.q_low, game.q_high).max()
+    ok = (game.profit(GRID, mu, game.q_low) >= v_l) & (game.profit(GRID, mu, game.q_high) >= v_h)
+    assert get("signaling.pooling_top").reference == pytest.approx(GRID[ok].max(), abs=2 * STEP)
+    assert bf["pool"] is not None
+    # separating openness at gap 0.5 by brute force
+    assert get("signaling.separating_openness").reference == pytest.approx(
+        brute_force(game.with_gap(0.5))["sep"][0], abs=4 * STEP)
+    # threshold at prior 0.3: the regime flips across it
+    from dataclasses import replace
+    g = get("signaling.threshold").reference
+    low_prior = replace(game, prior_high=0.3)
+    assert brute_force(low_prior.with_gap(g - 1e-3))["regime"] == "pooling"
+    assert brute_force(low_prior.with_gap(g + 1e-3))["regime"] == "separating"
+    assert get("signaling.low_profit").reference == "unchanged"
+    assert get("signaling.spence_least_cost").reference.subs(
+        {sp.Symbol("theta_H", real=True): 2, sp.Symbol("theta_L", real=True): 1}) == 1

@@ -1,0 +1,112 @@
+"""Exercises for chapter 3, signalling and the open-source game (ids "signaling.*").
+
+Symbolic answers are derived here with sympy; numeric ones are computed with lib.signaling / lib.spence (whose
+closed forms tests/test_signaling.py checks against brute force on a grid).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import lru_cache
+
+import sympy as sp
+
+from lib.checks import Choice, Numeric, Symbolic, register
+
+_s, _q, _mu, _m, _g, _d, _c0 = sp.symbols("s q mu m gamma delta c0", real=True)
+_tH, _tL, _e = sp.symbols("theta_H theta_L e", real=True)
+
+
+@lru_cache(maxsize=None)
+def _full_information_openness():
+    """Interior maximiser of m(q gamma - delta) s - c0 s^2 / (2 q) (the s-dependent part of the profit at mu = q)."""
+    profit_s = _m * (_q * _g - _d) * _s - _c0 * _s**2 / (2 * _q)
+    return sp.solve(sp.diff(profit_s, _s), _s)[0]
+
+
+@lru_cache(maxsize=None)
+def _spence_least_cost():
+    """The education at which L is indifferent between (0, theta_L) and (e, theta_H): theta_H - e/theta_L = theta_L."""
+    return sp.solve(sp.Eq(_tH - _e / _tL, _tL), _e)[0]
+
+
+def _default_game():
+    from lib.signaling import DEFAULTS, OpenSourceGame
+
+    return OpenSourceGame(**DEFAULTS)
+
+
+def _pooling_top() -> float:
+    from lib.signaling import pooling_interval
+
+    return pooling_interval(_default_game())[1]
+
+
+def _threshold_low_prior() -> float:
+    from lib.signaling import threshold
+
+    return threshold(replace(_default_game(), prior_high=0.3))
+
+
+def _separating_openness() -> float:
+    from lib.signaling import solve
+
+    return solve(_default_game().with_gap(0.5), False).high.openness
+
+
+def _low_profit_effect() -> str:
+    from lib.signaling import solve
+
+    game = _default_game().with_gap(0.5)
+    diff = solve(game, True).low.profit - solve(game, False).low.profit
+    return "unchanged" if abs(diff) < 1e-12 else ("raises" if diff > 0 else "lowers")
+
+
+register(Symbolic(
+    id="signaling.full_info_openness",
+    title="Full-information open-source degree (interior case)",
+    hint="With mu = q only m(q gamma - delta) s - c0 s^2/(2q) depends on s: set its derivative to zero.",
+    reference=_full_information_openness(),
+    variables=("q", "m", "gamma", "delta", "c0"),
+))
+
+register(Symbolic(
+    id="signaling.spence_least_cost",
+    title="Spence: education of H in the least-cost separating equilibrium",
+    hint="L must be indifferent between (e = 0, w = theta_L) and (e, w = theta_H) with cost e/theta_L.",
+    reference=_spence_least_cost(),
+    variables=("theta_H", "theta_L"),
+))
+
+register(Numeric(
+    id="signaling.pooling_top",
+    title="The highest pooling open-source degree in the default game (gap 0.2)",
+    hint="Find where L is indifferent between pooling at s (belief mu_p = 0.9) and its best as L: the larger "
+         "root of a quadratic in s. Check that H's constraint is slack there.",
+    reference=_pooling_top(),
+    abs_tol=1e-6,
+))
+
+register(Numeric(
+    id="signaling.threshold",
+    title="The threshold gap for the default game with prior 0.3",
+    hint="Compare H's profit in the least-cost separating and the best pooling equilibrium as the gap varies "
+         "(lib.signaling.solve), and find where they are equal with scipy.optimize.brentq.",
+    reference=_threshold_low_prior(),
+    abs_tol=1e-5,
+))
+
+register(Numeric(
+    id="signaling.separating_openness",
+    title="H's openness in the least-cost separating equilibrium, default game with gap 0.5",
+    hint="It is max(s_FI(q_H), r), where r is the larger root of pi(s, q_H; q_L) = L's full-information profit.",
+    reference=_separating_openness(),
+    abs_tol=1e-6,
+))
+
+register(Choice(
+    id="signaling.low_profit",
+    title="In the separating regime (gap 0.5), does disclosure raise, lower or leave unchanged L's profit?",
+    hint="In the least-cost separating equilibrium what do consumers believe about L, and what does L choose?",
+    reference=_low_profit_effect(),
+    options=("raises", "lowers", "unchanged"),
+))
