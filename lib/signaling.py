@@ -238,7 +238,7 @@ def separating_boundary(game: OpenSourceGame) -> float:
     B = m * (game.q_high * game.gamma - game.delta)
     s_l = best_openness(game, qL, qL)
     gain_l = m * (qL * game.gamma - game.delta) * s_l - game.c0 * s_l**2 / (2 * qL)
-    C = m * game.beta * game.gap - gain_l  # > 0 whenever beta > 0 ... or s_l > 0 (checked below)
+    C = m * game.beta * game.gap - gain_l  # may be < 0; the discriminant is > 0 since L gains from mimicking at s_l
     disc = B * B + 2 * game.c0 / qL * C
     return qL / game.c0 * (B + math.sqrt(max(disc, 0.0)))
 
