@@ -116,8 +116,8 @@ def draw_spence(ax, prior_high: float = 0.5, theta_high: float = 2.0, theta_low:
     ax.text(0.98, 0.04, f"H: separating {sep_u:.3f} vs pooling {pool_u:.3f}", transform=ax.transAxes,
             ha="right", fontsize=8)
     side = "λ > " if pick.kind == "pooling" else "λ ≤ "
-    ax.set_title(f"λ = {prior_high:.2f}: H prefers {pick.kind} ({side}1 − θ_L/θ_H = {1 - theta_low / theta_high:.2f})",
-                 fontsize=9)
+    cut = 1 - theta_low / theta_high
+    ax.set_title(f"λ = {prior_high:.2f}: H prefers {pick.kind} ({side}1 − θ_L/θ_H = {cut:.2f})", fontsize=9)
     return {"kind": pick.kind, "e_star": e_star, "pooled_wage": w_p, "separating_payoff_high": sep_u,
             "pooling_payoff_high": pool_u}
 
