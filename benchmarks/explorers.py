@@ -28,8 +28,15 @@ def _draw_functions():
                 yield f"{info.name}.{name}", function
 
 
+def panels(function) -> int:
+    """How many axes a draw function takes: ``draw_x(ax, ...)`` one, ``draw_x(axes, ...)`` a (left, right) pair,
+    unless it says otherwise with an ``ncols`` attribute (the convention of lib/explorers/__init__.py)."""
+    first = next(iter(inspect.signature(function).parameters))
+    return getattr(function, "ncols", 1 if first == "ax" else 2)
+
+
 def time_draw(function) -> tuple[float, float]:
-    fig, axes = new_axes(getattr(function, "ncols", 1))  # a draw function with several panels says how many
+    fig, axes = new_axes(panels(function))
     axes_list = list(axes.flat) if hasattr(axes, "flat") else [axes]
     times = []
     for _ in range(REPEATS):

@@ -374,3 +374,40 @@ def test_free_certification_unravels_disclosure():
 def test_prohibitive_cost_leaves_the_lemons_market():
     eq = L.certification_equilibrium(MIXTURE, 1.8, 100.0)
     assert eq.case == "C" and eq.welfare == eq.lemons.welfare and eq.certified_share == 0.0
+
+
+# ------------------------------------------------------------------------------------------------ explorer
+
+@pytest.mark.parametrize("spread, regime", [(0.3, "all sell"), (0.6, "top sellers exit"), (1.0, "no trade")])
+def test_explorer_shows_the_solvers_numbers(spread, regime):
+    from lib.explorers import new_axes
+    from lib.explorers.lemons import draw_lemons
+
+    fig, axes = new_axes(2)
+    shown = draw_lemons(axes, buyer_premium=1.5, mean=1.0, spread=spread, cost=0.1)
+    eq = L.market_equilibrium(uniform(1 - spread, 1 + spread), 1.5)
+    cert = L.certification_equilibrium(uniform(1 - spread, 1 + spread), 1.5, 0.1)
+    assert shown["regime"] == eq.regime == regime
+    assert shown["price"] == eq.price and shown["efficiency"] == eq.efficiency
+    assert shown["exit_threshold"] == pytest.approx(0.5, abs=1e-15)
+    assert shown["certification_welfare"] == cert.welfare and shown["certification_case"] == cert.case
+    assert spread <= 0.5 or eq.price == pytest.approx((1.5 * (1 - spread)) / 0.5, abs=1e-10)
+
+
+def test_explorer_rejects_invalid_parameters():
+    from lib.explorers import new_axes
+    from lib.explorers.lemons import draw_lemons
+
+    fig, axes = new_axes(2)
+    with pytest.raises(ValueError, match="buyer_premium"):
+        draw_lemons(axes, buyer_premium=0.9)
+    with pytest.raises(ValueError, match="quality"):
+        draw_lemons(axes, mean=0.5, spread=0.6)  # quality would be negative
+
+
+def test_static_explorer_frames():
+    from lib.explorers.lemons import static_lemons
+
+    explorer = static_lemons()
+    assert len(explorer.frames) == 11 and len(set(explorer.frames)) == 11
+    assert len(explorer._repr_html_()) < 700_000

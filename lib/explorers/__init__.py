@@ -2,7 +2,9 @@
 
 Each model module here (``lib/explorers/<model>.py``) provides
 
-- ``draw_<name>(axes, **params)``: pure; computes with ``lib`` and draws on the given matplotlib axes;
+- ``draw_<name>(axes, **params)``: pure; computes with ``lib`` and draws on the given matplotlib axes (a
+  first parameter named ``ax`` takes one panel, ``axes`` a (left, right) pair, unless the function has an
+  ``ncols`` attribute; ``benchmarks/explorers.py`` relies on this);
   returns a small dict of the headline numbers it displays (tested in ``tests/``);
 - ``explore_<name>()``: a thin ipywidgets wrapper (sliders whose ranges keep the model valid) for a kernel;
 - ``static_<name>()``: the kernel-free version for the website, made with :func:`static_explorer`.
