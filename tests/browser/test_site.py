@@ -2,6 +2,9 @@
 rendered math where the page has math, and no broken internal link."""
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlparse
@@ -133,3 +136,23 @@ def test_kernel_free_explorer_responds_on_the_website(site_url, watched_page, re
         assert root.locator("output").first.inner_text() != label_before
         assert root.locator("img.kf-frame").nth(frame_after).evaluate("m => m.complete && m.naturalWidth > 0")
     assert watch.external == [] and watch.errors == []
+
+
+# ------------------------------------------------------------------------------------------------ student build
+# `make book SOLUTIONS=0` builds a student site: exercises are there, their solutions are not. (In this module
+# because it needs the built site too: `make test` runs one module per worker, and only one may build into _build.)
+
+CHAPTERS = [Path(page).stem for page in CHAPTER_PAGES]
+
+
+def test_student_site_has_exercises_but_no_solutions(built_site, tmp_path):
+    env = dict(os.environ, SOLUTIONS="0")
+    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_book.py"), "--out", str(tmp_path)],
+                            cwd=ROOT, env=env, capture_output=True, text=True)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-4000:]
+    for chapter in CHAPTERS:
+        full = (built_site / "chapters" / f"{chapter}.html").read_text()
+        student = (tmp_path / "_build" / "html" / "chapters" / f"{chapter}.html").read_text()
+        assert full.count("solution dropdown") >= 2, f"{chapter}: expected exercises with solutions"
+        assert student.count("solution dropdown") == 0, f"{chapter}: the student site shows solutions"
+        assert student.count("exercise") >= full.count("solution dropdown")
