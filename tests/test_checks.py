@@ -29,6 +29,18 @@ JUNK = ["", "banana", "1/0", "import os", "c +", b"bytes", [], [1, 2, 3], {}, {"
         sp.Symbol("zzz"), sp.zoo, sp.nan, lambda *a: "text", lambda *a: 1 / 0, lambda: 0, print, Hostile(), object()]
 
 
+def test_every_exercise_module_imports():
+    assert checks._BROKEN == {}, checks._BROKEN
+
+
+def test_a_broken_exercise_module_answers_invalid_not_a_traceback(monkeypatch):
+    monkeypatch.setitem(checks._BROKEN, "broken", "ImportError: cannot import name 'x'")
+    result = checks.check("broken.anything", 1.0)
+    assert result.status == "invalid" and "ImportError" in result.message and "report" in result.message
+    with pytest.raises(KeyError):
+        checks.check("nosuchmodel.anything", 1.0)
+
+
 def test_every_exercise_module_registers_exercises():
     """Each lib/checks/ex_<model>.py registers at least two exercises, all with ids '<model>.*'."""
     import pkgutil

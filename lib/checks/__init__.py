@@ -21,6 +21,7 @@ import importlib
 import math
 import numbers
 import pkgutil
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Callable, Sequence
 
@@ -285,7 +286,14 @@ def exercise_ids(prefix: str = "") -> list[str]:
 
 
 def check(exercise_id: str, answer: Any) -> CheckResult:
-    """Check a student's answer. Never raises on the answer; raises ``KeyError`` for an unknown id."""
+    """Check a student's answer. Never raises on the answer; raises ``KeyError`` for an unknown id.
+
+    If the module defining the exercise failed to import (a fault in the course, see ``_discover``), the result is
+    "invalid" with a message saying so, rather than a traceback in the student's notebook."""
+    model = exercise_id.split(".")[0] if isinstance(exercise_id, str) else None
+    if model in _BROKEN and exercise_id not in _REGISTRY:
+        return CheckResult(exercise_id, "invalid", f"the checks for '{model}' could not be loaded ({_BROKEN[model]}). "
+                                                   "This is a fault in the course, not in your answer: please report it.")
     exercise = get(exercise_id)
     try:
         if _is_blank(answer):
@@ -327,9 +335,20 @@ def summary(prefix: str = "") -> Summary:
     return Summary(tuple((i, _REGISTRY[i].title, _LAST.get(i, "not attempted")) for i in exercise_ids(prefix)))
 
 
+_BROKEN: dict[str, str] = {}
+"""Exercise modules that failed to import: model name -> the error (tests/test_checks.py requires it empty)."""
+
+
 def _discover() -> None:
+    """Import every ``ex_*.py``. One broken module must not take every chapter's checks down with it, so its error
+    is recorded in ``_BROKEN`` and warned about, and its exercises answer "invalid" with that error."""
     for module in sorted(m.name for m in pkgutil.iter_modules(__path__) if m.name.startswith("ex_")):
-        importlib.import_module(f"{__name__}.{module}")
+        try:
+            importlib.import_module(f"{__name__}.{module}")
+        except Exception as exc:  # noqa: BLE001 - reported, and tested to be empty
+            _BROKEN[module[3:]] = f"{type(exc).__name__}: {exc}"
+            warnings.warn(f"lib.checks: exercises in {module}.py are unavailable: {_BROKEN[module[3:]]}",
+                          RuntimeWarning, stacklevel=2)
 
 
 _discover()
