@@ -20,17 +20,34 @@ strategies have finite, non-zero slopes at both ends (lambda = 1). That pins p_l
     (1 - k) (1 - F_B(p_lo)) = (1 + k L) f_B(p_lo) (p_lo - c_lo),
 
 and symmetrically p_hi by k F_S(p_hi) = (1 + (1 - k) R) f_S(p_hi) (v_hi - p_hi), R = lim (1-F_B(x))/((v_hi-x) f_B(x)).
-The free slopes g'(p_lo) and h'(p_hi) are found by two-sided shooting (solve_ivp, DOP853) with Newton on the
-mismatch of (h, g) at the middle price. For uniform priors this is the linear equilibrium of Chatterjee and
-Samuelson (1983): b(v) = v/(1+k) + k(1-k)/(2(1+k)), s(c) = c/(2-k) + (1-k)/2.
+The free slopes g'(p_lo) and h'(p_hi) are found by two-sided shooting (solve_ivp, DOP853): each half of the
+trading range is integrated from its end to the middle price, and the slopes are chosen so that (h, g) match there.
+For uniform priors this is the linear equilibrium of Chatterjee and Samuelson (1983): b(v) = v/(1+k) +
+k(1-k)/(2(1+k)), s(c) = c/(2-k) + (1-k)/2, whose slopes g'(p_lo) = 1 + (1-k) R and h'(p_hi) = 1 + k L start the
+search for every prior.
+
+Method. (1) Damped Newton from those slopes, first with loose integration (rtol 1e-8), the Jacobian by forward
+differences; each half depends on one slope only, so it costs one extra half-integration per slope. (2) If that
+fails, a global search: the half from p_lo traces a curve in the (h, g) plane at the middle price as g'(p_lo)
+varies, the half from p_hi another as h'(p_hi) varies; equilibria are the crossings of the two curves. Both are
+sampled on 33 slopes in [0.05, 50], their crossings located and polished by Newton, and the crossing nearest the
+uniform slopes is returned (the others are listed in ``other_end_slopes``). (3) A few Newton steps at full accuracy
+(rtol 1e-11). No crossing, or a mismatch above ``tol``, raises :class:`ConvergenceError` with the smallest mismatch:
+never a wrong strategy.
+
+Existence and uniqueness (checked numerically here, with the independent best-response test). The regular
+equilibrium need not exist, and need not be unique. Uniform priors at k = 1/2 are a degenerate point: the Jacobian
+of the mismatch is singular there, because a second branch of regular equilibria crosses the linear one (uniform
+priors with k = 0.45 have a second, non-linear regular equilibrium, slopes (1.749, 1.623) instead of (1.55, 1.45),
+efficiency 0.84278 instead of 0.84281, best-response gap ~1e-11). Perturbing the priors near this point breaks the
+crossing apart: for Beta(1.05, 1.05) values and costs at k = 1/2, for instance, the two curves above stay about
+1e-3 apart for all slopes in [0.05, 50], so there is no regular equilibrium with such slopes. Away from
+k = 1/2, e.g. k = 1/4 or 3/4, the near-uniform priors are regular points and the equilibrium continues smoothly.
 
 Outside the trading range: buyers with v < p_lo bid their value v (they never trade), sellers with c > p_hi ask
 their cost c (they never trade). Both strategies are continuous and strictly increasing on the whole support.
-
-Uniform priors at k = 1/2 are a degenerate point of the shooting map (its Jacobian is singular there): the start
-of the Newton iteration uses the slopes 1 + (1 - k) R and 1 + k L (exact for uniform priors), so the uniform
-case is solved exactly, and a least-squares fall-back handles nearly degenerate priors; a result whose
-mismatch is not below tolerance raises :class:`ConvergenceError` rather than returning a wrong strategy.
+Welfare and the best-response certificate come from :mod:`lib.double_auction` (``BNEResult.outcomes`` and
+``BNEResult.best_response_gap``), the same independent checker as for the closed-form equilibria.
 """
 from __future__ import annotations
 
@@ -40,14 +57,15 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import numpy as np
-from scipy import optimize
+from scipy import optimize, special
 from scipy.integrate import solve_ivp
+from scipy.interpolate import CubicHermiteSpline
 from scipy.special import ndtr
 
+from lib.double_auction import BestResponseGap, Outcomes, best_response_gap, outcomes
 from lib.distributions import support
 
-__all__ = ["ConvergenceError", "BNEResult", "Outcomes", "solve_double_auction", "trade_outcomes", "utility_gap",
-           "linear_uniform"]
+__all__ = ["ConvergenceError", "BNEResult", "solve_double_auction", "linear_uniform"]
 
 
 class ConvergenceError(RuntimeError):
@@ -80,6 +98,25 @@ class _Fast:
             self.cdf = lambda x: (ndtr((x - loc) / scale) - ndtr(lo_z)) / mass
             self.sf = lambda x: (ndtr(hi_z) - ndtr((x - loc) / scale)) / mass
             self.pdf = lambda x: math.exp(-0.5 * ((x - loc) / scale) ** 2) / (math.sqrt(2 * math.pi) * scale * mass)
+        elif ok and dist.dist.name == "beta":  # scipy's beta pdf is slow for scalars: closed form with math
+            a, b = args
+            log_norm = special.betaln(a, b) + math.log(scale)
+            self.cdf = lambda x: special.betainc(a, b, (x - loc) / scale)
+            self.sf = lambda x: special.betaincc(a, b, (x - loc) / scale)
+
+            def pdf(x):
+                z = (x - loc) / scale
+                if not 0 < z < 1:
+                    return dist.pdf(x)
+                return math.exp((a - 1) * math.log(z) + (b - 1) * math.log1p(-z) - log_norm)
+
+            self.pdf = pdf
+            for x in np.linspace(*dist.support(), 7)[1:-1]:  # the fast versions must agree with scipy's
+                if not (math.isclose(self.pdf(x), float(dist.pdf(x)), rel_tol=1e-11)
+                        and math.isclose(self.cdf(x), float(dist.cdf(x)), rel_tol=1e-11, abs_tol=1e-15)
+                        and math.isclose(self.sf(x), float(dist.sf(x)), rel_tol=1e-11, abs_tol=1e-15)):
+                    self.cdf, self.sf, self.pdf = dist.cdf, dist.sf, dist.pdf
+                    break
         elif ok:
             d = dist.dist
             self.cdf = lambda x: d._cdf((x - loc) / scale, *args)
@@ -109,7 +146,8 @@ class BNEResult:
     end_slopes: tuple[float, float, float, float]  # h'(p_lo), g'(p_lo), h'(p_hi), g'(p_hi)
     residual: float  # mismatch of (h, g) where the two halves meet
     ode_residual: float  # max relative residual of both first-order conditions on a grid of prices
-    iterations: int  # evaluations of the shooting map
+    other_end_slopes: tuple  # (g'(p_lo), h'(p_hi)) of the other regular equilibria the scan found, if any
+    iterations: int  # integrations of a half (from p_lo or from p_hi) of the trading range
     method: str
     seconds: float
     _low: object = field(repr=False)  # dense output from p_lo upwards
@@ -118,77 +156,75 @@ class BNEResult:
     _supports: tuple = field(repr=False)
     _priors: tuple = field(repr=False, default=(None, None))
 
-    def best_response_gap(self, n_types: int = 9) -> dict:
-        """Independent certificate: :func:`utility_gap` of these strategies (largest gain from any deviation,
-        ex-ante utilities and their ratio ``relative_gap``). Takes a few seconds, so it is not run by the solver."""
+    def best_response_gap(self, n_types: int = 9, n_bids: int = 2001) -> BestResponseGap:
+        """Independent certificate: :func:`lib.double_auction.best_response_gap` of these strategies (largest gain
+        from any deviation over ``n_types`` types of each side, ex-ante utilities and ``relative_gap``)."""
         buyer, seller = self._priors
-        return utility_gap(self.bid, self.ask, buyer, seller, self.k, n_types=n_types)
+        return best_response_gap(self.bid, self.ask, buyer, seller, self.k, n_types=n_types, n_bids=n_bids)
+
+    def outcomes(self) -> Outcomes:
+        """Welfare of the equilibrium by :func:`lib.double_auction.outcomes` (trade probability, gains, surpluses,
+        first best and efficiency)."""
+        buyer, seller = self._priors
+        return outcomes(self.bid, self.ask, buyer, seller, self.k)
+
+    def _dense(self, q):
+        """(h, g) at prices q in the trading range from the ODE solver's dense output (linear next to the ends,
+        within the first series step of 1e-7 of the range)."""
+        lo, hi = self.price_range
+        low, high = self._low, self._high
+        out = np.where(q <= self._p_mid, low(np.clip(q, low.t_min, low.t_max)),
+                       high(np.clip(q, high.t_min, high.t_max)))
+        (_, v_hi), (c_lo, _) = self._supports
+        start, end = np.array([lo, c_lo])[:, None], np.array([v_hi, hi])[:, None]
+        first, last = low(low.t_min)[:, None], high(high.t_max)[:, None]
+        out = np.where(q < low.t_min, start + (first - start) * ((q - lo) / (low.t_min - lo)), out)
+        return np.where(q > high.t_max, end + (last - end) * ((hi - q) / (hi - high.t_max)), out)
+
+    def _splines(self):
+        """Cubic Hermite interpolants of h(p), g(p) and of their inverses b = h^-1, s = g^-1 on 4001 equally
+        spaced prices, with the slopes given by the ODE itself (the end slopes at the ends): interpolation error
+        ~1e-12, and evaluation is vectorised and fast. Built once, on first use."""
+        cached = self.__dict__.get("_cached")
+        if cached is None:
+            lo, hi = self.price_range
+            p = np.linspace(lo, hi, 4001)
+            h, g = self._dense(p)
+            (_, v_hi), (c_lo, _) = self._supports
+            h[0], g[0], h[-1], g[-1] = lo, c_lo, v_hi, hi
+            buyer, seller = self._priors
+            k = self.k
+            inner = slice(1, -1)
+            dh, dg = np.empty_like(p), np.empty_like(p)
+            dh[inner] = (1 - k) * buyer.sf(h[inner]) / (buyer.pdf(h[inner]) * (p[inner] - g[inner]))
+            dg[inner] = k * seller.cdf(g[inner]) / (seller.pdf(g[inner]) * (h[inner] - p[inner]))
+            dh[0], dg[0], dh[-1], dg[-1] = self.end_slopes
+            if not (np.all(np.diff(h) > 0) and np.all(np.diff(g) > 0) and np.all(dh > 0) and np.all(dg > 0)):
+                raise ConvergenceError("the computed inverse strategies are not strictly increasing")
+            cached = (CubicHermiteSpline(p, h, dh), CubicHermiteSpline(p, g, dg),
+                      CubicHermiteSpline(h, p, 1 / dh), CubicHermiteSpline(g, p, 1 / dg))
+            object.__setattr__(self, "_cached", cached)
+        return cached
 
     def inverse(self, p):
         """(h(p), g(p)) on the trading range: the buyer type who bids p and the seller type who asks p."""
         p = np.asarray(p, dtype=float)
-        lo, hi = self.price_range
-        q = np.clip(p, lo, hi).ravel()
-        low, high = self._low, self._high
-        out = np.where(q <= self._p_mid, low(np.clip(q, low.t_min, low.t_max)),
-                       high(np.clip(q, high.t_min, high.t_max)))
-        # within the first series step next to each end (1e-7 of the range) the solution is linear in p
-        (v_lo, v_hi), (c_lo, c_hi) = self._supports
-        start, end = np.array([lo, c_lo])[:, None], np.array([v_hi, hi])[:, None]
-        first, last = low(low.t_min)[:, None], high(high.t_max)[:, None]
-        out = np.where(q < low.t_min, start + (first - start) * ((q - lo) / (low.t_min - lo)), out)
-        out = np.where(q > high.t_max, end + (last - end) * ((hi - q) / (hi - high.t_max)), out)
-        return out[0].reshape(p.shape), out[1].reshape(p.shape)
-
-    def _invert(self, x, row: int, lo: float, hi: float):
-        x = np.asarray(x, dtype=float)
-        grid = self._grid
-        values = self._grid_values[row]
-        p = np.interp(x, values, grid)
-        for _ in range(2):  # Newton polish on the dense output (vectorised)
-            h, g = self.inverse(p)
-            y = (h, g)[row]
-            slope = np.interp(p, grid, self._grid_slopes[row])
-            p = np.clip(p - (y - x) / slope, self.price_range[0], self.price_range[1])
-        return p
-
-    @property
-    def _grid(self):
-        return self._cache()[0]
-
-    @property
-    def _grid_values(self):
-        return self._cache()[1]
-
-    @property
-    def _grid_slopes(self):
-        return self._cache()[2]
-
-    def _cache(self):
-        cached = self.__dict__.get("_cached")
-        if cached is None:
-            lo, hi = self.price_range
-            grid = lo + (hi - lo) * 0.5 * (1 - np.cos(np.linspace(0, np.pi, 2001)))
-            h, g = self.inverse(grid)
-            slopes = (np.gradient(h, grid), np.gradient(g, grid))
-            cached = (grid, (h, g), slopes)
-            object.__setattr__(self, "_cached", cached)
-        return cached
+        q = np.clip(p, *self.price_range)
+        h, g = self._splines()[:2]
+        return h(q), g(q)
 
     def bid(self, v):
         """Equilibrium bid b(v): inverse of h on [p_lo, v_hi]; v itself below p_lo (no trade)."""
         v = np.asarray(v, dtype=float)
         lo = self.price_range[0]
-        inside = np.clip(v, lo, self.buyer_range[1])
-        b = self._invert(inside, 0, lo, self.buyer_range[1])
+        b = self._splines()[2](np.clip(v, lo, self.buyer_range[1]))
         return np.where(v <= lo, v, b)
 
     def ask(self, c):
         """Equilibrium ask s(c): inverse of g on [c_lo, p_hi]; c itself above p_hi (no trade)."""
         c = np.asarray(c, dtype=float)
         hi = self.price_range[1]
-        inside = np.clip(c, self.seller_range[0], hi)
-        s = self._invert(inside, 1, self.seller_range[0], hi)
+        s = self._splines()[3](np.clip(c, self.seller_range[0], hi))
         return np.where(c >= hi, c, s)
 
 
@@ -205,13 +241,60 @@ def _validate(buyer, seller, k):
     return (v_lo, v_hi), (c_lo, c_hi), float(k)
 
 
+_SLOPES = np.geomspace(0.05, 50.0, 33)  # end slopes g'(p_lo) and h'(p_hi) scanned for where the halves meet
+
+
+def _meeting_points(half, newton, slopes, guess, max_starts: int = 8):
+    """All end slopes (g'(p_lo), h'(p_hi)) in the range of ``slopes`` at which the two halves meet.
+
+    The half from p_lo depends on g'(p_lo) only and the half from p_hi on h'(p_hi) only, so each traces a curve
+    in the (h, g) plane at the middle price as its slope varies; a solution is a crossing of the two curves.
+    Sample both (loose tolerance), intersect the polygonal curves, polish the ``max_starts`` crossings nearest
+    to ``guess`` by damped Newton (rtol 1e-8). Returns the distinct roots and the smallest distance between
+    sampled points of the two curves.
+    """
+    def curve(side):
+        out = np.full((len(slopes), 2), np.nan)
+        for i, s in enumerate(slopes):
+            sol = half(side, s, 1e-6)
+            if sol is not None:
+                out[i] = sol.y[:, -1]
+        return out
+
+    P, Q = curve(0), curve(1)
+    logs = np.log(slopes)
+    dP, dQ = np.diff(P, axis=0)[:, None, :], np.diff(Q, axis=0)[None, :, :]
+    r = Q[None, :-1, :] - P[:-1, None, :]
+    det = dP[..., 0] * (-dQ[..., 1]) - dP[..., 1] * (-dQ[..., 0])
+    with np.errstate(all="ignore"):
+        s = (r[..., 0] * (-dQ[..., 1]) - r[..., 1] * (-dQ[..., 0])) / det
+        t = (dP[..., 0] * r[..., 1] - dP[..., 1] * r[..., 0]) / det
+    i, j = np.nonzero((s >= -0.25) & (s <= 1.25) & (t >= -0.25) & (t <= 1.25))
+    step = logs[1] - logs[0]
+    starts = np.exp(np.column_stack([logs[i] + np.clip(s[i, j], 0, 1) * step, logs[j] + np.clip(t[i, j], 0, 1) * step]))
+    starts = starts[np.argsort(np.sum(np.log(starts / guess) ** 2, axis=1))][:max_starts]  # nearest first
+    roots: list = []
+    for z0 in starts:
+        if any(np.all(np.abs(np.log(z0 / r)) < 0.5 * step) for r in roots):
+            continue
+        z, m, _ = newton(z0, 1e-8, 1e-8, 20)
+        if np.max(np.abs(m)) < 1e-7 and np.all(z > 0) \
+                and not any(np.all(np.abs(z / r - 1) < 1e-5) for r in roots):
+            roots.append(z)
+    with np.errstate(invalid="ignore"):
+        gaps = np.max(np.abs(P[:, None, :] - Q[None, :, :]), axis=-1)
+    gap = float(np.nanmin(gaps)) if np.any(np.isfinite(gaps)) else math.inf
+    return roots, gap
+
+
 def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, tol: float = 1e-10) -> BNEResult:
     """The regular (smooth, strictly increasing) equilibrium of the k-double auction.
 
     ``buyer`` and ``seller`` are frozen scipy.stats continuous distributions with finite support whose density
     is positive inside it; ``k`` in (0, 1) is the weight of the bid in the price. See the module docstring for
-    the equations (Satterthwaite and Williams 1989) and the equilibrium selection. Raises ``ValueError`` for bad
-    input and :class:`ConvergenceError` if the boundary-value problem does not converge to ``tol``.
+    the equations (Satterthwaite and Williams 1989), the equilibrium selection and when it does not exist.
+    Raises ``ValueError`` for bad input and :class:`ConvergenceError` if no end slopes make the two halves meet
+    to ``tol`` (the message gives the smallest mismatch found).
     """
     start = time.perf_counter()
     (v_lo, v_hi), (c_lo, c_hi), k = _validate(buyer, seller, k)
@@ -245,41 +328,91 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
     eps = 1e-7 * width
     calls = [0]
 
-    def halves(z):
-        g1, h1 = z
+    def half(side: int, slope: float, rtol_: float, dense: bool = False):
+        """Integrate from one end (0: p_lo upwards with g'(p_lo) = slope; 1: p_hi downwards with h'(p_hi) = slope)
+        to p_mid; None if the trajectory leaves the region where the equations make sense."""
         calls[0] += 1
-        low = solve_ivp(rhs, (p_lo + eps, p_mid), [p_lo + h_lo_slope * eps, c_lo + g1 * eps], method="DOP853",
-                        rtol=rtol, atol=1e-14, dense_output=True)
-        high = solve_ivp(rhs, (p_hi - eps, p_mid), [v_hi - h1 * eps, p_hi - g_hi_slope * eps], method="DOP853",
-                         rtol=rtol, atol=1e-14, dense_output=True)
-        return low, high
-
-    def mismatch(z):
-        if z[0] <= 0 or z[1] <= 0:
-            return np.array([1.0, 1.0]) * (1 + abs(z[0]) + abs(z[1]))
+        if not slope > 0:
+            return None
+        if side == 0:
+            span, y0 = (p_lo + eps, p_mid), [p_lo + h_lo_slope * eps, c_lo + slope * eps]
+        else:
+            span, y0 = (p_hi - eps, p_mid), [v_hi - slope * eps, p_hi - g_hi_slope * eps]
         with np.errstate(all="ignore"):
-            low, high = halves(z)
-        if low.status != 0 or high.status != 0 or not np.all(np.isfinite(low.y[:, -1])) \
-                or not np.all(np.isfinite(high.y[:, -1])):
-            return np.array([1.0, 1.0])
-        return low.y[:, -1] - high.y[:, -1]
+            sol = solve_ivp(rhs, span, y0, method="DOP853", rtol=rtol_, atol=1e-14, dense_output=dense)
+        if sol.status != 0 or not np.all(np.isfinite(sol.y[:, -1])):
+            return None
+        return sol
 
-    guess = np.array([g_hi_slope, h_lo_slope])  # exact for uniform priors
-    method = "two-sided shooting, Newton (hybr) on the mid-point mismatch"
-    at_guess = mismatch(guess)
-    if np.max(np.abs(at_guess)) < tol:  # uniform priors: the guess is the solution (and the Jacobian is singular)
-        sol = optimize.OptimizeResult(x=guess, fun=at_guess)
-        method = "two-sided shooting; the end-slope guess already solves it"
+    def newton(z, rtol_, goal, max_iter, dense=False):
+        """Damped Newton on the mid-point mismatch. Each half depends on one slope only, so the Jacobian by forward
+        differences costs one extra half-integration per slope. Returns (z, mismatch, halves)."""
+        halves = (half(0, z[0], rtol_, dense), half(1, z[1], rtol_, dense))
+        if halves[0] is None or halves[1] is None:
+            return z, np.array([np.inf, np.inf]), halves
+        m = halves[0].y[:, -1] - halves[1].y[:, -1]
+        for _ in range(max_iter):
+            if np.max(np.abs(m)) < goal:
+                break
+            steps = 1e-6 * np.maximum(z, 1.0) if rtol_ < 1e-10 else 1e-4 * np.maximum(z, 1.0)
+            moved = (half(0, z[0] + steps[0], rtol_), half(1, z[1] + steps[1], rtol_))
+            if moved[0] is None or moved[1] is None:
+                steps = -steps
+                moved = (half(0, z[0] + steps[0], rtol_), half(1, z[1] + steps[1], rtol_))
+                if moved[0] is None or moved[1] is None:
+                    break
+            J = np.column_stack([(moved[0].y[:, -1] - halves[0].y[:, -1]) / steps[0],
+                                 -(moved[1].y[:, -1] - halves[1].y[:, -1]) / steps[1]])
+            delta = np.linalg.lstsq(J, -m, rcond=1e-12)[0]
+            t, improved = 1.0, False
+            while t > 1e-3:  # backtracking: halve the step until the mismatch falls
+                trial = z + t * delta
+                new = (half(0, trial[0], rtol_, dense), half(1, trial[1], rtol_, dense))
+                if new[0] is not None and new[1] is not None:
+                    m_new = new[0].y[:, -1] - new[1].y[:, -1]
+                    if np.max(np.abs(m_new)) < np.max(np.abs(m)):
+                        z, m, halves, improved = trial, m_new, new, True
+                        break
+                t *= 0.5
+            if not improved:
+                break
+        return z, m, halves
+
+    guess = np.array([g_hi_slope, h_lo_slope])  # exact for uniform priors (the linear equilibrium)
+    at_guess = (half(0, guess[0], rtol, True), half(1, guess[1], rtol, True))
+    others: list = []
+    if at_guess[0] is not None and at_guess[1] is not None \
+            and np.max(np.abs(at_guess[0].y[:, -1] - at_guess[1].y[:, -1])) < tol:
+        z, (low, high) = guess, at_guess
+        m = low.y[:, -1] - high.y[:, -1]
+        method = "two-sided shooting; the end slopes 1 + (1-k) R, 1 + k L solve it (uniform priors: linear equilibrium)"
     else:
-        sol = optimize.root(mismatch, guess, method="hybr", options={"xtol": 1e-14})
-    if not np.max(np.abs(sol.fun)) < tol:
-        method = "two-sided shooting, Levenberg-Marquardt on the mid-point mismatch"
-        sol = optimize.root(mismatch, sol.x, method="lm", options={"xtol": 1e-15, "ftol": 1e-15})
-    residual = float(np.max(np.abs(sol.fun)))
+        z, m, _ = newton(guess, 1e-8, 1e-8, 25)  # usually enough: Newton from the uniform-exact slopes
+        roots, gap = ([z], 0.0) if np.max(np.abs(m)) < 1e-7 else _meeting_points(half, newton, _SLOPES, guess)
+        method = ("two-sided shooting: damped Newton on the mid-point mismatch from the end slopes 1 + (1-k) R, "
+                  "1 + k L (rtol 1e-8, then {rtol:g})") if gap == 0.0 else \
+            ("two-sided shooting: scan of both end slopes for where the halves meet, then damped Newton "
+             "(rtol 1e-8, then {rtol:g})")
+        if not roots:
+            raise ConvergenceError(
+                f"no regular equilibrium found: for no end slopes g'(p_lo), h'(p_hi) in [{_SLOPES[0]:g}, "
+                f"{_SLOPES[-1]:g}] do the halves from p_lo = {p_lo:.6g} and p_hi = {p_hi:.6g} meet at p = {p_mid:.6g} "
+                f"(closest sampled approach of the two curves of (h, g): {gap:.3g}; {calls[0]} integrations). "
+                f"This equilibrium (finite, non-zero end slopes) does not exist for every prior: near uniform priors "
+                f"at k = 1/2 it is typically missing (see the module docstring)")
+        roots.sort(key=lambda r: float(np.sum(np.log(r / guess) ** 2)))
+        z, others = roots[0], [tuple(float(x) for x in r) for r in roots[1:]]
+        # full accuracy, starting next to the root (one or two Newton steps); tighter if the integration error of
+        # the mismatch is not below tol
+        for rtol_ in (rtol, 0.1 * rtol):
+            z, m, (low, high) = newton(z, rtol_, tol, 8, dense=True)
+            if np.max(np.abs(m)) < tol:
+                break
+    residual = float(np.max(np.abs(m)))
     if not residual < tol:
         raise ConvergenceError(f"shooting did not converge: mismatch of (h, g) at p = {p_mid:.6g} is {residual:.3g} "
-                               f"> {tol:g} after {calls[0]} integrations (slopes tried: {sol.x})")
-    low, high = halves(sol.x)
+                               f"> {tol:g} after {calls[0]} integrations (end slopes tried: {z})")
+    method = method.format(rtol=rtol)
     # independent check of the first-order conditions: finite differences of the dense output vs the RHS
     grid = np.linspace(p_lo + 0.01 * width, p_hi - 0.01 * width, 201)
     dp = 1e-4 * width
@@ -287,126 +420,9 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
     deriv = (vals[1] - vals[0]) / (2 * dp)
     f = np.array([rhs(p, y) for p, y in zip(grid, vals[2].T)]).T
     ode_residual = float(np.max(np.abs(deriv - f) / np.maximum(1, np.abs(f))))
-    h_end = float(rhs(p_hi - eps, high.y[:, 0])[0])
-    g_start = float(rhs(p_lo + eps, low.y[:, 0])[1])
     return BNEResult(
         k=k, price_range=(p_lo, p_hi), buyer_range=(p_lo, v_hi), seller_range=(c_lo, p_hi),
-        end_slopes=(h_lo_slope, g_start, h_end, g_hi_slope), residual=residual, ode_residual=ode_residual,
-        iterations=calls[0], method=method, seconds=time.perf_counter() - start,
+        end_slopes=(h_lo_slope, float(z[0]), float(z[1]), g_hi_slope), residual=residual, ode_residual=ode_residual,
+        other_end_slopes=tuple(others), iterations=calls[0], method=method, seconds=time.perf_counter() - start,
         _low=low.sol, _high=high.sol, _p_mid=p_mid, _supports=((v_lo, v_hi), (c_lo, c_hi)), _priors=(buyer, seller),
     )
-
-
-_NODES, _WEIGHTS = np.polynomial.legendre.leggauss(80)
-
-
-def utility_gap(result_or_bid, ask=None, buyer=None, seller=None, k: float = 0.5, n_types: int = 21):
-    """Independent best-response check: the largest gain any type can make by deviating, and average utilities.
-
-    For a buyer of value v bidding b against the asks s(c): U_B(v, b) = int_{s(c) <= b} (v - k b - (1-k) s(c)) dF_S;
-    for a seller: U_S(c, a) = int_{b(v) >= a} (k b(v) + (1-k) a - c) dF_B. Integrals by Gauss-Legendre quadrature
-    in the type, deviations maximised over a grid of 161 bids refined by bounded Brent. Returns a dict with
-    ``buyer_gap``, ``seller_gap`` (max over types), ``buyer_utility``, ``seller_utility`` (ex ante) and
-    ``relative_gap`` = max gap / min ex-ante utility.
-    """
-    if isinstance(result_or_bid, BNEResult):
-        r = result_or_bid
-        bid, ask, k = r.bid, r.ask, r.k
-        (v_lo, v_hi), (c_lo, c_hi) = r._supports
-        if buyer is None or seller is None:
-            raise ValueError("utility_gap needs the buyer and seller priors")
-    else:
-        bid = result_or_bid
-        v_lo, v_hi = support(buyer, "buyer")
-        c_lo, c_hi = support(seller, "seller")
-
-    def u_buyer(v, b):  # b: array of bids
-        b = np.atleast_1d(b)
-        # the seller types who ask at most b: c <= cstar(b)
-        cstar = _threshold(ask, b, c_lo, c_hi, increasing=True)
-        c = c_lo + (cstar[:, None] - c_lo) * 0.5 * (1 + _NODES)
-        w = (cstar[:, None] - c_lo) * 0.5 * _WEIGHTS
-        return np.sum(w * (v - k * b[:, None] - (1 - k) * ask(c)) * seller.pdf(c), axis=1)
-
-    def u_seller(c, a):
-        a = np.atleast_1d(a)
-        vstar = _threshold(bid, a, v_lo, v_hi, increasing=True)  # buyers with b(v) >= a: v >= vstar
-        v = vstar[:, None] + (v_hi - vstar[:, None]) * 0.5 * (1 + _NODES)
-        w = (v_hi - vstar[:, None]) * 0.5 * _WEIGHTS
-        return np.sum(w * (k * bid(v) + (1 - k) * a[:, None] - c) * buyer.pdf(v), axis=1)
-
-    lo_p, hi_p = min(v_lo, c_lo), max(v_hi, c_hi)
-    prices = np.linspace(lo_p, hi_p, 161)
-
-    def gap(u, t, own):
-        values = u(t, prices)
-        i = int(np.argmax(values))
-        a, b = prices[max(i - 1, 0)], prices[min(i + 1, len(prices) - 1)]
-        best = optimize.minimize_scalar(lambda x: -u(t, x)[0], bounds=(a, b), method="bounded",
-                                        options={"xatol": 1e-12})
-        return max(values[i], -best.fun) - u(t, own)[0]
-
-    vs = v_lo + (v_hi - v_lo) * (np.arange(n_types) + 0.5) / n_types
-    cs = c_lo + (c_hi - c_lo) * (np.arange(n_types) + 0.5) / n_types
-    buyer_gap = max(gap(u_buyer, v, float(bid(v))) for v in vs)
-    seller_gap = max(gap(u_seller, c, float(ask(c))) for c in cs)
-    # ex-ante utilities by quadrature over types
-    vq = v_lo + (v_hi - v_lo) * 0.5 * (1 + _NODES)
-    cq = c_lo + (c_hi - c_lo) * 0.5 * (1 + _NODES)
-    ub = sum(wt * u_buyer(v, bid(v))[0] * buyer.pdf(v) for v, wt in zip(vq, 0.5 * (v_hi - v_lo) * _WEIGHTS))
-    us = sum(wt * u_seller(c, ask(c))[0] * seller.pdf(c) for c, wt in zip(cq, 0.5 * (c_hi - c_lo) * _WEIGHTS))
-    return {"buyer_gap": float(buyer_gap), "seller_gap": float(seller_gap), "buyer_utility": float(ub),
-            "seller_utility": float(us),
-            "relative_gap": float(max(buyer_gap, seller_gap) / min(ub, us))}
-
-
-def _threshold(strategy, x, lo, hi, increasing=True):
-    """For each x, the type t in [lo, hi] with strategy(t) = x (clipped to the ends); strategy increasing."""
-    x = np.atleast_1d(np.asarray(x, dtype=float))
-    a = np.full(x.shape, lo)
-    b = np.full(x.shape, hi)
-    for _ in range(42):  # vectorised bisection (2^-42 of the support)
-        m = 0.5 * (a + b)
-        below = strategy(m) < x
-        a = np.where(below, m, a)
-        b = np.where(below, b, m)
-    return 0.5 * (a + b)
-
-
-@dataclass(frozen=True)
-class Outcomes:
-    """Ex-ante trade probability, expected gains from trade, first-best gains and efficiency = gains / first best."""
-
-    trade_probability: float
-    gains: float
-    first_best: float
-    efficiency: float
-
-
-def trade_outcomes(result: BNEResult, buyer, seller) -> Outcomes:
-    """Gains E[(v - c) 1{b(v) >= s(c)}] and first best E[(v - c)^+], by nested Gauss-Legendre quadrature.
-
-    A seller of cost c trades with the buyers whose value is at least t(c) = h(s(c)) (the buyer type who bids
-    s(c)); the first best trades whenever v >= c (Myerson and Satterthwaite 1983 for the comparison).
-    """
-    (v_lo, v_hi), (c_lo, c_hi) = result._supports
-    c = c_lo + (c_hi - c_lo) * 0.5 * (1 + _NODES)
-    wc = (c_hi - c_lo) * 0.5 * _WEIGHTS * seller.pdf(c)
-
-    def inner(t):
-        t = np.clip(t, v_lo, v_hi)
-        v = t[:, None] + (v_hi - t[:, None]) * 0.5 * (1 + _NODES)
-        w = (v_hi - t[:, None]) * 0.5 * _WEIGHTS * buyer.pdf(v)
-        return np.sum(w * (v - c[:, None]), axis=1), np.sum(w, axis=1)
-
-    lo, hi = result.seller_range
-    c_eq = lo + (hi - lo) * 0.5 * (1 + _NODES)  # sellers who trade: c in [c_lo, p_hi]
-    w_eq = (hi - lo) * 0.5 * _WEIGHTS * seller.pdf(c_eq)
-    t = result.inverse(result.ask(c_eq))[0]
-    tv = np.clip(t, v_lo, v_hi)
-    v = tv[:, None] + (v_hi - tv[:, None]) * 0.5 * (1 + _NODES)
-    w = (v_hi - tv[:, None]) * 0.5 * _WEIGHTS * buyer.pdf(v)
-    gains = float(np.sum(w_eq * np.sum(w * (v - c_eq[:, None]), axis=1)))
-    prob = float(np.sum(w_eq * np.sum(w, axis=1)))
-    first_best = float(np.sum(wc * inner(c)[0]))
-    return Outcomes(prob, gains, first_best, gains / first_best)

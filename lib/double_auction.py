@@ -25,7 +25,8 @@ Strategies must be vectorised and non-decreasing (checked on a grid of 4097 type
 trade are an interval {v >= sigma(y)}, sigma(y) = inf{v: b(v) >= y}; for a bid x the sellers who trade are
 {c <= tau(x)}, tau(x) = sup{c: s(c) <= x}; both thresholds are found by vectorised bisection to 2^-60 of the
 support, starting from the grid cell that brackets them (so a discontinuous strategy is handled exactly: the set is located, not sampled). Every remaining
-integral is a composite 8-point Gauss-Legendre rule on at least 1024 panels whose edges include (i) the jumps of
+integral is a composite 8-point Gauss-Legendre rule on at least 1024 panels, graded geometrically towards the ends
+of the supports (for densities with a power singularity there), whose edges include (i) the jumps of
 the strategies (found on the grid and located by bisection), (ii) their kinks (flagged by second differences),
 (iii) the types at which the other side's threshold crosses a jump or plateau of a strategy or the end of
 trade. Between edges the integrands are smooth, so the rule is accurate to about 1e-13 for the linear and step
@@ -281,8 +282,14 @@ def _upper_threshold(f, x, lo: float, hi: float, table=None):
     return np.where(f(np.full(x.shape, hi)) <= x, hi, np.where(f(np.full(x.shape, lo)) > x, lo, a))
 
 
+_GRADED = 10.0 ** -np.arange(3, 15)  # panels graded towards each end of a support (relative distances)
+
+
 def _edges(lo: float, hi: float, *extra, n_panels: int = _N_PANELS) -> np.ndarray:
-    points = [np.linspace(lo, hi, n_panels + 1)] + [np.ravel(e) for e in extra]
+    """Panel edges: n_panels equal panels, the ``extra`` break points, and panels graded geometrically towards
+    both ends, so that a density with a power singularity there (Beta with a or b < 2) is integrated accurately."""
+    graded = (hi - lo) * _GRADED
+    points = [np.linspace(lo, hi, n_panels + 1), lo + graded, hi - graded] + [np.ravel(e) for e in extra]
     edges = np.unique(np.clip(np.concatenate(points), lo, hi))
     return edges
 

@@ -1,4 +1,5 @@
-"""Tests for lib/bne.py: closed form, invariants, independent best-response check, symmetry, loud failure."""
+"""Tests for lib/bne.py: closed form, invariants, independent best-response check (lib.double_auction), symmetry,
+the Beta family including near-uniform priors, loud failure where no regular equilibrium exists."""
 from functools import lru_cache
 
 import numpy as np
@@ -6,7 +7,8 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from scipy import stats
 
-from lib.bne import BNEResult, linear_uniform, solve_double_auction, utility_gap
+from lib.bne import BNEResult, ConvergenceError, linear_uniform, solve_double_auction
+from lib.double_auction import best_response_gap
 from lib.distributions import beta, truncated_normal, uniform
 
 
@@ -81,14 +83,14 @@ def test_gains_below_first_best(name):
 @pytest.mark.parametrize("name", ["beta22", "truncnorm"])
 def test_independent_best_response_check(name):
     (buyer, seller), r = solved(name)
-    gap = utility_gap(r, buyer=buyer, seller=seller, k=r.k, n_types=3)
-    assert gap["relative_gap"] <= 1e-6
+    gap = best_response_gap(r.bid, r.ask, buyer, seller, r.k, n_types=5)
+    assert gap.relative_gap <= 1e-6 and gap.buyer_utility > 0 and gap.seller_utility > 0
 
 
 def test_best_response_check_detects_a_wrong_strategy():
     (buyer, seller), r = solved("beta22")
-    gap = utility_gap(lambda v: np.minimum(r.bid(v), 0.6), r.ask, buyer, seller, 0.5, n_types=3)
-    assert gap["relative_gap"] > 1e-3
+    gap = best_response_gap(lambda v: np.minimum(r.bid(v), 0.6), r.ask, buyer, seller, 0.5, n_types=5)
+    assert gap.relative_gap > 1e-3
 
 
 @pytest.mark.parametrize("name", ["beta22", "truncnorm"])
@@ -123,10 +125,9 @@ def test_bad_priors():
         solve_double_auction(uniform(0, 1), uniform(2, 3))  # no gains from trade
 
 
-def test_trade_outcomes_uniform_closed_form():
-    from lib.bne import trade_outcomes
+def test_outcomes_uniform_closed_form():
     (buyer, seller), r = solved("uniform", 0.5)
-    out = trade_outcomes(r, buyer, seller)
+    out = r.outcomes()
     # Chatterjee-Samuelson k = 1/2: trade iff v >= c + 1/4, gains 9/64, first best 1/6, efficiency 27/32
     assert out.gains == pytest.approx(9 / 64, abs=1e-9)
     assert out.first_best == pytest.approx(1 / 6, abs=1e-12)
@@ -155,5 +156,50 @@ def test_exercise_references_agree_with_lib():
 
 def test_result_carries_its_certificate():
     (buyer, seller), r = solved("beta23")
-    gap = r.best_response_gap(n_types=2)
-    assert gap["relative_gap"] <= 1e-6 and gap["buyer_utility"] > 0 and gap["seller_utility"] > 0
+    gap = r.best_response_gap(n_types=3)
+    assert gap.relative_gap <= 1e-6 and gap.buyer_utility > 0 and gap.seller_utility > 0
+
+
+# The Beta(a, b) family (values and costs both Beta(a, b)), including near-uniform priors. Which cases have a regular
+# equilibrium was mapped on a grid a, b in {1, 1.01, 1.05, 1.2, 1.5, 2, 3, 4}, k in {1/4, 1/2, 3/4}: near-uniform
+# priors converge at k = 1/4 and 3/4; at k = 1/2 they have none (uniform priors at k = 1/2 are a degenerate point).
+CONVERGE = [(1.01, 1.0, 0.25), (1.05, 1.05, 0.25), (1.0, 1.05, 0.75), (1.01, 1.01, 0.75), (1.05, 4.0, 0.25),
+            (4.0, 1.2, 0.75), (1.2, 1.2, 0.5), (1.0, 1.2, 0.5), (4.0, 1.0, 0.5)]
+
+
+@pytest.mark.parametrize("a, b, k", CONVERGE)
+def test_beta_family_converges_and_is_an_equilibrium(a, b, k):
+    prior = beta(a, b)
+    r = solve_double_auction(prior, prior, k)
+    assert r.residual < 1e-10 and r.ode_residual < 1e-4
+    gap = best_response_gap(r.bid, r.ask, prior, prior, k, n_types=5)
+    assert gap.relative_gap <= 1e-6
+
+
+def test_near_uniform_k_quarter_is_close_to_linear():
+    # k = 1/4 is a regular point of the uniform problem: a small change of the prior moves the strategies a little
+    lin = linear_uniform(0.25)
+    r = solve_double_auction(beta(1.01, 1.0), beta(1.01, 1.0), 0.25)
+    v = np.linspace(r.price_range[0], 1, 101)
+    assert np.max(np.abs(r.bid(v) - (lin[0] + lin[1] * v))) < 0.01
+
+
+@pytest.mark.parametrize("buyer, seller", [(beta(1.05, 1.05), beta(1.05, 1.05)), (beta(1.05, 1), beta(1, 1.05)),
+                                           (beta(1.01, 1.0), beta(1.01, 1.0))])
+def test_near_uniform_at_k_half_fails_loudly(buyer, seller):
+    with pytest.raises(ConvergenceError, match="no regular equilibrium found") as info:
+        solve_double_auction(buyer, seller, 0.5)
+    assert "closest sampled approach" in str(info.value)
+
+
+@settings(max_examples=4, deadline=None)
+@given(a=st.floats(1.0, 4.0), b=st.floats(1.0, 4.0), k=st.sampled_from([0.25, 0.5, 0.75]))
+def test_beta_family_never_silently_wrong(a, b, k):
+    prior = beta(a, b)
+    try:
+        r = solve_double_auction(prior, prior, k)
+    except ConvergenceError as error:
+        assert "no regular equilibrium" in str(error)
+        return
+    assert r.residual < 1e-10
+    assert r.best_response_gap(n_types=3).relative_gap <= 1e-6

@@ -22,7 +22,7 @@ import math
 import numbers
 import pkgutil
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Sequence
 
 import numpy as np
@@ -30,7 +30,7 @@ import sympy as sp
 
 __all__ = [
     "STATUSES", "CheckResult", "Exercise", "Numeric", "Symbolic", "Function", "Choice",
-    "register", "check", "exercise_ids", "get", "summary",
+    "register", "check", "exercise_ids", "get", "summary", "Lazy",
 ]
 
 STATUSES = ("correct", "incorrect", "not attempted", "invalid")
@@ -261,6 +261,14 @@ class Choice(Exercise):
         return "incorrect", f"{answer.strip()!r} is not right. Hint: {self.hint}"
 
 
+@dataclass(frozen=True)
+class Lazy:
+    """A ``reference`` computed on first use, ``Lazy(function_of_no_arguments)``, so that importing the checks
+    stays fast when a reference takes long to compute; :func:`get` replaces it by its value once."""
+
+    compute: Callable[[], Any]
+
+
 _REGISTRY: dict[str, Exercise] = {}
 _LAST: dict[str, str] = {}
 
@@ -277,7 +285,10 @@ def get(exercise_id: str) -> Exercise:
     """The exercise with this id; ``KeyError`` listing the known ids if there is none."""
     if not isinstance(exercise_id, str) or exercise_id not in _REGISTRY:
         raise KeyError(f"unknown exercise id {exercise_id!r}; known ids: {', '.join(exercise_ids())}")
-    return _REGISTRY[exercise_id]
+    exercise = _REGISTRY[exercise_id]
+    if isinstance(exercise.reference, Lazy):
+        exercise = _REGISTRY[exercise_id] = replace(exercise, reference=exercise.reference.compute())
+    return exercise
 
 
 def exercise_ids(prefix: str = "") -> list[str]:

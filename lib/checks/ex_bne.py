@@ -1,23 +1,28 @@
-"""Exercises for the section "Beyond uniform values" (ids "bne.*"); expected values computed with lib.bne."""
+"""Exercises for the section "Beyond uniform values" (ids "bne.*"); expected values computed with lib.bne and sympy.
+
+The references take about 0.3 s to compute (an equilibrium solve and two sympy calculations), so they are
+``Lazy``: computed on first use, not when ``lib.checks`` is imported.
+"""
 from __future__ import annotations
 
 from functools import lru_cache
 
 import sympy as sp
 
-from lib.checks import Numeric, register
+from lib.checks import Lazy, Numeric, register
 
 
 @lru_cache(maxsize=None)
 def _beta22():
-    from lib.bne import solve_double_auction, trade_outcomes
+    from lib.bne import solve_double_auction
     from lib.distributions import beta
 
     prior = beta(2, 2)
     result = solve_double_auction(prior, prior, 0.5)
-    return result, trade_outcomes(result, prior, prior)
+    return result, result.outcomes()
 
 
+@lru_cache(maxsize=None)
 def _lowest_price_beta22() -> float:
     # h'(p_lo) = 1 + k L with L = 1/2 for Beta(2,2); p_lo solves (1-k)(1-F(p)) = (1 + k L) f(p) p
     p = sp.symbols("p", positive=True)
@@ -27,21 +32,28 @@ def _lowest_price_beta22() -> float:
     return float(roots[0])
 
 
+@lru_cache(maxsize=None)
+def _first_best_beta22() -> float:
+    v, c = sp.symbols("v c", positive=True)
+    f = lambda x: 6 * x * (1 - x)  # noqa: E731 - the Beta(2,2) density
+    return float(sp.integrate(sp.integrate((v - c) * f(v), (v, c, 1)) * f(c), (c, 0, 1)))
+
+
 register(Numeric(
     id="bne.lowest_price",
     title="Lowest trading price with Beta(2,2) priors, k = 1/2",
     hint="At the lowest price p_lo the buyer's slope is h'(p_lo) = 1 + k L with L = lim F(x)/(x f(x)) = 1/2; "
          "put it into the buyer's equation h' = (1-k)(1-F(h))/(f(h)(p-g)) at p = p_lo, h = p_lo, g = 0.",
-    reference=_lowest_price_beta22(),
+    reference=Lazy(_lowest_price_beta22),
     abs_tol=1e-6,
 ))
 
 register(Numeric(
     id="bne.efficiency",
     title="Efficiency of the regular equilibrium with Beta(2,2) priors, k = 1/2",
-    hint="Solve with lib.bne.solve_double_auction(beta(2, 2), beta(2, 2), 0.5) and use lib.bne.trade_outcomes; "
+    hint="Solve with lib.bne.solve_double_auction(beta(2, 2), beta(2, 2), 0.5) and use the result's outcomes(); "
          "efficiency = expected gains / first-best gains.",
-    reference=_beta22()[1].efficiency,
+    reference=Lazy(lambda: _beta22()[1].efficiency),
     abs_tol=1e-4,
 ))
 
@@ -49,9 +61,6 @@ register(Numeric(
     id="bne.first_best",
     title="First-best gains from trade with Beta(2,2) values and costs",
     hint="E[max(v - c, 0)] with v, c independent Beta(2,2): integrate (v - c) f(v) f(c) over v > c.",
-    reference=float(sp.integrate(
-        sp.integrate((sp.Symbol("v") - sp.Symbol("c")) * 6 * sp.Symbol("v") * (1 - sp.Symbol("v")),
-                     (sp.Symbol("v"), sp.Symbol("c"), 1)) * 6 * sp.Symbol("c") * (1 - sp.Symbol("c")),
-        (sp.Symbol("c"), 0, 1))),
+    reference=Lazy(_first_best_beta22),
     abs_tol=1e-9,
 ))

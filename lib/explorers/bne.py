@@ -5,19 +5,23 @@ from functools import lru_cache
 
 import numpy as np
 
-from lib.bne import solve_double_auction, trade_outcomes
+from lib.bne import ConvergenceError, solve_double_auction
 from lib.distributions import beta
 from lib.explorers import COLOURS, new_axes, static_explorer
 
 __all__ = ["draw_bne", "explore_bne", "static_bne", "solved_beta"]
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=512)
 def solved_beta(a: float, b: float, k: float):
-    """Cached (result, outcomes) for buyer and seller priors Beta(a, b) on [0, 1] (about 1 s to solve)."""
+    """Cached (result, outcomes) for buyer and seller priors Beta(a, b) on [0, 1] (0.1-1 s to solve), or
+    (None, message) where no regular equilibrium exists (the solver's ConvergenceError, cached as well)."""
     prior = beta(a, b)
-    result = solve_double_auction(prior, prior, k)
-    return result, trade_outcomes(result, prior, prior)
+    try:
+        result = solve_double_auction(prior, prior, k)
+    except ConvergenceError as error:
+        return None, str(error)
+    return result, result.outcomes()
 
 
 def draw_bne(axes, a: float = 2.0, b: float = 2.0, k: float = 0.5) -> dict:
@@ -26,6 +30,16 @@ def draw_bne(axes, a: float = 2.0, b: float = 2.0, k: float = 0.5) -> dict:
     result, out = solved_beta(a, b, k)
     left, right = axes
     x = np.linspace(0, 1, 201)
+    if result is None:  # say so on the figure rather than draw something wrong
+        for ax in axes:
+            ax.plot(x, x, color=COLOURS["black"], lw=0.8, ls=":")
+            ax.set(xlim=(0, 1), ylim=(0, 1))
+        left.set(xlabel="value v or cost c", ylabel="bid or ask")
+        right.set(xlabel="seller's cost c", ylabel="buyer's value v")
+        right.text(0.03, 0.9, "no regular equilibrium", transform=right.transAxes)
+        left.figure.suptitle(f"Beta({a:g}, {b:g}) priors, k = {k:g}: no equilibrium with finite, non-zero end "
+                             "slopes", fontsize=10)
+        return {"efficiency": None, "trade_probability": None, "p_lo": None, "p_hi": None}
     left.plot(x, x, color=COLOURS["black"], lw=0.8, ls=":", label="truthful")
     left.plot(x, result.bid(x), color=COLOURS["blue"], label="bid b(v)")
     left.plot(x, result.ask(x), color=COLOURS["orange"], label="ask s(c)")
@@ -46,7 +60,7 @@ def draw_bne(axes, a: float = 2.0, b: float = 2.0, k: float = 0.5) -> dict:
 
 
 def explore_bne():
-    """Live sliders for a, b and k (needs a kernel); each new setting solves in about a second."""
+    """Live sliders for a, b and k (needs a kernel); each new setting solves in 0.1-1 s, then it is cached."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import display
