@@ -261,25 +261,20 @@ def test_spence_validation():
 
 # ------------------------------------------------------------------------------------------------ explorers
 
-def test_signaling_explorer_shows_lib_numbers_quickly():
-    import time
-
+def test_signaling_explorer_shows_lib_numbers():
+    # Its speed (50 ms target) is measured by benchmarks/explorers.py, not asserted here.
     from lib.explorers import new_axes
-    from lib.explorers.signaling import draw_signaling, static_signaling
+    from lib.explorers.signaling import draw_signaling
 
-    times = []
     for gap in (0.2, 0.5):
         fig, axes = new_axes(2)
-        start = time.perf_counter()
         shown = draw_signaling(axes, gap=gap)
-        times.append(time.perf_counter() - start)
         game = OpenSourceGame(**{**DEFAULTS, "q_low": 1.0 - gap})
         d, nd = solve(game, True), solve(game, False)
         assert shown["regime"] == nd.regime == ("pooling" if gap == 0.2 else "separating")
         assert shown["openness"]["H"] == (d.high.openness, nd.high.openness)
         assert shown["profit"]["L"] == (d.low.profit, nd.low.profit)
         assert shown["threshold"] == pytest.approx(threshold(game), abs=1e-8)
-    assert min(times) < 0.05 * 3  # 50 ms target; slack for a shared machine
 
 
 def test_spence_explorer_numbers():
