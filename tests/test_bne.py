@@ -149,8 +149,9 @@ def test_exercise_references_agree_with_lib():
     from lib.checks import check, get
     (buyer, seller), r = solved("beta22")
     assert check("bne.lowest_price", r.price_range[0]).correct
-    for exercise_id in ("bne.lowest_price", "bne.efficiency", "bne.first_best"):
+    for exercise_id in ("bne.lowest_price", "bne.efficiency", "bne.first_best", "bne.existence"):
         assert check(exercise_id, get(exercise_id).reference).correct
+    assert get("bne.existence").reference == "1/4"  # agrees with test_near_uniform_at_k_half_fails_loudly
     assert get("bne.first_best").reference == pytest.approx(9 / 70, abs=1e-12)
 
 

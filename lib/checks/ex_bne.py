@@ -1,6 +1,6 @@
 """Exercises for the section "Beyond uniform values" (ids "bne.*"); expected values computed with lib.bne and sympy.
 
-The references take about 0.3 s to compute (an equilibrium solve and two sympy calculations), so they are
+The references take about a second to compute (equilibrium solves and two sympy calculations), so they are
 ``Lazy``: computed on first use, not when ``lib.checks`` is imported.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from lib.checks import Lazy, Numeric, register
+from lib.checks import Choice, Lazy, Numeric, register
 
 
 @lru_cache(maxsize=None)
@@ -63,4 +63,31 @@ register(Numeric(
     hint="E[max(v - c, 0)] with v, c independent Beta(2,2): integrate (v - c) f(v) f(c) over v > c.",
     reference=Lazy(_first_best_beta22),
     abs_tol=1e-9,
+))
+
+
+def _where_regular_exists() -> str:
+    from lib.bne import ConvergenceError, solve_double_auction
+    from lib.distributions import beta
+
+    prior = beta(1.05, 1.05)
+    exists = {}
+    for label, k in (("1/2", 0.5), ("1/4", 0.25)):
+        try:
+            solve_double_auction(prior, prior, k)
+            exists[label] = True
+        except ConvergenceError:
+            exists[label] = False
+    if all(exists.values()):
+        return "both"
+    return next((label for label, ok in exists.items() if ok), "neither")
+
+
+register(Choice(
+    id="bne.existence",
+    title="Where does a regular equilibrium exist for Beta(1.05, 1.05) priors?",
+    hint="Call solve_double_auction(beta(1.05, 1.05), beta(1.05, 1.05), k) for k = 0.5 and k = 0.25 inside "
+         "try/except lib.bne.ConvergenceError; uniform priors at k = 1/2 are a degenerate case.",
+    reference=Lazy(_where_regular_exists),
+    options=("1/2", "1/4", "both", "neither"),
 ))
