@@ -1,6 +1,5 @@
 """Tests for lib/double_auction.py: every number the chapter reports, each by an independent route."""
 import math
-import time
 
 import numpy as np
 import pytest
@@ -221,17 +220,6 @@ def test_planted_coefficient_error_is_detected():
     assert best_response_gap(eq.bid, wrong).max_gap > 1e-7
 
 
-def test_best_response_gap_is_fast():
-    eq, step = linear_equilibrium(0.5), one_price_equilibrium(0.5)
-    times = []
-    for _ in range(3):  # the fastest of three runs (the machine is shared); typically 20-60 ms each
-        start = time.perf_counter()
-        best_response_gap(eq.bid, eq.ask)
-        best_response_gap(step.bid, step.ask)
-        times.append(time.perf_counter() - start)
-    assert min(times) < 1.0
-
-
 # ---------------------------------------------------------------------------------------------- Monte Carlo
 
 def test_simulation_agrees_with_closed_form_and_is_seeded():
@@ -247,7 +235,7 @@ def test_simulation_agrees_with_closed_form_and_is_seeded():
 
 # ---------------------------------------------------------------------------------------------- explorer
 
-def test_draw_double_auction_headline_numbers_and_speed():
+def test_draw_double_auction_headline_numbers():
     from lib.explorers import new_axes
     from lib.explorers.double_auction import draw_double_auction
 
@@ -261,13 +249,9 @@ def test_draw_double_auction_headline_numbers_and_speed():
     fig, axes = new_axes(2)
     numbers = draw_double_auction(axes, k=0.2, price=0.3)
     assert numbers["gains"] == pytest.approx(outcomes(eq.bid, eq.ask, k=0.2).gains, abs=1e-12)
-    times = []
-    for k in (0.0, 0.3, 0.7, 1.0):  # figure creation excluded; the fastest of four runs (the machine is shared)
+    for k in (0.0, 1.0):  # the extreme price rules draw too (speed: benchmarks/explorers.py, not asserted here)
         fig, axes = new_axes(2)
-        start = time.perf_counter()
-        draw_double_auction(axes, k=k)
-        times.append(time.perf_counter() - start)
-    assert min(times) < 0.05
+        assert 0 < draw_double_auction(axes, k=k)["efficiency"] < 1
 
 
 def test_static_explorer_is_small():
