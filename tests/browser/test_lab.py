@@ -162,21 +162,22 @@ def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(browser, lab, chap
         _shutdown_kernels(lab)
 
 
-def _first_numeric_exercise(path: Path):
-    """(answer cell index, exercise id, answer variable) of the first numeric exercise in a student notebook."""
-    cells = nbformat.read(path, as_version=4).cells
-    for i, cell in enumerate(cells):
-        match = re.search(r'check\(\s*"([^"]+)"\s*,\s*(\w+)\s*\)', cell.source) if cell.cell_type == "code" else None
-        if match and isinstance(checks.get(match.group(1)), checks.Numeric) \
-                and not isinstance(checks.get(match.group(1)).reference, tuple):
-            answer = max(j for j in range(i) if cells[j].cell_type == "code" and match.group(2) in cells[j].source)
-            return answer, i, match.group(1), match.group(2)
-    pytest.fail(f"{path.name} has no numeric exercise")
+def _first_numeric_exercise():
+    """(notebook, answer cell index, check cell index, exercise id, answer variable) of the first exercise with a
+    single-number answer, in the student notebooks in file order."""
+    for path in sorted((ROOT / "exercises").glob("*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        for i, cell in enumerate(cells):
+            match = re.search(r'check\(\s*"([^"]+)"\s*,\s*(\w+)\s*\)', cell.source) if cell.cell_type == "code" else None
+            if match and isinstance(checks.get(match.group(1)), checks.Numeric) \
+                    and not isinstance(checks.get(match.group(1)).reference, tuple):
+                answer = max(j for j in range(i) if cells[j].cell_type == "code" and match.group(2) in cells[j].source)
+                return path, answer, i, match.group(1), match.group(2)
+    pytest.fail("no student notebook has an exercise with a single-number answer")
 
 
 def test_student_types_a_correct_answer_and_is_told_so(browser, lab):
-    path = sorted((ROOT / "exercises").glob("*.ipynb"))[0]
-    answer_cell, check_cell, exercise_id, variable = _first_numeric_exercise(path)
+    path, answer_cell, check_cell, exercise_id, variable = _first_numeric_exercise()
     reference = float(checks.get(exercise_id).reference)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
