@@ -138,15 +138,23 @@ def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(browser, lab, chap
         _open(page, lab, f"chapters/{chapter.name}")
         _run_all(page)
         assert page.evaluate(_ERRORS) == []
-        # JupyterLab renders only the cells in view: make the first explorer's cell active, which scrolls to it.
-        found = page.evaluate("""() => { const nb = window.jupyterapp.shell.currentWidget.content;
+        # JupyterLab renders only the cells in view: make the first explorer's cell active and scroll it to the top
+        # of the notebook, so that its output (the sliders) is in view too.
+        index = page.evaluate("""() => { const nb = window.jupyterapp.shell.currentWidget.content;
             const cells = nb.model.cells;
             for (let i = 0; i < cells.length; i++) {
-              if (/^explore_\\w*\\(/m.test(cells.get(i).toJSON().source.toString())) { nb.activeCellIndex = i; return true; }
-            } return false; }""")
-        assert found, "the chapter has no explore_ cell (ipywidgets explorer)"
+              if (/^explore_\\w*\\(/m.test(cells.get(i).toJSON().source.toString())) { nb.activeCellIndex = i; return i; }
+            } return -1; }""")
+        assert index >= 0, "the chapter has no explore_ cell (ipywidgets explorer)"
         handle = page.locator(".jp-OutputArea .widget-slider .noUi-handle").first
-        handle.wait_for(state="visible", timeout=30_000)
+        for _ in range(30):
+            page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'start')", index)
+            page.evaluate("() => { const s = document.querySelector('.jp-OutputArea .widget-slider');"
+                          " if (s) s.scrollIntoView({block: 'center'}); }")
+            if handle.is_visible():
+                break
+            page.wait_for_timeout(1000)
+        handle.wait_for(state="visible", timeout=5_000)
         before = _explorer_state(page)
         handle.focus()
         for _ in range(3):
