@@ -30,11 +30,11 @@ browser:
 # reference solutions), notebook normalisation, the -W build and the site and JupyterLab in headless Chromium.
 # The book is built first, alone (executing the chapters is the longest single step, and it is three times faster
 # without the tests competing for the cores); the site tests then rebuild it incrementally with -W. The tests run
-# on two workers, one test file (or notebook) at a time each, in collection order: the two longest files, the
-# JupyterLab journey and the site, start first, one on each worker. TEST_WORKERS=0 runs them in one process.
+# on two workers, one module, test class or notebook at a time each, in collection order: the two halves of the
+# JupyterLab journey start first, one on each worker, then the site. TEST_WORKERS=0 runs them in one process.
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 TEST_WORKERS ?= 2
-PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder)
+PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder)
 test: book browser
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(NBVAL) $(PARALLEL) --durations=8 tests chapters exercises
 

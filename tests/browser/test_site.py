@@ -140,7 +140,7 @@ def test_kernel_free_explorer_responds_on_the_website(site_url, watched_page, re
 
 # ------------------------------------------------------------------------------------------------ student build
 # `make book SOLUTIONS=0` builds a student site: exercises are there, their solutions are not. (In this module
-# because it needs the built site too: `make test` runs one module per worker, and only one may build into _build.)
+# because it needs the built site too: `make test` keeps a module's tests on one worker, and only one worker may build into _build.)
 
 CHAPTERS = [Path(page).stem for page in CHAPTER_PAGES]
 
