@@ -10,6 +10,7 @@ import importlib
 import inspect
 import pkgutil
 import statistics
+import sys
 import time
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from lib.explorers import new_axes
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEATS = 30
+VERBOSE = "-v" in sys.argv  # list each page's largest resources
 
 
 def _draw_functions():
@@ -90,11 +92,15 @@ def page_weights(html: Path):
             for page_path in sorted((html / "chapters").glob("*.html")):
                 context = browser.new_context()
                 page = context.new_page()
-                sizes = []
-                page.on("response", lambda r: sizes.append(len(r.body())) if r.ok else None)
+                responses = []
+                page.on("response", lambda r: responses.append(r))
                 page.goto(f"{base}/{page_path.relative_to(html).as_posix()}", wait_until="networkidle")
+                sizes = {r.url: len(r.body()) for r in responses if r.ok}  # bodies read before the page closes
                 context.close()
-                results.append((page_path.relative_to(html).as_posix(), sum(sizes), page_path.stat().st_size))
+                if VERBOSE:
+                    for url, size in sorted(sizes.items(), key=lambda item: -item[1])[:12]:
+                        print(f"    {size / 1e3:8.0f} kB  {url.removeprefix(base)}")
+                results.append((page_path.relative_to(html).as_posix(), sum(sizes.values()), page_path.stat().st_size))
             browser.close()
     finally:
         server.shutdown()

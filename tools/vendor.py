@@ -1,9 +1,9 @@
 """Fetch the JavaScript the site serves itself (so that pages make no request to other hosts) into _vendor/.
 
 Pinned npm packages, fetched with `npm pack` (the npm registry is the only place the build reaches besides PyPI):
-MathJax 3 (TeX input, CommonHTML output, its woff2 fonts and TeX extensions), the ipywidgets embed manager that
-renders saved widget state, and require.js, which that manager needs. Idempotent: does nothing when _vendor/
-already holds these versions.
+MathJax 3 (TeX input, CommonHTML output, its woff2 fonts and TeX extensions). Idempotent: does nothing when
+_vendor/ already holds this version. (The site has no ipywidgets manager: its explorers need no JavaScript library;
+see _config.yml.)
 """
 from __future__ import annotations
 
@@ -19,9 +19,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VENDOR = ROOT / "_vendor"
 PACKAGES = {
     "mathjax": "3.2.2",
-    "@jupyter-widgets/html-manager": "1.0.15",
-    "requirejs": "2.3.8",
-    "layout": 2,  # bump when FILES changes, so existing _vendor/ folders are refreshed
+    "layout": 3,  # bump when FILES changes, so existing _vendor/ folders are refreshed
 }
 # (package, path inside the package, destination inside _vendor)
 FILES = [
@@ -31,12 +29,6 @@ FILES = [
     ("mathjax", "es5/ui", "mathjax/ui"),
     ("mathjax", "es5/a11y", "mathjax/a11y"),
     ("mathjax", "LICENSE", "mathjax/LICENSE"),
-    ("@jupyter-widgets/html-manager", "dist/embed-amd.js", "html-manager/embed-amd.js"),
-    ("@jupyter-widgets/html-manager", "dist/*.woff2", "html-manager/"),  # icon fonts the manager's CSS loads
-    ("@jupyter-widgets/html-manager", "dist/*.woff", "html-manager/"),
-    ("@jupyter-widgets/html-manager", "dist/*.ttf", "html-manager/"),
-    ("@jupyter-widgets/html-manager", "LICENSE", "html-manager/LICENSE"),
-    ("requirejs", "require.js", "require.js"),
 ]
 STAMP = VENDOR / "versions.json"
 
@@ -54,7 +46,7 @@ def main() -> int:
     if STAMP.exists() and json.loads(STAMP.read_text()) == PACKAGES:
         return 0
     if shutil.which("npm") is None:
-        print("tools/vendor.py: npm is needed once to fetch MathJax and the widget manager "
+        print("tools/vendor.py: npm is needed once to fetch MathJax "
               "(apt-get install -y npm)", file=sys.stderr)
         return 1
     if VENDOR.exists():
