@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from lib.checks import Function, Numeric, Symbolic, register
+from lib.checks import Function, Lazy, Numeric, Symbolic, register
 
 _k, _v, _c, _x = sp.symbols("k v c x", real=True)
 
@@ -53,7 +53,7 @@ register(Symbolic(
     hint="Against b(v) = alpha_b + beta_b v the seller of cost c maximises "
          "integral over v >= (s - alpha_b)/beta_b of (k b(v) + (1-k) s - c) dv; solve the first-order condition "
          "for s, match coefficients with s = alpha_s + beta_s c, and do the same for the buyer.",
-    reference=_linear_strategies()[1],
+    reference=Lazy(lambda: _linear_strategies()[1]),
     variables=("c", "k"),
 ))
 
@@ -61,7 +61,7 @@ register(Numeric(
     id="double_auction.trade_probability",
     title="Probability of trade in the linear equilibrium, k = 1/2",
     hint="Trade happens iff v >= c + 1/4: integrate 1 over that triangle of the unit square.",
-    reference=float(_linear_gains_and_probability()[0].subs(_k, sp.Rational(1, 2))),
+    reference=Lazy(lambda: float(_linear_gains_and_probability()[0].subs(_k, sp.Rational(1, 2)))),
     abs_tol=1e-9,
 ))
 
@@ -70,7 +70,7 @@ register(Numeric(
     title="Best ask of the seller with c = 0 when the buyer bids her value, and the gain over asking 0 (k = 1/2)",
     hint="Asking y the seller trades with v >= y at price (v + y)/2: U(y) = integral_y^1 (v/2 + y/2) dv. "
          "Maximise over y, then compare with U(0). Answer (best ask, gain).",
-    reference=tuple(float(z) for z in _truthful_deviation()),
+    reference=Lazy(lambda: tuple(float(z) for z in _truthful_deviation())),
     abs_tol=1e-9,
 ))
 
@@ -78,7 +78,7 @@ register(Function(
     id="double_auction.one_price_gains",
     title="Expected gains from trade of the one-price equilibrium at price x",
     hint="Trade happens iff c <= x <= v: integrate v - c over c in [0, x] and v in [x, 1].",
-    reference=sp.lambdify(_x, _ONE_PRICE_GAINS),
+    reference=Lazy(lambda: sp.lambdify(_x, _ONE_PRICE_GAINS)),
     points=((0.1,), (0.25,), (0.5,), (0.8,)),
     abs_tol=1e-9,
 ))
@@ -87,7 +87,7 @@ register(Function(
     id="double_auction.efficiency",
     title="Efficiency of the linear equilibrium as a function of k",
     hint="Expected gains integrate v - c over v >= (1-k)/2 + c (1+k)/(2-k); divide by the first best 1/6.",
-    reference=sp.lambdify(_k, 6 * _linear_gains_and_probability()[1]),
+    reference=Lazy(lambda: sp.lambdify(_k, 6 * _linear_gains_and_probability()[1])),
     points=((0.0,), (0.2,), (0.5,), (0.9,), (1.0,)),
     abs_tol=1e-9,
 ))

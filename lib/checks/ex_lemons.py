@@ -5,7 +5,7 @@ The exit threshold is derived here with sympy; the numbers come from the general
 tests/test_lemons_exercises.py checks every reference against an independent route (closed forms typed from the
 derivations, brute-force grids, scipy quad), so a planted error in lib.lemons fails there.
 
-Each solve takes a few milliseconds, so the references are computed (once, cached) when the module is imported;
+References are computed on first use (lib.checks.Lazy), so importing the checks stays fast;
 the welfare-loss reference is a function and solves only when a student's answer is checked.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from lib.checks import Function, Numeric, Symbolic, register
+from lib.checks import Function, Lazy, Numeric, Symbolic, register
 
 # The parameters the statements give (exercises/01_information_asymmetry.ipynb).
 PRICE_MARKET = {"low": 0.25, "high": 1.75, "buyer_premium": 1.5}           # mu = 1, sigma = 0.75
@@ -81,7 +81,7 @@ register(Symbolic(
     hint="Every seller sells iff the price buyers pay when all cars are offered, b E[q] = b mu, is at least what "
          "the best seller asks, her own value mu + sigma. Solve b mu = mu + sigma for sigma (sigma* is a spread, "
          "not a price: b mu is the price at the threshold).",
-    reference=exit_threshold(),
+    reference=Lazy(exit_threshold),
     variables=("b", "mu"),
 ))
 
@@ -91,7 +91,7 @@ register(Numeric(
     hint="Buyers pay b times the average quality of the cars OFFERED at the price (those with q <= p), not of "
          "all cars: b mu = 1.5 is below the best car 1.75, so the best sellers leave. Solve p = b (0.25 + p)/2; "
          "the share traded is F(p) = (p - 0.25)/1.5.",
-    reference=price_and_share(),
+    reference=Lazy(price_and_share),
     abs_tol=1e-6,
 ))
 
@@ -103,6 +103,7 @@ register(Function(
          "trade: W = (b - 1) E[q; q <= p] = (b - 1) F(p) E[q | q <= p], with the share F(p), not just the "
          "average. The loss is 0.5 - W, not W.",
     reference=welfare_loss,
+
     points=tuple((s,) for s in LOSS_POINTS),
     abs_tol=1e-6,
 ))
@@ -114,7 +115,7 @@ register(Numeric(
          "at p_u = b E[q | q <= theta] (not at the lemons price, and theta is not c/(b - 1)): the marginal "
          "seller is indifferent, b theta - c = b (0.25 + theta)/2. Welfare with certification counts the cost "
          "c (1 - F(theta)); share recovered = (W_cert - W_lemons)/(W_full - W_lemons).",
-    reference=certification(),
+    reference=Lazy(certification),
     abs_tol=1e-6,
 ))
 
@@ -125,6 +126,6 @@ register(Numeric(
          "= 0 with p < 2.2: use quality.expect(lambda x: x, lb=0.2, ub=p, conditional=True) and "
          "scipy.optimize.brentq on a bracket where h changes sign (h > 0 just above 0.2, h < 0 at 2.2). "
          "Efficiency = E[q; q <= p] / E[q] (the (b - 1) cancels), not F(p).",
-    reference=beta_price_and_efficiency(),
+    reference=Lazy(beta_price_and_efficiency),
     abs_tol=1e-6,
 ))

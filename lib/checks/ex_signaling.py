@@ -10,7 +10,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from lib.checks import Choice, Numeric, Symbolic, register
+from lib.checks import Choice, Lazy, Numeric, Symbolic, register
 
 _s, _q, _mu, _m, _g, _d, _c0 = sp.symbols("s q mu m gamma delta c0", real=True)
 _tH, _tL, _e = sp.symbols("theta_H theta_L e", real=True)
@@ -65,7 +65,7 @@ register(Symbolic(
     id="signaling.full_info_openness",
     title="Full-information open-source degree (interior case)",
     hint="With mu = q only m(q gamma - delta) s - c0 s^2/(2q) depends on s: set its derivative to zero.",
-    reference=_full_information_openness(),
+    reference=Lazy(_full_information_openness),
     variables=("q", "m", "gamma", "delta", "c0"),
 ))
 
@@ -73,7 +73,7 @@ register(Symbolic(
     id="signaling.spence_least_cost",
     title="Spence: education of H in the least-cost separating equilibrium",
     hint="L must be indifferent between (e = 0, w = theta_L) and (e, w = theta_H) with cost e/theta_L.",
-    reference=_spence_least_cost(),
+    reference=Lazy(_spence_least_cost),
     variables=("theta_H", "theta_L"),
 ))
 
@@ -82,7 +82,7 @@ register(Numeric(
     title="The highest pooling open-source degree in the default game (gap 0.2)",
     hint="Find where L is indifferent between pooling at s (belief mu_p = 0.9) and its best as L: the larger "
          "root of a quadratic in s. Check that H's constraint is slack there.",
-    reference=_pooling_top(),
+    reference=Lazy(_pooling_top),
     abs_tol=1e-6,
 ))
 
@@ -91,7 +91,7 @@ register(Numeric(
     title="The threshold gap for the default game with prior 0.3",
     hint="Compare H's profit in the least-cost separating and the best pooling equilibrium as the gap varies "
          "(lib.signaling.solve), and find where they are equal with scipy.optimize.brentq.",
-    reference=_threshold_low_prior(),
+    reference=Lazy(_threshold_low_prior),
     abs_tol=1e-5,
 ))
 
@@ -99,7 +99,7 @@ register(Numeric(
     id="signaling.separating_openness",
     title="H's openness in the least-cost separating equilibrium, default game with gap 0.5",
     hint="It is max(s_FI(q_H), r), where r is the larger root of pi(s, q_H; q_L) = L's full-information profit.",
-    reference=_separating_openness(),
+    reference=Lazy(_separating_openness),
     abs_tol=1e-6,
 ))
 
@@ -107,6 +107,6 @@ register(Choice(
     id="signaling.low_profit",
     title="In the separating regime (gap 0.5), does disclosure raise, lower or leave unchanged L's profit?",
     hint="In the least-cost separating equilibrium what do consumers believe about L, and what does L choose?",
-    reference=_low_profit_effect(),
+    reference=Lazy(_low_profit_effect),
     options=("raises", "lowers", "unchanged"),
 ))
