@@ -97,6 +97,20 @@ def _premium(buyer_premium) -> float:
     return b
 
 
+def _mean(mean) -> float:
+    mu = _real(mean, "mean")
+    if not mu > 0:
+        raise ValueError(f"mean must be > 0; got {mu!r}")
+    return mu
+
+
+def _cost(cost) -> float:
+    c = _real(cost, "cost")
+    if c < 0:
+        raise ValueError(f"cost must be >= 0; got {c!r}")
+    return c
+
+
 def _quality(quality) -> tuple[float, float]:
     """Support of ``quality``; raise (naming ``quality``) unless it is a distribution on a finite [lo, hi], lo >= 0."""
     try:
@@ -110,6 +124,15 @@ def _quality(quality) -> tuple[float, float]:
 
 
 # ------------------------------------------------------------------------------------------------ building blocks
+
+def _locate(f, a: float, z: float) -> float:
+    """The root of f in the grid cell [a, z] where the grid values change sign: brentq on the exact f, or the end
+    nearer zero when the grid estimate and the exact value disagree at an end (the root is at that end)."""
+    fa, fz = f(a), f(z)
+    if fa * fz < 0:
+        return optimize.brentq(f, a, z, xtol=_XTOL)
+    return a if abs(fa) <= abs(fz) else z
+
 
 class _Pool:
     """The distribution of quality with its partial expectations E[q; q <= p] = p F(p) - int_lo^p F.
@@ -179,12 +202,7 @@ class _Pool:
         sign = np.sign(y[nonzero])
         found = []
         for k in np.flatnonzero(sign[:-1] * sign[1:] < 0):
-            a, b = float(x[nonzero[k]]), float(x[nonzero[k + 1]])
-            fa, fb = f_exact(a), f_exact(b)
-            if fa * fb < 0:
-                found.append(optimize.brentq(f_exact, a, b, xtol=_XTOL))
-            else:  # the grid estimate and the exact value disagree at an end: the root is at that end
-                found.append(a if abs(fa) <= abs(fb) else b)
+            found.append(_locate(f_exact, float(x[nonzero[k]]), float(x[nonzero[k + 1]])))
         return found
 
     def last_root(self, f_grid: np.ndarray, f_exact, top: float, end_value: float) -> float | None:
@@ -196,11 +214,7 @@ class _Pool:
         opposite = np.flatnonzero(y < 0)
         if opposite.size == 0:
             return None
-        a, z = float(x[opposite[-1]]), float(x[opposite[-1] + 1])
-        fa, fz = f_exact(a), f_exact(z)
-        if fa * fz < 0:
-            return optimize.brentq(f_exact, a, z, xtol=_XTOL)
-        return a if abs(fa) <= abs(fz) else z  # grid and exact values disagree at an end: the root is there
+        return _locate(f_exact, float(x[opposite[-1]]), float(x[opposite[-1] + 1]))
 
     def fixed_points(self, b: float, top: float) -> list[float]:
         """Fixed points of p = b E[q | q <= min(p, top)] for the pool truncated at ``top`` (ascending; the last
@@ -308,6 +322,14 @@ def _outcome(pool: _Pool, b: float, price: float, others: tuple[float, ...]) -> 
         full_information_welfare=(b - 1) * pool.mean, other_prices=others, regime=regime)
 
 
+def _best_market(pool: _Pool, b: float) -> MarketEquilibrium:
+    """The largest fixed point of the whole pool, with the smaller ones listed."""
+    points = pool.fixed_points(b, pool.hi)
+    if not points:  # cannot happen: g(q_lo+) >= q_lo and g(q_hi) = b E[q] (see the module docstring)
+        raise RuntimeError("no fixed point found; please report this distribution")
+    return _outcome(pool, b, points[-1], tuple(points[:-1]))
+
+
 def market_equilibrium(quality, buyer_premium: float) -> MarketEquilibrium:
     """The lemons equilibrium (Akerlof 1970): the largest p with p = b E[q | q <= min(p, q_hi)].
 
@@ -317,11 +339,7 @@ def market_equilibrium(quality, buyer_premium: float) -> MarketEquilibrium:
     """
     lo, hi = _quality(quality)
     b = _premium(buyer_premium)
-    pool = _Pool(quality, lo, hi)
-    points = pool.fixed_points(b, hi)
-    if not points:  # cannot happen: g(q_lo+) >= q_lo and g(q_hi) = b E[q] (see the module docstring)
-        raise RuntimeError("no fixed point found; please report this distribution")
-    return _outcome(pool, b, points[-1], tuple(points[:-1]))
+    return _best_market(_Pool(quality, lo, hi), b)
 
 
 def uniform_exit_threshold(mean: float, buyer_premium: float) -> float:
@@ -329,10 +347,7 @@ def uniform_exit_threshold(mean: float, buyer_premium: float) -> float:
 
     Derivation (chapter 1): every seller sells iff b E[q] >= q_hi, i.e. b mu >= mu + sigma.
     """
-    mu = _real(mean, "mean")
-    if not mu > 0:
-        raise ValueError(f"mean must be > 0; got {mu!r}")
-    return (_premium(buyer_premium) - 1) * mu
+    return (_premium(buyer_premium) - 1) * _mean(mean)
 
 
 @dataclass(frozen=True)
@@ -356,10 +371,8 @@ def uniform_market(mean: float, spread, buyer_premium: float) -> UniformMarket:
     sigma >  (b - 1) mu: p = b (mu - sigma)/(2 - b), F(p) = (p - mu + sigma)/(2 sigma),
                          E[q | traded] = (mu - sigma + p)/2 = p/b, W = (b - 1)^2 (mu - sigma)^2 / ((2 - b)^2 sigma).
     """
-    mu = _real(mean, "mean")
+    mu = _mean(mean)
     b = _premium(buyer_premium)
-    if not mu > 0:
-        raise ValueError(f"mean must be > 0; got {mu!r}")
     sigma = np.asarray(spread, dtype=float)
     if sigma.size == 0 or not np.all(np.isfinite(sigma)) or np.any(sigma <= 0) or np.any(sigma > mu):
         raise ValueError(f"spread must be in (0, mean] = (0, {mu}] so that quality is non-negative; got {spread!r}")
@@ -486,12 +499,9 @@ def certification_equilibrium(quality, buyer_premium: float, cost: float) -> Cer
     """
     lo, hi = _quality(quality)
     b = _premium(buyer_premium)
-    c = _real(cost, "cost")
-    if c < 0:
-        raise ValueError(f"cost must be >= 0; got {c!r}")
+    c = _cost(cost)
     pool = _Pool(quality, lo, hi)
-    lemons_points = pool.fixed_points(b, hi)
-    lemons = _outcome(pool, b, lemons_points[-1], tuple(lemons_points[:-1]))
+    lemons = _best_market(pool, b)
     q_c = c / (b - 1)
     tol = 1e-12 * max(hi, 1.0)
     candidates: dict[float, str] = {}
@@ -571,9 +581,7 @@ def uniform_certification(mean: float, spread, buyer_premium: float, cost: float
     """
     lemons = uniform_market(mean, spread, buyer_premium)
     b, mu = lemons.buyer_premium, lemons.mean
-    c = _real(cost, "cost")
-    if c < 0:
-        raise ValueError(f"cost must be >= 0; got {c!r}")
+    c = _cost(cost)
     sigma = lemons.spread
     lo, hi = mu - sigma, mu + sigma
     q_c = c / (b - 1)
