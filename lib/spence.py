@@ -21,21 +21,13 @@ w_p > theta_H - e*/theta_H, i.e. when lambda > 1 - theta_L / theta_H (a tie goes
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
 
+from lib.signaling import _real  # one validator for chapter 3's inputs
+
 __all__ = ["SpenceGame", "SpenceEquilibrium"]
-
-
-def _positive_real(x, name: str) -> float:
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number; got {type(x).__name__} {x!r}")
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite; got {x!r}")
-    return x
 
 
 @dataclass(frozen=True)
@@ -61,7 +53,7 @@ class SpenceGame:
 
     def __post_init__(self):
         for name in ("theta_high", "theta_low", "prior_high"):
-            object.__setattr__(self, name, _positive_real(getattr(self, name), name))
+            object.__setattr__(self, name, _real(getattr(self, name), name))
         if not 0 < self.theta_low < self.theta_high:
             raise ValueError(f"need 0 < theta_low < theta_high; got theta_low={self.theta_low}, "
                              f"theta_high={self.theta_high}")
@@ -89,7 +81,7 @@ class SpenceGame:
     def separating(self, education_high: float | None = None) -> SpenceEquilibrium:
         """The separating PBE with H at ``education_high`` (default: the least-cost one, e*)."""
         lo, hi = self.separating_range()
-        e = lo if education_high is None else _positive_real(education_high, "education_high")
+        e = lo if education_high is None else _real(education_high, "education_high")
         if not lo - 1e-12 <= e <= hi + 1e-12:
             raise ValueError(f"education_high must be in the separating range [{lo:.6g}, {hi:.6g}]; got {e}")
         th, tl = self.theta_high, self.theta_low
@@ -98,7 +90,7 @@ class SpenceGame:
     def pooling(self, education: float = 0.0) -> SpenceEquilibrium:
         """The pooling PBE at ``education`` (must lie in the pooling range)."""
         lo, hi = self.pooling_range()
-        e = _positive_real(education, "education")
+        e = _real(education, "education")
         if not lo <= e <= hi + 1e-12:
             raise ValueError(f"education must be in the pooling range [0, {hi:.6g}]; got {e}")
         w = self.pooled_wage
