@@ -68,20 +68,20 @@ def _sympy_value(x):
 
 def _to_float(x, name: str, where: str) -> float:
     if isinstance(x, (bool, np.bool_)):
-        raise InputTypeError(f"{name} must be a real number {where}, not a bool; got {_show(x)}")
+        raise InputTypeError(f"{name} must be a real number{where}, not a bool; got {_show(x)}")
     value = None
     if isinstance(x, (numbers.Real, decimal.Decimal)) and not isinstance(x, np.ndarray):
         try:
             value = float(x)
         except OverflowError:  # e.g. 10**400 or Fraction(10**400, 3)
-            raise ValueError(f"{name} must be a real number {where} within the float range (|x| < 1.8e308); "
+            raise ValueError(f"{name} must be a real number{where} within the float range (|x| < 1.8e308); "
                              f"got {_show(x)}") from None
     elif type(x).__module__.startswith("sympy"):
         value = _sympy_value(x)
     if value is None:
-        raise InputTypeError(f"{name} must be a real number {where}; got {type(x).__name__} {_show(x)}")
+        raise InputTypeError(f"{name} must be a real number{where}; got {type(x).__name__} {_show(x)}")
     if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number {where}; got {_show(x)}")
+        raise ValueError(f"{name} must be a finite real number{where}; got {_show(x)}")
     return value
 
 
@@ -94,7 +94,7 @@ def real(x, name: str, *, lo=None, hi=None, lo_open: bool = False, hi_open: bool
     names ``name`` and the allowed range, e.g. ``"prior_high must be in (0, 1); got 1.5"``.
     """
     where = describe_range(lo, hi, lo_open, hi_open)
-    v = _to_float(x, name, where if where != "finite" else "")
+    v = _to_float(x, name, "" if where == "finite" else " " + where)
     if lo is not None and not (v > lo if lo_open else v >= lo):
         raise ValueError(f"{name} must be {where}; got {_show(x)}")
     if hi is not None and not (v < hi if hi_open else v <= hi):
