@@ -5,7 +5,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 
 # Make tools/nb.py importable as `tools_nb` (tools/ is a folder of scripts, not a package).
-_spec = importlib.util.spec_from_file_location("tools_nb", ROOT / "tools" / "nb.py")
-_module = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(_module)
-sys.modules["tools_nb"] = _module
+# Likewise tools/rigour.py as `tools_rigour`.
+for _name, _file in (("tools_nb", "nb.py"), ("tools_rigour", "rigour.py")):
+    _spec = importlib.util.spec_from_file_location(_name, ROOT / "tools" / _file)
+    _module = importlib.util.module_from_spec(_spec)
+    sys.modules[_name] = _module
+    _spec.loader.exec_module(_module)
