@@ -47,3 +47,24 @@ def test_bad_arguments():
         grid_scan("c", lambda x: x, vectorised=True, x=np.arange(3.0))
     with pytest.raises(ValueError, match="at most"):
         grid_scan("c", lambda a, b: True, a=np.arange(3000), b=np.arange(3000))
+
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+finite = st.floats(min_value=-1e300, max_value=1e300, allow_nan=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(a=st.lists(finite, min_size=1, max_size=12), b=st.lists(finite, min_size=1, max_size=12), t=finite)
+def test_counts_match_brute_force_for_any_grid(a, b, t):
+    """For any finite grid (huge and tiny values included) the counts and the exceptions are those of a plain
+    double loop, pointwise and vectorised alike."""
+    claim = lambda a, b: (np.asarray(a) / 2 + np.asarray(b) / 2) >= t / 2  # noqa: E731 - halves: no overflow
+    brute = [(x, y) for x in a for y in b if not x / 2 + y / 2 >= t / 2]
+    for vectorised in (False, True):
+        pred = claim if vectorised else (lambda a, b: bool(claim(a, b)))
+        result = grid_scan("mean >= t", pred, vectorised=vectorised, a=np.array(a), b=np.array(b))
+        assert result.total == len(a) * len(b) and result.holds == result.total - len(brute)
+        assert [(p["a"], p["b"]) for p in result.exceptions] == brute
+        assert str(result).startswith(f"scan: mean >= t: {result.holds} of {result.total} grid points hold")
