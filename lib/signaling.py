@@ -49,11 +49,15 @@ Sources: Spence (1973) for the signalling game; Cho and Kreps (1987) and Mailath
 from __future__ import annotations
 
 import math
+import sys
 from dataclasses import dataclass, fields, replace
+from fractions import Fraction
 from typing import Callable
 
 import numpy as np
 from scipy import optimize
+
+from lib.validation import InputTypeError, flag, integer, real, real_array
 
 __all__ = [
     "OpenSourceGame", "TypeOutcome", "Outcome", "NoSwitchError", "NoEquilibriumError",
@@ -79,13 +83,106 @@ class NoEquilibriumError(ValueError):
     """Raised when neither a separating nor a pooling pure-strategy PBE exists (never met on our grids)."""
 
 
-def _real(x, name: str) -> float:
-    if isinstance(x, (bool, np.bool_)) or not isinstance(x, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a real number; got {type(x).__name__} {x!r}")
-    x = float(x)
-    if not math.isfinite(x):
-        raise ValueError(f"{name} must be finite; got {x!r}")
-    return x
+# ---------------------------------------------------------------------------------------------------------------
+# validation and number kinds
+#
+# Parameters whose non-zero magnitudes lie in [1e-30, 1e30] are solved in floating point (no product in the
+# closed forms can overflow or underflow there). Outside that box the same closed forms are evaluated in exact
+# rational arithmetic (fractions.Fraction, square roots to 2^-100 relative precision), so a scale of 1e300 or
+# 1e-300 gives the right openness levels; a result (a demand or a profit) beyond the float range then raises
+# ValueError saying so instead of returning inf (one below 2.2e-308 is rounded to the nearest subnormal float).
+
+_BOX = (1e-30, 1e30)
+_FLOAT_MAX = sys.float_info.max
+_FLOAT_MIN = sys.float_info.min  # smallest normal float
+
+
+def _moderate(*xs) -> bool:
+    return all(x == 0 or _BOX[0] <= abs(x) <= _BOX[1] for x in xs)
+
+
+class _Exact:
+    """The parameters of a game as exact fractions (used when some parameter lies outside the float box)."""
+
+    def __init__(self, game: "OpenSourceGame"):
+        for f in fields(game):
+            setattr(self, f.name, Fraction(getattr(game, f.name)))
+        self.gap = self.q_high - self.q_low
+        self.pooled_belief = self.prior_high * self.q_high + (1 - self.prior_high) * self.q_low
+
+
+def _sqrt(x):
+    """math.sqrt for a float; for a Fraction, a Fraction within 2^-100 (relative) of the square root."""
+    if not isinstance(x, Fraction):
+        return math.sqrt(x)
+    if x <= 0:
+        return Fraction(0)
+    n, d = x.numerator, x.denominator
+    shift = max(0, 220 - (n.bit_length() - d.bit_length()))  # at least ~110 significant bits in the root
+    shift += shift % 2
+    return Fraction(math.isqrt((n << shift) // d), 1 << (shift // 2))
+
+
+def _magnitude(x: Fraction) -> str:
+    e = math.log10(abs(x.numerator)) - math.log10(x.denominator)
+    return f"about {10 ** (e - math.floor(e)):.2g}e{math.floor(e):+d}"
+
+
+def _roots(A, B, C):
+    """The roots (lower, upper) of -A s^2 + B s + C = 0 (A > 0), or None if there are none. Floats: the textbook
+    formula; exact: the cancellation-free form (one root from the formula, the other from their product -C/A),
+    since the square root is the only rounded step."""
+    disc = B * B + 4 * A * C
+    if disc < 0:
+        return None
+    root = _sqrt(disc)
+    if not isinstance(disc, Fraction):
+        return (B - root) / (2 * A), (B + root) / (2 * A)
+    if B >= 0:
+        hi = (B + root) / (2 * A)
+        return (-2 * C / (B + root) if B + root != 0 else Fraction(0)), hi
+    return (B - root) / (2 * A), 2 * C / (root - B)
+
+
+def _out(x, what: str) -> float:
+    """A result as a float; an exact result beyond the float range raises ValueError naming it."""
+    if not isinstance(x, Fraction):
+        return float(x)
+    if abs(x) > _FLOAT_MAX:
+        raise ValueError(f"{what} is {_magnitude(x)}, beyond the float range (about 1.8e308): scale the "
+                         f"parameters down (the openness levels do not depend on a, and are unchanged when margin "
+                         f"and c0 are scaled together)")
+    return float(x) + 0.0  # + 0.0: no negative zero; below 2.2e-308 the nearest (subnormal) float
+
+
+def _signed(x) -> float:
+    """A float with the sign of x (for scores used only by sign and by root finding)."""
+    if not isinstance(x, Fraction):
+        return float(x)
+    if x == 0:
+        return 0.0
+    f = float(max(min(x, Fraction(_FLOAT_MAX)), Fraction(-_FLOAT_MAX)))
+    return f if f != 0 else math.copysign(5e-324, x)
+
+
+def _check_game(game) -> "OpenSourceGame":
+    if not isinstance(game, OpenSourceGame):
+        raise InputTypeError(f"game must be an OpenSourceGame; got {type(game).__name__} {game!r:.80}")
+    return game
+
+
+def _view(game, *values):
+    """(p, values): the float game and float values if every number is moderate, else exact views of both."""
+    _check_game(game)
+    if game._exact is None and _moderate(*values):
+        return game, values
+    exact = game._exact if game._exact is not None else _Exact(game)
+    return exact, tuple(Fraction(v) for v in values)
+
+
+def _tol(p):
+    """(relative, absolute) tolerances: the float path's historical ones, scale-free ones in exact arithmetic."""
+    return (1e-12, 1e-15) if isinstance(p, OpenSourceGame) else (Fraction(1, 10**12), 0)
 
 
 @dataclass(frozen=True)
@@ -94,7 +191,9 @@ class OpenSourceGame:
 
     Allowed values: 0 < q_low < q_high; 0 < prior_high < 1; a >= 0; beta > 0; gamma >= 0; delta >= 0;
     margin > 0; c0 > 0; disclosure_cost >= 0; and a + beta q_low >= delta, so that period-2 demand is
-    non-negative at every openness. Anything else raises ValueError (TypeError for a non-number).
+    non-negative at every openness. Anything else raises ValueError (:class:`lib.validation.InputTypeError`, a
+    TypeError and ValueError, for a non-number). Any finite float scale is supported: parameters outside
+    [1e-30, 1e30] are solved in exact arithmetic; a result beyond the float range raises ValueError.
     """
 
     q_high: float
@@ -109,25 +208,22 @@ class OpenSourceGame:
     disclosure_cost: float = 0.0
 
     def __post_init__(self):
+        ranges = dict(q_high=dict(lo=0, lo_open=True), q_low=dict(lo=0, lo_open=True),
+                      prior_high=dict(lo=0, hi=1, lo_open=True, hi_open=True), a=dict(lo=0),
+                      beta=dict(lo=0, lo_open=True), gamma=dict(lo=0), delta=dict(lo=0),
+                      margin=dict(lo=0, lo_open=True), c0=dict(lo=0, lo_open=True), disclosure_cost=dict(lo=0))
         for f in fields(self):
-            object.__setattr__(self, f.name, _real(getattr(self, f.name), f.name))
-        rules = [
-            (self.q_low > 0, "q_low must be > 0"),
-            (self.q_high > self.q_low, "q_high must be > q_low"),
-            (0 < self.prior_high < 1, "prior_high must be in (0, 1)"),
-            (self.a >= 0, "a must be >= 0"),
-            (self.beta > 0, "beta must be > 0"),
-            (self.gamma >= 0, "gamma must be >= 0"),
-            (self.delta >= 0, "delta must be >= 0"),
-            (self.margin > 0, "margin must be > 0"),
-            (self.c0 > 0, "c0 must be > 0"),
-            (self.disclosure_cost >= 0, "disclosure_cost must be >= 0"),
-            (self.a + self.beta * self.q_low >= self.delta,
-             "a + beta * q_low must be >= delta (period-2 demand non-negative at s = 1)"),
-        ]
-        for ok, message in rules:
-            if not ok:
-                raise ValueError(f"{message}; got {self!r}")
+            object.__setattr__(self, f.name, real(getattr(self, f.name), f.name, **ranges[f.name]))
+        if not self.q_high > self.q_low:
+            raise ValueError(f"q_high must be > q_low; got {self!r}")
+        values = [getattr(self, f.name) for f in fields(self)]
+        moderate = _moderate(*values)
+        a, b, q, d = (self.a, self.beta, self.q_low, self.delta) if moderate else (
+            Fraction(self.a), Fraction(self.beta), Fraction(self.q_low), Fraction(self.delta))
+        if not a + b * q >= d:
+            raise ValueError(f"a + beta * q_low must be >= delta (period-2 demand non-negative at s = 1); "
+                             f"got {self!r}")
+        object.__setattr__(self, "_exact", None if moderate else _Exact(self))
 
     @property
     def gap(self) -> float:
@@ -139,21 +235,32 @@ class OpenSourceGame:
         return self.prior_high * self.q_high + (1 - self.prior_high) * self.q_low
 
     def with_gap(self, gap: float) -> "OpenSourceGame":
-        """The same game with q_L = q_H - gap (q_H held fixed)."""
+        """The same game with q_L = q_H - gap (q_H held fixed); 0 < gap < q_H."""
+        gap = real(gap, "gap", lo=0, hi=self.q_high, lo_open=True, hi_open=True)
         return replace(self, q_low=self.q_high - gap)
 
     def demand1(self, s, belief):
-        """D1 = a + mu (beta + gamma s)."""
-        return self.a + belief * (self.beta + self.gamma * np.asarray(s, dtype=float))
+        """D1 = a + mu (beta + gamma s); s and belief finite reals or arrays (else ValueError/TypeError)."""
+        return self._demand1(real_array(s, "s"), real_array(belief, "belief"))
 
     def demand2(self, s, quality):
-        """D2 = a + beta q - delta s."""
-        return self.a + self.beta * quality - self.delta * np.asarray(s, dtype=float)
+        """D2 = a + beta q - delta s; s and quality finite reals or arrays (else ValueError/TypeError)."""
+        return self._demand2(real_array(s, "s"), real_array(quality, "quality"))
 
     def profit(self, s, belief, quality):
-        """pi(s, mu; q) = m (D1 + D2) - c0 s^2 / (2 q); vectorised in s and belief."""
+        """pi(s, mu; q) = m (D1 + D2) - c0 s^2 / (2 q); vectorised in s and belief; quality > 0."""
+        return self._profit(real_array(s, "s"), real_array(belief, "belief"),
+                            real_array(quality, "quality", lo=0, lo_open=True))
+
+    def _demand1(self, s, belief):
+        return self.a + belief * (self.beta + self.gamma * np.asarray(s, dtype=float))
+
+    def _demand2(self, s, quality):
+        return self.a + self.beta * quality - self.delta * np.asarray(s, dtype=float)
+
+    def _profit(self, s, belief, quality):
         s = np.asarray(s, dtype=float)
-        return self.margin * (self.demand1(s, belief) + self.demand2(s, quality)) - self.c0 * s**2 / (2 * quality)
+        return self.margin * (self._demand1(s, belief) + self._demand2(s, quality)) - self.c0 * s**2 / (2 * quality)
 
     def solve(self, disclose: bool) -> "Outcome":
         """Equilibrium under disclosure (full information) or non-disclosure (selected PBE); see :func:`solve`."""
@@ -194,37 +301,93 @@ class Outcome:
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# building blocks (closed forms; chapter 3 derives each with sympy)
+# building blocks (closed forms; chapter 3 derives each with sympy). Each public function validates its inputs and
+# calls a private one that works on a float game (p = the OpenSourceGame) or its exact view (p = _Exact).
+
+
+def _pi(p, s, belief, quality):
+    """pi(s, mu; q) for one s: numpy's float formula, or the same formula in exact arithmetic."""
+    if isinstance(p, OpenSourceGame):
+        return float(p._profit(s, belief, quality))
+    return p.margin * ((p.a + belief * (p.beta + p.gamma * s)) + (p.a + p.beta * quality - p.delta * s)) \
+        - p.c0 * s * s / (2 * quality)
+
+
+def _d1(p, s, belief):
+    return float(p._demand1(s, belief)) if isinstance(p, OpenSourceGame) else p.a + belief * (p.beta + p.gamma * s)
+
+
+def _d2(p, s, quality):
+    return float(p._demand2(s, quality)) if isinstance(p, OpenSourceGame) else p.a + p.beta * quality - p.delta * s
+
+
+def _best_openness(p, quality, belief):
+    x = quality * p.margin * (belief * p.gamma - p.delta) / p.c0
+    if isinstance(p, OpenSourceGame):
+        return float(np.clip(x, 0.0, 1.0)) + 0.0
+    return min(max(x, Fraction(0)), Fraction(1))
+
+
+def _quality_belief(quality, belief):
+    return (real(quality, "quality", lo=0, lo_open=True), real(belief, "belief", lo=0))
 
 
 def best_openness(game: OpenSourceGame, quality: float, belief: float) -> float:
     """s*(q, mu) = clip(q m (mu gamma - delta) / c0, 0, 1): the openness that maximises pi(s, mu; q) on [0, 1].
 
     pi is a concave quadratic in s, so clipping the stationary point is exact. Full information: belief = quality.
+    quality > 0 and belief >= 0 (finite), else ValueError.
     """
-    return float(np.clip(quality * game.margin * (belief * game.gamma - game.delta) / game.c0, 0.0, 1.0))
+    p, (q, mu) = _view(game, *_quality_belief(quality, belief))
+    return _out(_best_openness(p, q, mu), "the best openness")
 
 
-def _best_profit(game: OpenSourceGame, quality: float, belief: float) -> float:
-    return float(game.profit(best_openness(game, quality, belief), belief, quality))
+def _best_profit(p, quality, belief):
+    return _pi(p, _best_openness(p, quality, belief), belief, quality)
+
+
+def _acceptance_interval(p, quality, belief):
+    A = p.c0 / (2 * quality)
+    B = p.margin * (belief * p.gamma - p.delta)
+    C = p.margin * (2 * p.a + belief * p.beta + p.beta * quality) - _best_profit(p, quality, p.q_low)
+    roots = _roots(A, B, C)
+    if roots is None:
+        return None
+    lo, hi = roots
+    if isinstance(p, OpenSourceGame):
+        lo, hi = max(lo, 0.0), min(hi, 1.0)
+    else:
+        lo, hi = max(lo, Fraction(0)), min(hi, Fraction(1))
+    return (lo, hi) if lo <= hi else None
 
 
 def acceptance_interval(game: OpenSourceGame, quality: float, belief: float) -> tuple[float, float] | None:
     """A_q(mu) = {s in [0, 1]: pi(s, mu; q) >= V_q}, V_q = max_s pi(s, q_L; q) (type q taken for L).
 
     pi(s, mu; q) - V_q = -c0 s^2 / (2q) + m (mu gamma - delta) s + C,  C = m(2a + mu beta + beta q) - V_q, so the
-    set is [lower root, upper root] of that quadratic, intersected with [0, 1]; None if empty.
+    set is [lower root, upper root] of that quadratic, intersected with [0, 1]; None if empty. quality > 0 and
+    belief >= 0 (finite), else ValueError.
     """
-    A = game.c0 / (2 * quality)
-    B = game.margin * (belief * game.gamma - game.delta)
-    C = game.margin * (2 * game.a + belief * game.beta + game.beta * quality) - _best_profit(game, quality, game.q_low)
-    disc = B * B + 4 * A * C
-    if disc < 0:
-        return None
-    root = math.sqrt(disc)
-    lo, hi = (B - root) / (2 * A), (B + root) / (2 * A)
-    lo, hi = max(lo, 0.0), min(hi, 1.0)
-    return (lo, hi) if lo <= hi else None
+    p, (q, mu) = _view(game, *_quality_belief(quality, belief))
+    interval = _acceptance_interval(p, q, mu)
+    return None if interval is None else tuple(_out(x, "an end of the acceptance interval") for x in interval)
+
+
+def _separating_boundary(p):
+    qL, m = p.q_low, p.margin
+    B = m * (p.q_high * p.gamma - p.delta)
+    s_l = _best_openness(p, qL, qL)
+    gain_l = m * (qL * p.gamma - p.delta) * s_l - p.c0 * s_l**2 / (2 * qL)
+    C = m * p.beta * p.gap - gain_l  # may be < 0; the discriminant is > 0 since L gains from mimicking at s_l
+    if isinstance(p, OpenSourceGame):
+        disc = B * B + 2 * p.c0 / qL * C
+        return qL / p.c0 * (B + _sqrt(max(disc, 0.0)))
+    D = 2 * p.c0 / qL * C  # exact: B + sqrt(B^2 + D) without cancellation when B < 0
+    disc = B * B + D
+    if disc <= 0:
+        return qL / p.c0 * B
+    root = _sqrt(disc)
+    return qL / p.c0 * (B + root if B >= 0 else D / (root - B))
 
 
 def separating_boundary(game: OpenSourceGame) -> float:
@@ -233,14 +396,10 @@ def separating_boundary(game: OpenSourceGame) -> float:
 
     r = (q_L / c0) [m (q_H gamma - delta) + sqrt(m^2 (q_H gamma - delta)^2 + (2 c0 / q_L)(m beta (q_H - q_L) - G_L))]
     with G_L = max_s [m (q_L gamma - delta) s - c0 s^2 / (2 q_L)] L's full-information gain from openness.
+    Raises ValueError if r lies beyond the float range.
     """
-    qL, m = game.q_low, game.margin
-    B = m * (game.q_high * game.gamma - game.delta)
-    s_l = best_openness(game, qL, qL)
-    gain_l = m * (qL * game.gamma - game.delta) * s_l - game.c0 * s_l**2 / (2 * qL)
-    C = m * game.beta * game.gap - gain_l  # may be < 0; the discriminant is > 0 since L gains from mimicking at s_l
-    disc = B * B + 2 * game.c0 / qL * C
-    return qL / game.c0 * (B + math.sqrt(max(disc, 0.0)))
+    p, _ = _view(game)
+    return _out(_separating_boundary(p), "the separating boundary r")
 
 
 @dataclass(frozen=True)
@@ -251,98 +410,147 @@ class _Candidate:
     low_belief: float
 
 
+def _least_cost_separating(p):
+    s_h = max(_best_openness(p, p.q_high, p.q_high), _separating_boundary(p))
+    accept = _acceptance_interval(p, p.q_high, p.q_high)
+    rel, absolute = _tol(p)
+    if accept is None or s_h > accept[1] * (1 + rel) + absolute:
+        return None
+    s_h = min(s_h, accept[1])
+    return _Candidate(s_h, _best_openness(p, p.q_low, p.q_low), p.q_high, p.q_low)
+
+
+def _public(candidate: _Candidate | None):
+    if candidate is None:
+        return None
+    return _Candidate(*(_out(x, "a candidate's openness or belief") for x in (
+        candidate.high_s, candidate.low_s, candidate.high_belief, candidate.low_belief)))
+
+
 def least_cost_separating(game: OpenSourceGame) -> _Candidate | None:
     """The separating PBE best for H (Riley 1979): L at s_FI(q_L); H at max(s_FI(q_H), r) if that lies in
     A_H(q_H) (then also <= 1); None if no separating equilibrium exists."""
-    s_h = max(best_openness(game, game.q_high, game.q_high), separating_boundary(game))
-    accept = acceptance_interval(game, game.q_high, game.q_high)
-    if accept is None or s_h > accept[1] * (1 + 1e-12) + 1e-15:
-        return None
-    s_h = min(s_h, accept[1])
-    return _Candidate(s_h, best_openness(game, game.q_low, game.q_low), game.q_high, game.q_low)
+    p, _ = _view(game)
+    return _public(_least_cost_separating(p))
 
 
-def pooling_interval(game: OpenSourceGame) -> tuple[float, float] | None:
-    """A_L(mu_p) intersected with A_H(mu_p): the openness levels at which both types pool (None if empty)."""
-    mu = game.pooled_belief
-    a_l, a_h = acceptance_interval(game, game.q_low, mu), acceptance_interval(game, game.q_high, mu)
+def _pooling_interval(p):
+    mu = p.pooled_belief
+    a_l, a_h = _acceptance_interval(p, p.q_low, mu), _acceptance_interval(p, p.q_high, mu)
     if a_l is None or a_h is None:
         return None
     lo, hi = max(a_l[0], a_h[0]), min(a_l[1], a_h[1])
     return (lo, hi) if lo <= hi else None
 
 
-def best_pooling(game: OpenSourceGame) -> _Candidate | None:
-    """The pooling PBE best for H: s*(q_H, mu_p) clipped to the pooling interval (None if there is none)."""
-    interval = pooling_interval(game)
+def pooling_interval(game: OpenSourceGame) -> tuple[float, float] | None:
+    """A_L(mu_p) intersected with A_H(mu_p): the openness levels at which both types pool (None if empty)."""
+    p, _ = _view(game)
+    interval = _pooling_interval(p)
+    return None if interval is None else tuple(_out(x, "an end of the pooling interval") for x in interval)
+
+
+def _best_pooling(p):
+    interval = _pooling_interval(p)
     if interval is None:
         return None
-    mu = game.pooled_belief
-    s = float(np.clip(best_openness(game, game.q_high, mu), *interval))
+    mu = p.pooled_belief
+    s = _best_openness(p, p.q_high, mu)
+    s = float(np.clip(s, *interval)) if isinstance(p, OpenSourceGame) else min(max(s, interval[0]), interval[1])
     return _Candidate(s, s, mu, mu)
 
 
-def _type_outcome(game, s, belief, quality, cost=0.0) -> TypeOutcome:
-    return TypeOutcome(float(s), float(belief), float(game.demand1(s, belief)), float(game.demand2(s, quality)),
-                       float(game.profit(s, belief, quality)) - cost)
+def best_pooling(game: OpenSourceGame) -> _Candidate | None:
+    """The pooling PBE best for H: s*(q_H, mu_p) clipped to the pooling interval (None if there is none)."""
+    p, _ = _view(game)
+    return _public(_best_pooling(p))
+
+
+_TYPE = {True: "H", False: "L"}
+
+
+def _type_outcome(p, s, belief, quality, cost, label) -> TypeOutcome:
+    return TypeOutcome(_out(s, f"{label}'s openness"), _out(belief, f"{label}'s belief"),
+                       _out(_d1(p, s, belief), f"{label}'s period-1 demand D1"),
+                       _out(_d2(p, s, quality), f"{label}'s period-2 demand D2"),
+                       _out(_pi(p, s, belief, quality) - cost, f"{label}'s profit"))
 
 
 def solve(game: OpenSourceGame, disclose: bool) -> Outcome:
     """Disclosure: each type plays s_FI(q) with mu = q (and pays ``disclosure_cost``). Non-disclosure: the
-    least-cost separating or H-best pooling PBE, whichever H prefers (Mailath et al. 1993); tie -> separating."""
-    if not isinstance(disclose, (bool, np.bool_)):
-        raise TypeError(f"disclose must be True or False; got {disclose!r}")
-    qH, qL = game.q_high, game.q_low
+    least-cost separating or H-best pooling PBE, whichever H prefers (Mailath et al. 1993); tie -> separating
+    (a relative difference of 1e-12 of H's profit counts as a tie)."""
+    flag(disclose, "disclose")
+    p, _ = _view(game)
+    qH, qL = p.q_high, p.q_low
     if disclose:
-        F = game.disclosure_cost
+        F = p.disclosure_cost
         return Outcome(game, True, "full-information",
-                       _type_outcome(game, best_openness(game, qH, qH), qH, qH, F),
-                       _type_outcome(game, best_openness(game, qL, qL), qL, qL, F))
-    sep, pool = least_cost_separating(game), best_pooling(game)
-    pi_sep = None if sep is None else float(game.profit(sep.high_s, qH, qH))
-    pi_pool = None if pool is None else float(game.profit(pool.high_s, pool.high_belief, qH))
+                       _type_outcome(p, _best_openness(p, qH, qH), qH, qH, F, "H"),
+                       _type_outcome(p, _best_openness(p, qL, qL), qL, qL, F, "L"))
+    sep, pool = _least_cost_separating(p), _best_pooling(p)
+    pi_sep = None if sep is None else _pi(p, sep.high_s, qH, qH)
+    pi_pool = None if pool is None else _pi(p, pool.high_s, pool.high_belief, qH)
     if sep is None and pool is None:
         raise NoEquilibriumError(f"no pure-strategy PBE with off-path belief q_L for {game!r}")
-    if pool is None or (sep is not None and pi_sep >= pi_pool - _TIE * max(1.0, abs(pi_pool))):
+    scale = max(1.0, abs(pi_pool)) if isinstance(p, OpenSourceGame) else abs(pi_pool or 0)
+    tie = _TIE if isinstance(p, OpenSourceGame) else Fraction(_TIE)
+    if pool is None or (sep is not None and pi_sep >= pi_pool - tie * scale):
         chosen, regime = sep, "separating"
     else:
         chosen, regime = pool, "pooling"
+    interval = _pooling_interval(p)
     return Outcome(game, False, regime,
-                   _type_outcome(game, chosen.high_s, chosen.high_belief, qH),
-                   _type_outcome(game, chosen.low_s, chosen.low_belief, qL),
+                   _type_outcome(p, chosen.high_s, chosen.high_belief, qH, 0, "H"),
+                   _type_outcome(p, chosen.low_s, chosen.low_belief, qL, 0, "L"),
                    separating_exists=sep is not None, pooling_exists=pool is not None,
-                   pooling_interval=pooling_interval(game), boundary=separating_boundary(game),
-                   pooling_profit_high=pi_pool, separating_profit_high=pi_sep)
+                   pooling_interval=None if interval is None else tuple(
+                       _out(x, "an end of the pooling interval") for x in interval),
+                   boundary=_out(_separating_boundary(p), "the separating boundary r"),
+                   pooling_profit_high=None if pi_pool is None else _out(pi_pool, "H's pooling profit"),
+                   separating_profit_high=None if pi_sep is None else _out(pi_sep, "H's separating profit"))
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # the threshold gap
 
+_MAX_SCAN = 10_000  # largest n_scan (each scan point costs one equilibrium: about 0.1 ms, 1-3 ms in exact mode)
+
 
 def _separating_score(game: OpenSourceGame) -> float:
     """> = 0 iff non-disclosure selects separating. If a separating PBE exists: pi_H(sep) - pi_H(best pool)
     (+inf without pooling); otherwise minus the amount by which it fails (boundary above 1 or above A_H's end)."""
-    sep = least_cost_separating(game)
+    p, _ = _view(game)
+    sep = _least_cost_separating(p)
     if sep is None:
-        accept = acceptance_interval(game, game.q_high, game.q_high)
-        r = separating_boundary(game)
-        return -max(r - (accept[1] if accept else 0.0), 1e-300)
-    pool = best_pooling(game)
+        accept = _acceptance_interval(p, p.q_high, p.q_high)
+        r = _separating_boundary(p)
+        if isinstance(p, OpenSourceGame):
+            return -max(r - (accept[1] if accept else 0.0), 1e-300)
+        return _signed(-max(r - (accept[1] if accept else 0), Fraction(1, 10**300)))
+    pool = _best_pooling(p)
     if pool is None:
         return math.inf
-    return float(game.profit(sep.high_s, game.q_high, game.q_high)
-                 - game.profit(pool.high_s, pool.high_belief, game.q_high))
+    return _signed(_pi(p, sep.high_s, p.q_high, p.q_high) - _pi(p, pool.high_s, pool.high_belief, p.q_high))
 
 
 def max_gap(game: OpenSourceGame) -> float:
     """The largest valid gap with q_H fixed: q_L > 0 and a + beta q_L >= delta."""
-    q_min = max(0.0, (game.delta - game.a) / game.beta)
-    return game.q_high - q_min
+    p, _ = _view(game)
+    if isinstance(p, OpenSourceGame):
+        q_min = max(0.0, (game.delta - game.a) / game.beta)
+        return game.q_high - q_min
+    return _out(p.q_high - max(Fraction(0), (p.delta - p.a) / p.beta), "the largest gap")
 
 
 def regime_along_gap(game: OpenSourceGame, gaps) -> np.ndarray:
-    """The non-disclosure regime ("pooling"/"separating") at each gap (q_H and the other parameters fixed)."""
-    return np.array([solve(game.with_gap(float(g)), False).regime for g in np.asarray(gaps, dtype=float)])
+    """The non-disclosure regime ("pooling"/"separating") at each gap (q_H and the other parameters fixed);
+    at most 100 000 gaps, each in (0, q_H) (else ValueError)."""
+    _check_game(game)
+    gaps = real_array(gaps, "gaps")
+    if gaps.size > 100_000:
+        raise ValueError(f"gaps must have at most 100000 entries (one equilibrium each); got {gaps.size}")
+    return np.array([solve(game.with_gap(float(g)), False).regime for g in gaps])
 
 
 @dataclass(frozen=True)
@@ -356,8 +564,13 @@ class Switch:
 
 def _gap_range(game: OpenSourceGame, gap_range) -> tuple[float, float]:
     top = max_gap(game)
-    lo, hi = gap_range if gap_range is not None else (0.01 * top, 0.99 * top)
-    lo, hi = _real(lo, "gap_range[0]"), _real(hi, "gap_range[1]")
+    if gap_range is None:
+        lo, hi = 0.01 * top, 0.99 * top
+    else:
+        if isinstance(gap_range, (str, bytes)) or not hasattr(gap_range, "__len__") or len(gap_range) != 2:
+            raise InputTypeError(f"gap_range must be a pair (lo, hi) or None; got {gap_range!r:.80}")
+        lo, hi = gap_range
+    lo, hi = real(lo, "gap_range[0]"), real(hi, "gap_range[1]")
     if not 0 < lo < hi < top:
         raise ValueError(f"gap_range must satisfy 0 < lo < hi < {top:.6g} (the largest valid gap); got {(lo, hi)}")
     return lo, hi
@@ -371,11 +584,16 @@ def regime_switches(game: OpenSourceGame, gap_range: tuple[float, float] | None 
     range (0, :func:`max_gap`)); each change between neighbours is located by ``scipy.optimize.brentq`` on the
     separating score (pi_H(separating) - pi_H(best pooling), or minus the margin by which no separating PBE
     exists), which is >= 0 exactly when separating is selected. Regions narrower than the scan step can be missed.
+    Bounded cost: 2 <= n_scan <= 10 000 (an integer) and xtol > 0; brentq stops after its default 100 iterations.
     """
+    _check_game(game)
     lo, hi = _gap_range(game, gap_range)
-    if isinstance(n_scan, bool) or not isinstance(n_scan, (int, np.integer)) or n_scan < 2:
-        raise ValueError(f"n_scan must be an integer >= 2; got {n_scan!r}")
-    gaps = np.linspace(lo, hi, int(n_scan))
+    try:
+        n_scan = integer(n_scan, "n_scan", lo=2, hi=_MAX_SCAN)
+    except InputTypeError as exc:  # historically a ValueError naming n_scan; InputTypeError is both
+        raise InputTypeError(str(exc)) from None
+    xtol = real(xtol, "xtol", lo=0, lo_open=True)
+    gaps = np.linspace(lo, hi, n_scan)
     sep = np.array([_separating_score(game.with_gap(g)) >= 0 for g in gaps])
     f: Callable[[float], float] = lambda g: _separating_score(game.with_gap(g))
     switches = []
@@ -414,16 +632,12 @@ def threshold(game: OpenSourceGame, gap_range: tuple[float, float] | None = None
 # the intuitive criterion (Cho and Kreps 1987), for comparison with the H-preferred selection
 
 
-def _interval_at_least(game: OpenSourceGame, quality: float, belief: float, level: float):
+def _interval_at_least(p, quality, belief, level):
     """{s in R: pi(s, belief; quality) >= level} as (lower, upper) roots, or None if empty (not clipped)."""
-    A = game.c0 / (2 * quality)
-    B = game.margin * (belief * game.gamma - game.delta)
-    C = game.margin * (2 * game.a + belief * game.beta + game.beta * quality) - level
-    disc = B * B + 4 * A * C
-    if disc < 0:
-        return None
-    root = math.sqrt(disc)
-    return (B - root) / (2 * A), (B + root) / (2 * A)
+    A = p.c0 / (2 * quality)
+    B = p.margin * (belief * p.gamma - p.delta)
+    C = p.margin * (2 * p.a + belief * p.beta + p.beta * quality) - level
+    return _roots(A, B, C)
 
 
 def intuitive_deviation(game: OpenSourceGame, pooling_openness: float) -> float | None:
@@ -433,25 +647,27 @@ def intuitive_deviation(game: OpenSourceGame, pooling_openness: float) -> float 
     pi(s', q_H; q_L) < pi_L*) and profitable for H if believed H (pi(s', q_H; q_H) > pi_H*). Returns the s' in
     [0, 1] that H likes best among those that L would never want (a point just outside L's set is approximated by
     moving 1e-9 beyond the root), or None if every such s' leaves H no better off: the pooling PBE survives.
+    ``pooling_openness`` must be a finite real in [0, 1] (else ValueError).
     """
-    s = _real(pooling_openness, "pooling_openness")
-    if not 0 <= s <= 1:
-        raise ValueError(f"pooling_openness must be in [0, 1]; got {s!r}")
-    mu, qH, qL = game.pooled_belief, game.q_high, game.q_low
-    pi_l, pi_h = float(game.profit(s, mu, qL)), float(game.profit(s, mu, qH))
-    keep = _interval_at_least(game, qL, qH, pi_l)  # L would want these if believed H
-    candidates = [0.0, 1.0, best_openness(game, qH, qH)]
+    s = real(pooling_openness, "pooling_openness", lo=0, hi=1)
+    p, (s,) = _view(game, s)
+    exact = not isinstance(p, OpenSourceGame)
+    mu, qH, qL = p.pooled_belief, p.q_high, p.q_low
+    pi_l, pi_h = _pi(p, s, mu, qL), _pi(p, s, mu, qH)
+    keep = _interval_at_least(p, qL, qH, pi_l)  # L would want these if believed H
+    step = Fraction(1, 10**9) if exact else 1e-9
+    candidates = [0, 1, _best_openness(p, qH, qH)] if exact else [0.0, 1.0, _best_openness(p, qH, qH)]
     if keep is not None:
-        candidates += [keep[0] - 1e-9, keep[1] + 1e-9]
+        candidates += [keep[0] - step, keep[1] + step]
+    min_gain = Fraction(1, 10**12) * abs(pi_h) if exact else 1e-12
     best = None
     for c in candidates:
         if not 0 <= c <= 1 or (keep is not None and keep[0] <= c <= keep[1]):
             continue
-        gain = float(game.profit(c, qH, qH)) - pi_h
-        if gain > 1e-12 and (best is None or gain > best[0]):
+        gain = _pi(p, c, qH, qH) - pi_h
+        if gain > min_gain and (best is None or gain > best[0]):
             best = (gain, c)
-    return None if best is None else best[1]
-
+    return None if best is None else _out(best[1], "the deviation")
 
 # ---------------------------------------------------------------------------------------------------------------
 # the abstract's claims, evaluated over parameter draws
@@ -460,10 +676,12 @@ def intuitive_deviation(game: OpenSourceGame, pooling_openness: float) -> float 
 def random_games(n: int, seed: int = 2026, **fixed) -> tuple[OpenSourceGame, ...]:
     """``n`` games with q_H = 1, a = 1, m = 1 and, independently and uniformly, gap in (0.02, 0.95),
     lambda in (0.1, 0.9), beta in (0.2, 2), gamma in (0, 2), delta in (0, 1), c0 in (0.5, 4); keyword arguments
-    fix any parameter (e.g. ``disclosure_cost=0.05``). All draws satisfy the validity rules."""
-    rng = np.random.default_rng(seed)
+    fix any parameter (e.g. ``disclosure_cost=0.05``). All draws satisfy the validity rules.
+    0 <= n <= 100 000 and seed >= 0 (integers), else ValueError."""
+    n = integer(n, "n", lo=0, hi=100_000)
+    rng = np.random.default_rng(integer(seed, "seed", lo=0))
     games = []
-    for _ in range(int(n)):
+    for _ in range(n):
         draw = dict(q_high=1.0, q_low=1.0 - rng.uniform(0.02, 0.95), prior_high=rng.uniform(0.1, 0.9), a=1.0,
                     beta=rng.uniform(0.2, 2.0), gamma=rng.uniform(0.0, 2.0), delta=rng.uniform(0.0, 1.0),
                     margin=1.0, c0=rng.uniform(0.5, 4.0))
@@ -576,8 +794,23 @@ def _verdict(share: float) -> str:
     return "holds for some parameters"
 
 
+def _games(games) -> tuple:
+    if isinstance(games, OpenSourceGame) or isinstance(games, (str, bytes)) or not hasattr(games, "__iter__"):
+        raise InputTypeError(f"games must be a sequence of OpenSourceGame; got {type(games).__name__}")
+    games = tuple(games)
+    if not games:
+        raise ValueError("games must contain at least one OpenSourceGame; got an empty sequence")
+    for i, g in enumerate(games):
+        if not isinstance(g, OpenSourceGame):
+            raise InputTypeError(f"games[{i}] must be an OpenSourceGame; got {type(g).__name__} {g!r:.80}")
+    return games
+
+
 def evaluate_claims(games, claims=CLAIMS) -> tuple[ClaimResult, ...]:
-    """Evaluate each claim on every game it applies to (solving both policies once per game)."""
+    """Evaluate each claim on every game it applies to (solving both policies once per game). ``games``: a
+    non-empty sequence of :class:`OpenSourceGame` (else ValueError); a claim that applies to none of them gets
+    verdict "not applicable" (its shares are then nan, as there is nothing to count)."""
+    games = _games(games)
     outcomes = [(solve(g, False), solve(g, True)) for g in games]
     results = []
     for claim in claims:
@@ -597,7 +830,9 @@ def evaluate_claims(games, claims=CLAIMS) -> tuple[ClaimResult, ...]:
 def threshold_claims(games, n_scan: int = 48) -> tuple[ClaimResult, ...]:
     """The abstract's regime claims, for each draw's parameters with the gap varied (q_H fixed) over 1%-99% of
     its valid range: "small gap -> pooling" (the regime at the smallest gap), "large gap -> separating" (at the
-    largest) and "one switch" (exactly one change, from pooling to separating, on the scan)."""
+    largest) and "one switch" (exactly one change, from pooling to separating, on the scan). ``games``: a
+    non-empty sequence of :class:`OpenSourceGame`; 2 <= n_scan <= 10 000 (cost: n_scan equilibria per game)."""
+    games = _games(games)
     rows = []
     for g in games:
         lo, hi = _gap_range(g, None)

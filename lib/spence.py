@@ -21,13 +21,19 @@ w_p > theta_H - e*/theta_H, i.e. when lambda > 1 - theta_L / theta_H (a tie goes
 """
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
-from lib.signaling import _real  # one validator for chapter 3's inputs
+from lib.validation import real, real_array
 
 __all__ = ["SpenceGame", "SpenceEquilibrium"]
+
+
+def _log10(x: Fraction) -> float:
+    return (x.numerator.bit_length() - x.denominator.bit_length()) * 0.30103
 
 
 @dataclass(frozen=True)
@@ -45,20 +51,33 @@ class SpenceEquilibrium:
 
 @dataclass(frozen=True)
 class SpenceGame:
-    """Two-type job-market signalling: 0 < theta_low < theta_high, 0 < prior_high < 1 (else ValueError)."""
+    """Two-type job-market signalling: 0 < theta_low < theta_high, 0 < prior_high < 1 (else ValueError), with the
+    ends of the equilibrium ranges, theta_H (theta_H - theta_L) and lambda theta_L (theta_H - theta_L), inside the
+    normal float range [2.2e-308, 1.8e308] (else ValueError saying so)."""
 
     theta_high: float = 2.0
     theta_low: float = 1.0
     prior_high: float = 0.5
 
     def __post_init__(self):
-        for name in ("theta_high", "theta_low", "prior_high"):
-            object.__setattr__(self, name, _real(getattr(self, name), name))
+        for name in ("theta_high", "theta_low"):
+            object.__setattr__(self, name, real(getattr(self, name), name, lo=0, lo_open=True))
+        object.__setattr__(self, "prior_high", real(self.prior_high, "prior_high", lo=0, hi=1, lo_open=True,
+                                                     hi_open=True))
         if not 0 < self.theta_low < self.theta_high:
             raise ValueError(f"need 0 < theta_low < theta_high; got theta_low={self.theta_low}, "
                              f"theta_high={self.theta_high}")
-        if not 0 < self.prior_high < 1:
-            raise ValueError(f"prior_high must be in (0, 1); got {self.prior_high}")
+        # The ends of the equilibrium ranges must be normal floats (checked exactly): e.g. theta_high = 1e300
+        # would put H's largest separating education theta_H (theta_H - theta_L) at 1e600, beyond the floats.
+        th, tl, lam = Fraction(self.theta_high), Fraction(self.theta_low), Fraction(self.prior_high)
+        for label, value in (("theta_high * (theta_high - theta_low)", th * (th - tl)),
+                             ("theta_low * (theta_high - theta_low)", tl * (th - tl)),
+                             ("prior_high * theta_low * (theta_high - theta_low)", lam * tl * (th - tl))):
+            if value > sys.float_info.max or value < sys.float_info.min:
+                raise ValueError(f"{label} must lie in the normal float range [2.2e-308, 1.8e308] (the ends of the "
+                                 f"equilibrium education ranges); got about 1e{_log10(value):+.0f} "
+                                 f"for theta_high={self.theta_high!r}, theta_low={self.theta_low!r}, "
+                                 f"prior_high={self.prior_high!r}")
 
     @property
     def pooled_wage(self) -> float:
@@ -66,8 +85,9 @@ class SpenceGame:
         return self.prior_high * self.theta_high + (1 - self.prior_high) * self.theta_low
 
     def payoff(self, education, wage, theta):
-        """u = w - e / theta (vectorised)."""
-        return np.asarray(wage, dtype=float) - np.asarray(education, dtype=float) / theta
+        """u = w - e / theta (vectorised); education, wage finite, theta > 0 (else ValueError/TypeError)."""
+        return real_array(wage, "wage") - real_array(education, "education") / real_array(theta, "theta", lo=0,
+                                                                                          lo_open=True)
 
     def separating_range(self) -> tuple[float, float]:
         """[theta_L (theta_H - theta_L), theta_H (theta_H - theta_L)]: H's education in a separating PBE."""
@@ -81,7 +101,7 @@ class SpenceGame:
     def separating(self, education_high: float | None = None) -> SpenceEquilibrium:
         """The separating PBE with H at ``education_high`` (default: the least-cost one, e*)."""
         lo, hi = self.separating_range()
-        e = lo if education_high is None else _real(education_high, "education_high")
+        e = lo if education_high is None else real(education_high, "education_high")
         if not lo - 1e-12 <= e <= hi + 1e-12:
             raise ValueError(f"education_high must be in the separating range [{lo:.6g}, {hi:.6g}]; got {e}")
         th, tl = self.theta_high, self.theta_low
@@ -90,7 +110,7 @@ class SpenceGame:
     def pooling(self, education: float = 0.0) -> SpenceEquilibrium:
         """The pooling PBE at ``education`` (must lie in the pooling range)."""
         lo, hi = self.pooling_range()
-        e = _real(education, "education")
+        e = real(education, "education")
         if not lo <= e <= hi + 1e-12:
             raise ValueError(f"education must be in the pooling range [0, {hi:.6g}]; got {e}")
         w = self.pooled_wage
