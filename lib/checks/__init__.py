@@ -13,6 +13,15 @@ Answer kinds
 - :class:`Symbolic`: a sympy expression (or a string sympy can parse) equivalent to the expected one.
 - :class:`Function`: a Python function compared with a reference on sample points.
 - :class:`Choice`: one of a fixed set of words, e.g. "pooling" / "separating".
+
+Hints
+-----
+``hint`` is a string or a tuple of levels, a nudge first and then the method; no level gives the answer or the
+final formula (tests/test_checks.py checks every exercise for that). The first wrong answer shows level 1, each
+further wrong answer the next level, and :func:`hint` shows the next level on request. ``mistakes`` lists typical
+wrong answers, each with a nudge about that mistake, shown instead of the general level when the answer matches
+it. A :class:`Numeric` with ``digits`` accepts any answer within one unit of the ``digits``-th significant digit of
+each expected number, so an answer rounded or truncated to that many digits is correct.
 """
 from __future__ import annotations
 
@@ -30,7 +39,7 @@ import sympy as sp
 
 __all__ = [
     "STATUSES", "CheckResult", "Exercise", "Numeric", "Symbolic", "Function", "Choice",
-    "register", "check", "exercise_ids", "get", "summary", "Lazy",
+    "register", "check", "exercise_ids", "get", "summary", "Lazy", "hint", "Hint",
 ]
 
 STATUSES = ("correct", "incorrect", "not attempted", "invalid")
@@ -115,36 +124,68 @@ def _short(x: Any, limit: int = 60) -> str:
 
 @dataclass(frozen=True)
 class Exercise:
-    """Base class: ``id``, a one-line ``title``, a ``hint`` shown when the answer is wrong, and ``reference``,
-    an answer the checker accepts (used by the tests to prove that every exercise can be solved)."""
+    """Base class: ``id``, a one-line ``title``, a ``hint`` shown when the answer is wrong (a string, or a tuple of
+    levels shown one more per wrong answer), ``reference``, an answer the checker accepts (used by the tests to prove
+    that every exercise can be solved), and ``mistakes``, pairs (typical wrong answer, nudge about that mistake),
+    each wrong answer in the form of ``reference``."""
 
     id: str
     title: str
-    hint: str
+    hint: str | tuple[str, ...]
     reference: Any
+    mistakes: tuple = ()
+
+    @property
+    def hint_levels(self) -> tuple[str, ...]:
+        """The hints in the order they are shown."""
+        return (self.hint,) if isinstance(self.hint, str) else tuple(self.hint)
+
+    def matches(self, answer: Any, pattern: Any) -> bool:
+        """Whether ``answer`` is the wrong answer ``pattern`` (judged as if ``pattern`` were the reference)."""
+        try:
+            return replace(self, reference=pattern, mistakes=()).judge(answer)[0] == "correct"
+        except Exception:  # noqa: BLE001 - a pattern that does not apply is no match
+            return False
 
     def expected(self) -> str:
         """What form the answer takes, shown when an answer is invalid."""
         raise NotImplementedError
 
-    def judge(self, answer: Any) -> tuple[str, str]:
+    def judge(self, answer: Any) -> tuple:
+        """(status, message), or (status, message, near) where ``near`` says that a wrong number is right up to the
+        precision asked for (it then gets that remark instead of a hint). The hint is added by :func:`check`."""
         raise NotImplementedError
 
 
 @dataclass(frozen=True)
 class Numeric(Exercise):
-    """A real number, or a tuple of ``len(reference)`` real numbers, each within ``abs_tol`` or ``rel_tol``."""
+    """A real number, or a tuple of ``len(reference)`` real numbers, each within ``abs_tol`` or ``rel_tol``, or, if
+    ``digits`` is given, within one unit of its ``digits``-th significant digit (0.8682 with ``digits=3``: within
+    0.001, so 0.868 and 0.869 are accepted). In a ``mistakes`` pattern an item ``None`` matches any number."""
 
     abs_tol: float = 1e-6
     rel_tol: float = 1e-6
+    digits: int | None = None
 
     def expected(self) -> str:
         if isinstance(self.reference, tuple):
             return f"a tuple of {len(self.reference)} numbers"
         return "a number"
 
-    def _close(self, got: float, want: float) -> bool:
-        return math.isclose(got, want, rel_tol=self.rel_tol, abs_tol=self.abs_tol)
+    def tolerance(self, want: float) -> float:
+        """The largest accepted distance from ``want``."""
+        tol = max(self.abs_tol, self.rel_tol * abs(want))
+        if self.digits and want != 0:
+            tol = max(tol, 10.0 ** (math.floor(math.log10(abs(want))) - self.digits + 1) * (1 + 1e-9))
+        return tol
+
+    def _close(self, got: float, want: float | None) -> bool:
+        return want is None or abs(got - float(want)) <= self.tolerance(float(want))
+
+    def _near(self, got: float, want: float) -> bool:
+        """Off, but by less than ten times the tolerance: only the precision is wrong."""
+        return bool(self.digits) and abs(got - float(want)) <= 10 * self.tolerance(float(want))
+
 
     def judge(self, answer):
         if isinstance(self.reference, tuple):
@@ -153,21 +194,25 @@ class Numeric(Exercise):
             if len(answer) != len(self.reference):
                 raise _Verdict("invalid", f"expected {self.expected()}; got {len(answer)} item(s)")
             got = [_as_real(a, f"item {i + 1}") for i, a in enumerate(answer)]
-            wrong = [i + 1 for i, (g, w) in enumerate(zip(got, self.reference)) if not self._close(g, float(w))]
+            wrong = [i + 1 for i, (g, w) in enumerate(zip(got, self.reference)) if not self._close(g, w)]
             if wrong:
-                return "incorrect", f"item(s) {wrong} are off. Hint: {self.hint}"
+                near = all(self._near(got[i - 1], self.reference[i - 1]) for i in wrong)
+                return "incorrect", f"item(s) {wrong} are off.", near
             return "correct", "all items match."
         got = _as_real(answer)
-        if self._close(got, float(self.reference)):
+        if self._close(got, self.reference):
             return "correct", f"{got:.6g} matches."
-        return "incorrect", f"{got:.6g} is not right. Hint: {self.hint}"
+        return "incorrect", f"{got:.6g} is not right.", self._near(got, self.reference)
 
 
 @dataclass(frozen=True)
 class Symbolic(Exercise):
-    """A formula in ``variables`` (names of sympy symbols) equivalent to ``reference`` (a sympy expression)."""
+    """A formula in ``variables`` (names of sympy symbols) equivalent to ``reference`` (a sympy expression) on the
+    model's domain: ``domains`` maps a variable to the open interval its values are sampled from (default
+    ``DEFAULT_DOMAIN``), so that forms that agree only there, such as Max(0, x) and x for x > 0, are accepted."""
 
     variables: tuple[str, ...] = ()
+    domains: dict = field(default_factory=dict)
 
     def expected(self) -> str:
         names = ", ".join(self.variables) or "no variables"
@@ -190,17 +235,25 @@ class Symbolic(Exercise):
         if extra:
             raise _Verdict("invalid", f"the formula uses {extra}; expected {self.expected()}")
         want = self.reference.subs({s: symbols[s.name] for s in self.reference.free_symbols if s.name in symbols})
-        if _equivalent(answer, want, list(symbols.values())):
+        bounds = [self.domains.get(name, DEFAULT_DOMAIN) for name in self.variables]
+        if _equivalent(answer, want, list(symbols.values()), bounds):
             return "correct", f"{sp.sstr(answer)} is equivalent to the expected formula."
-        return "incorrect", f"{sp.sstr(answer)} is not equivalent to the expected formula. Hint: {self.hint}"
+        return "incorrect", f"{sp.sstr(answer)} is not equivalent to the expected formula."
 
 
-def _equivalent(a: sp.Expr, b: sp.Expr, symbols: list) -> bool:
-    """Equivalence by random numerical evaluation (robust) confirmed symbolically when cheap."""
+DEFAULT_DOMAIN = (0.05, 0.95)
+"""Where a Symbolic exercise samples a variable that has no domain of its own."""
+
+
+def _equivalent(a: sp.Expr, b: sp.Expr, symbols: list, bounds: list | None = None) -> bool:
+    """Equivalence by numerical evaluation at 8 points drawn (fixed seed) from ``bounds``, one (low, high) per
+    symbol (default ``DEFAULT_DOMAIN`` each)."""
     rng = np.random.default_rng(12345)
+    bounds = bounds or [DEFAULT_DOMAIN] * len(symbols)
+    low, high = np.array([lo for lo, _ in bounds], float), np.array([hi for _, hi in bounds], float)
     f = sp.lambdify(symbols, a - b, modules="numpy")
     for _ in range(8):
-        point = rng.uniform(0.05, 0.95, size=len(symbols))
+        point = rng.uniform(low, high, size=len(symbols))
         try:
             with np.errstate(all="ignore"):
                 value = complex(f(*point))
@@ -231,13 +284,13 @@ class Function(Exercise):
             except NotImplementedError:
                 raise _Verdict("not attempted", "the function is still the stub; fill it in.") from None
             except Exception as exc:  # the student's code failed: say how, without a traceback
-                return "incorrect", f"calling it with {args} raised {type(exc).__name__}: {_short(str(exc), 80)}. Hint: {self.hint}"
+                return "incorrect", f"calling it with {args} raised {type(exc).__name__}: {_short(str(exc), 80)}."
             if got is None:
                 raise _Verdict("not attempted", "the function returns None; fill in the stub.")
             value = _as_real(got, f"value at {args}")
             want = float(self.reference(*args))
             if not math.isclose(value, want, abs_tol=self.abs_tol, rel_tol=1e-6):
-                return "incorrect", f"at {args} it gives {value:.6g}, which is not right. Hint: {self.hint}"
+                return "incorrect", f"at {args} it gives {value:.6g}, which is not right."
         return "correct", f"it matches on all {len(self.points)} test points."
 
 
@@ -258,7 +311,7 @@ class Choice(Exercise):
             raise _Verdict("invalid", f"expected {self.expected()}; got {_short(answer)}")
         if word == self.reference.lower():
             return "correct", f"{self.reference!r} is right."
-        return "incorrect", f"{answer.strip()!r} is not right. Hint: {self.hint}"
+        return "incorrect", f"{answer.strip()!r} is not right."
 
 
 @dataclass(frozen=True)
@@ -271,6 +324,7 @@ class Lazy:
 
 _REGISTRY: dict[str, Exercise] = {}
 _LAST: dict[str, str] = {}
+_HINTS_SHOWN: dict[str, int] = {}
 
 
 def register(exercise: Exercise) -> Exercise:
@@ -310,13 +364,65 @@ def check(exercise_id: str, answer: Any) -> CheckResult:
         if _is_blank(answer):
             status, message = "not attempted", f"replace None with your answer ({exercise.expected()})."
         else:
-            status, message = exercise.judge(answer)
+            status, message, *near = exercise.judge(answer)
+            if status == "incorrect":
+                message = f"{message} {_hint_after_wrong_answer(exercise, answer, bool(near and near[0]))}"
     except _Verdict as verdict:
         status, message = verdict.status, verdict.message
     except Exception as exc:  # last line of defence: a student never sees a traceback
         status, message = "invalid", f"could not check this answer ({type(exc).__name__}); expected {exercise.expected()}."
     _LAST[exercise_id] = status
     return CheckResult(exercise_id, status, message)
+
+
+def _next_level(exercise: Exercise) -> int:
+    """Show the next hint level (1-based; the last one again once all are shown) and remember it."""
+    level = min(_HINTS_SHOWN.get(exercise.id, 0) + 1, len(exercise.hint_levels))
+    _HINTS_SHOWN[exercise.id] = level
+    return level
+
+
+def _hint_after_wrong_answer(exercise: Exercise, answer: Any, near: bool = False) -> str:
+    for pattern, nudge in exercise.mistakes:
+        if exercise.matches(answer, pattern):
+            return f"Hint: {nudge}"
+    if near:  # right up to the precision asked for: no hint about the method
+        return f"It is close: give {exercise.digits} significant digits or more."
+    levels = exercise.hint_levels
+    if len(levels) == 1:
+        return f"Hint: {levels[0]}"
+    level = _next_level(exercise)
+    more = f" (another wrong answer, or hint({exercise.id!r}), gives hint {level + 1})" if level < len(levels) else ""
+    return f"Hint {level} of {len(levels)}: {levels[level - 1]}{more}"
+
+
+@dataclass(frozen=True)
+class Hint:
+    """A hint asked for with :func:`hint`: level ``level`` of ``levels``."""
+
+    exercise_id: str
+    level: int
+    levels: int
+    text: str
+
+    def __str__(self) -> str:
+        last = " (the last hint)" if self.level == self.levels and self.levels > 1 else ""
+        return f"Hint {self.level} of {self.levels} for {self.exercise_id}{last}: {self.text}"
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def _repr_html_(self) -> str:
+        return (f'<div style="border-left:4px solid #2166ac;padding:4px 8px;margin:4px 0">'
+                f"{html.escape(str(self))}</div>")
+
+
+def hint(exercise_id: str) -> Hint:
+    """The next hint for an exercise (the first one if none was shown yet; the last one again once all were).
+    Raises ``KeyError`` for an unknown id."""
+    exercise = get(exercise_id)
+    level = _next_level(exercise)
+    return Hint(exercise_id, level, len(exercise.hint_levels), exercise.hint_levels[level - 1])
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ register(Numeric(
     title="Probability of trade in the linear equilibrium, k = 1/2",
     hint="Trade happens iff v >= c + 1/4: integrate 1 over that triangle of the unit square.",
     reference=Lazy(lambda: float(_linear_gains_and_probability()[0].subs(_k, sp.Rational(1, 2)))),
-    abs_tol=1e-9,
+    digits=3,
 ))
 
 register(Numeric(
@@ -71,7 +71,7 @@ register(Numeric(
     hint="Asking y the seller trades with v >= y at price (v + y)/2: U(y) = integral_y^1 (v/2 + y/2) dv. "
          "Maximise over y, then compare with U(0). Answer (best ask, gain).",
     reference=Lazy(lambda: tuple(float(z) for z in _truthful_deviation())),
-    abs_tol=1e-9,
+    digits=3,
 ))
 
 register(Function(

@@ -83,7 +83,7 @@ register(Numeric(
     hint="Find where L is indifferent between pooling at s (belief mu_p = 0.9) and its best as L: the larger "
          "root of a quadratic in s. Check that H's constraint is slack there.",
     reference=Lazy(_pooling_top),
-    abs_tol=1e-6,
+    digits=3,
 ))
 
 register(Numeric(
@@ -92,7 +92,7 @@ register(Numeric(
     hint="Compare H's profit in the least-cost separating and the best pooling equilibrium as the gap varies "
          "(lib.signaling.solve), and find where they are equal with scipy.optimize.brentq.",
     reference=Lazy(_threshold_low_prior),
-    abs_tol=1e-5,
+    digits=3,
 ))
 
 register(Numeric(
@@ -100,7 +100,7 @@ register(Numeric(
     title="H's openness in the least-cost separating equilibrium, default game with gap 0.5",
     hint="It is max(s_FI(q_H), r), where r is the larger root of pi(s, q_H; q_L) = L's full-information profit.",
     reference=Lazy(_separating_openness),
-    abs_tol=1e-6,
+    digits=3,
 ))
 
 register(Choice(
