@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from scipy import stats
 from scipy.stats._distn_infrastructure import rv_continuous_frozen
 
@@ -24,7 +26,10 @@ def support(dist, name: str = "distribution") -> tuple[float, float]:
             f"{name} must be a frozen continuous scipy.stats distribution, e.g. scipy.stats.uniform(0, 1); "
             f"got {type(dist).__name__}"
         )
-    lo, hi = (float(x) for x in dist.support())
+    lo, hi = (np.asarray(x, dtype=float) for x in dist.support())
+    if lo.ndim or hi.ndim:
+        raise TypeError(f"{name} must be a single distribution, not an array of them (its support is {lo}, {hi})")
+    lo, hi = float(lo), float(hi)
     if not (math.isfinite(lo) and math.isfinite(hi)):
         raise ValueError(f"{name} must have a bounded support [lo, hi]; got [{lo}, {hi}]")
     if not lo < hi:

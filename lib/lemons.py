@@ -2,19 +2,21 @@
 
 Model
 -----
-Each potential seller owns one car of quality q ~ F, a continuous distribution on a finite interval
-[q_lo, q_hi] with q_lo >= 0. A seller values her car at q, a buyer at b q with b > 1 (the buyer premium), so every
-trade creates gains (b - 1) q. Sellers know q; buyers know only F. Buyers are many and compete, so a car sells at
-the buyers' expected value of the cars offered at that price. At price p the sellers with q <= p offer, hence an
-equilibrium price solves the fixed-point equation
+Each potential seller owns one car of quality q ~ F, a distribution on a finite interval [q_lo, q_hi] with
+q_lo >= 0 (continuous, or with finitely many quality levels). A seller values her car at q, a buyer at b q with
+b > 1 (the buyer premium), so every trade creates gains (b - 1) q. Sellers know q; buyers know only F. Buyers are
+many and compete, so a car sells at the buyers' expected value of the cars offered at that price. At price p the
+sellers with q <= p offer, hence an equilibrium price solves the fixed-point equation
 
     p = g(p) := b E[q | q <= min(p, q_hi)],                                                            (1)
 
 that is p = b E[q] when every seller sells (p >= q_hi), and p = b E[q | q <= p] with p < q_hi when the best
-sellers stay out. g is non-decreasing (adding better cars raises the average), so the fixed points are ordered
-and the largest one is the best for everybody: each seller gets max(p, q), buyers get zero in every equilibrium.
-:func:`market_equilibrium` reports the largest fixed point and lists the others it finds. When q_lo = 0 the price
-p = 0 is always a (degenerate) fixed point: no trade, total unravelling.
+sellers stay out. g is non-decreasing (adding better cars raises the average). Two things follow from that, and
+only these: a largest fixed point exists (Tarski's theorem on the lattice [q_lo, max(q_hi, b E[q])]), and the
+equilibria are Pareto-ranked: a higher price is better for every seller (each gets max(p, q)), buyers get zero in
+every equilibrium. :func:`market_equilibrium` reports the largest fixed point and lists all the fixed points it
+verifies, with the slope g'(p) and whether p is stable under p_{t+1} = g(p_t). When q_lo = 0 the price p = 0 is
+always a (degenerate) fixed point: no trade, total unravelling (Akerlof's own example: q ~ U[0, 2], b = 3/2).
 
 Welfare is the gains from trade per potential seller, W(p) = (b - 1) E[q; q <= p] (the partial expectation); with
 full information every car trades and W_FI = (b - 1) E[q].
@@ -24,7 +26,8 @@ Uniform quality on [mu - sigma, mu + sigma] (0 < sigma <= mu), from chapter 1:
     p = b mu                          if sigma <= sigma* = (b - 1) mu   (every seller sells),
     p = b (mu - sigma) / (2 - b)      if sigma >  sigma*                (possible only for b < 2),
 
-so sigma* is the market-exit threshold: the information gap above which the best sellers leave.
+so sigma* is the market-exit threshold: the information gap above which the best sellers leave. Whether the
+price falls continuously beyond such a threshold or jumps is decided by :func:`top_slope`.
 
 Certification (after Viscusi 1978). A seller may pay c >= 0 to have q verified; a certified car sells at b q. A
 seller certifies iff b q - c >= max(p_u, q), where p_u is the price of uncertified cars, so certifiers are the
@@ -38,13 +41,16 @@ sellers above a threshold theta, and the uncertified pool is F truncated to [q_l
     (D) theta = q_lo (everybody certifies: disclosure unravels), when c = 0 (Grossman 1981).
 
 A higher threshold raises p_u and leaves certifiers' payoffs b q - c unchanged, so the highest threshold is best
-for everybody; :func:`certification_equilibrium` reports it and lists the others.
+for everybody; :func:`certification_equilibrium` reports it and lists the others. A rebated tax per certificate
+moves the threshold up at no real cost; :func:`optimal_certification` finds the threshold a planner who cannot see
+uncertified quality would choose, and the tax that implements it.
 
-Numerics. E[q; q <= p] = p F(p) - int_{q_lo}^p F(q) dq (integration by parts: the cdf is bounded even when the
-density is not), with the integral by a composite Gauss-Legendre rule on a grid of ``_N_GRID`` panels (see
-``_Pool``). Fixed points are bracketed on that grid and located by scipy.optimize.brentq. Fixed points where
-g(p) - p touches zero without changing sign, or two within one grid step, can be missed in the list of *other*
-equilibria; the reported (largest) one is exact up to brentq's tolerance.
+Numerics (see ``_Pool``). The cdf and the partial expectation are built once on Gauss-Legendre panels, refined
+where needed (bounded work); where F underflows they are computed from the log-density. Every fixed point
+reported is verified: h(p) = b E[q | q <= p] - p, evaluated accurately, has opposite signs on both sides of it, and
+brentq locates it. Fixed points where h touches zero without changing sign, or two within one scan step, can be
+missed in the list of *other* equilibria; the reported (largest) one is exact up to brentq's tolerance. With
+finitely many quality levels the fixed points are found exactly (``_Atoms``).
 
 :func:`simulate_market` is an independent check: a finite market of sellers drawn from F in which buyers bid b
 times the average quality of the cars on offer until the offer set stops changing.
@@ -57,19 +63,38 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
+from scipy.stats._distn_infrastructure import rv_continuous, rv_discrete_frozen, rv_sample
 
 from lib.distributions import support
 
 __all__ = [
-    "InputTypeError", "MarketEquilibrium", "UniformMarket", "MarketSimulation", "CertificationEquilibrium",
-    "market_equilibrium", "uniform_exit_threshold", "uniform_market", "simulate_market",
-    "certification_equilibrium", "UniformCertification", "uniform_certification", "conditional_mean",
-    "partial_expectation",
+    "InputTypeError", "MarketEquilibrium", "FixedPoint", "UniformMarket", "MarketSimulation",
+    "CertificationEquilibrium", "OptimalCertification", "market_equilibrium", "uniform_exit_threshold",
+    "uniform_market", "simulate_market", "certification_equilibrium", "optimal_certification",
+    "UniformCertification", "uniform_certification", "conditional_mean", "partial_expectation", "top_slope",
 ]
 
-_N_GRID = 2048
+_N_GRID = 2048                       # base panels of [q_lo, q_hi]
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(8)
-_XTOL = 1e-13
+_REL_TOL = 1e-12                     # panel refinement: relative disagreement of one panel vs its two halves
+_MAX_LEVELS = 40                     # panel refinement: at most 40 halvings ...
+_MAX_PANELS = 40_000                 # ... and at most this many panels in all
+_TINY = 1e-280                       # below this F(p) is computed in log space (see _Pool)
+_MAX_ATOMS = 1_000_000
+
+
+def _log_mesh():
+    """Gauss-Legendre nodes and weights (20 per panel) on [0, 1], panels graded geometrically towards both ends."""
+    g = np.geomspace(1e-15, 0.5, 52)
+    cuts = np.unique(np.concatenate(([0.0, 1.0], g, 1 - g, np.linspace(0, 1, 33))))
+    x20, w20 = np.polynomial.legendre.leggauss(20)
+    half = np.diff(cuts) / 2
+    nodes = (cuts[:-1] + half)[:, None] + half[:, None] * x20
+    return nodes.ravel(), (half[:, None] * w20).ravel()
+
+
+_LOG_U, _LOG_W = _log_mesh()
+_TAIL_SCAN = np.unique(np.concatenate((np.geomspace(1e-12, 1.0, 160), np.linspace(0.0, 1.0, 97))))
 
 
 class InputTypeError(ValueError, TypeError):
@@ -84,7 +109,10 @@ class InputTypeError(ValueError, TypeError):
 def _real(x, name: str) -> float:
     if isinstance(x, (bool, np.bool_)) or not isinstance(x, numbers.Real):
         raise InputTypeError(f"{name} must be a real number; got {type(x).__name__} {x!r}")
-    x = float(x)
+    try:
+        x = float(x)
+    except OverflowError:
+        raise ValueError(f"{name} must be a real number within the float range; got {x!r}") from None
     if not math.isfinite(x):
         raise ValueError(f"{name} must be finite; got {x!r}")
     return x
@@ -104,15 +132,54 @@ def _mean(mean) -> float:
     return mu
 
 
-def _cost(cost) -> float:
-    c = _real(cost, "cost")
+def _cost(cost, name: str = "cost") -> float:
+    c = _real(cost, name)
     if c < 0:
-        raise ValueError(f"cost must be >= 0; got {c!r}")
+        raise ValueError(f"{name} must be >= 0; got {c!r}")
     return c
+
+
+def _is_discrete(quality) -> bool:
+    return isinstance(quality, (rv_discrete_frozen, rv_sample))
+
+
+def _atoms(quality):
+    """Values and probabilities of a discrete ``quality`` with finite support (raise naming ``quality``)."""
+    gen = quality.dist if isinstance(quality, rv_discrete_frozen) else quality
+    if isinstance(quality, rv_discrete_frozen) and not isinstance(gen, rv_sample):
+        lo, hi = (np.asarray(v, dtype=float) for v in quality.support())
+        if lo.ndim or hi.ndim:
+            raise InputTypeError("quality must be a single distribution, not an array of distributions")
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            raise ValueError(f"quality must have a bounded support [lo, hi]; got [{lo}, {hi}]")
+        if hi - lo + 1 > _MAX_ATOMS:
+            raise ValueError(f"quality has more than {_MAX_ATOMS} support points; use a continuous distribution")
+        xk = np.arange(float(lo), float(hi) + 1.0)
+        pk = np.asarray(quality.pmf(xk), dtype=float)
+    else:
+        if isinstance(quality, rv_discrete_frozen):
+            _, loc, scale = gen._parse_args(*quality.args, **quality.kwds)
+        else:
+            loc, scale = 0.0, 1.0
+        xk = np.asarray(gen.xk, dtype=float) * scale + loc
+        pk = np.asarray(gen.pk, dtype=float)
+    if pk.ndim != 1 or not np.all(np.isfinite(xk)) or not np.all(np.isfinite(pk)):
+        raise ValueError("quality must have finitely many finite support points")
+    keep = pk > 0
+    xk, pk = xk[keep], pk[keep]
+    order = np.argsort(xk)
+    xk, pk = xk[order], pk[order]
+    if xk.size == 0 or xk[0] < 0:
+        raise ValueError(f"quality must have a non-negative support (a car is worth q >= 0 to its seller); "
+                         f"got support points from {xk[0] if xk.size else 'none'}")
+    return xk, pk / pk.sum()
 
 
 def _quality(quality) -> tuple[float, float]:
     """Support of ``quality``; raise (naming ``quality``) unless it is a distribution on a finite [lo, hi], lo >= 0."""
+    if _is_discrete(quality):
+        xk, _ = _atoms(quality)
+        return float(xk[0]), float(xk[-1])
     try:
         lo, hi = support(quality, "quality")
     except TypeError as exc:
@@ -123,149 +190,402 @@ def _quality(quality) -> tuple[float, float]:
     return lo, hi
 
 
+def _pool(quality, b: float | None = None):
+    """The pool object (_Pool for a continuous ``quality``, _Atoms for a discrete one), validated."""
+    lo, hi = _quality(quality)
+    if b is not None and not math.isfinite(b * hi):
+        raise ValueError(f"quality's support is too large for floating point: buyer_premium * q_hi = {b} * {hi} "
+                         f"overflows; rescale quality (the model is homogeneous in the unit of money)")
+    if _is_discrete(quality):
+        return _Atoms(*_atoms(quality))
+    return _Pool(quality, lo, hi)
+
+
 # ------------------------------------------------------------------------------------------------ building blocks
 
-def _locate(f, a: float, z: float) -> float:
-    """The root of f in the grid cell [a, z] where the grid values change sign: brentq on the exact f, or the end
-    nearer zero when the grid estimate and the exact value disagree at an end (the root is at that end)."""
-    fa, fz = f(a), f(z)
-    if fa * fz < 0:
-        return optimize.brentq(f, a, z, xtol=_XTOL)
-    return a if abs(fa) <= abs(fz) else z
+@dataclass(frozen=True)
+class FixedPoint:
+    """A fixed point p = g(p) of the lemons map g(p) = b E[q | q <= min(p, q_hi)], with g'(p) (``slope``) and
+    ``stable`` = slope < 1: stable under the withdraw-and-reprice dynamics p_{t+1} = g(p_t)."""
+
+    price: float
+    slope: float
+    stable: bool
+
+
+def _overridden(gen, name: str) -> bool:
+    return getattr(type(gen), name) is not getattr(rv_continuous, name)
+
+
+def _brentq(f, a: float, z: float) -> float:
+    return optimize.brentq(f, a, z, xtol=max(1e-15 * max(abs(a), abs(z)), 1e-300), rtol=4 * np.finfo(float).eps,
+                           maxiter=400)
 
 
 class _Pool:
-    """The distribution of quality with its partial expectations E[q; q <= p] = p F(p) - int_lo^p F.
+    """A continuous quality distribution with its cdf F(p) and conditional mean E[q | q <= p], built once.
 
-    int_lo^p F is a composite 8-point Gauss-Legendre rule on the ``_N_GRID`` panels of a uniform grid of
-    [q_lo, q_hi] (one vectorised cdf call for all panels), plus the same rule on the last, partial panel. The grid
-    values (used to bracket fixed points) and the pointwise values (used by brentq) are the same function, so the
-    brackets are consistent. Accuracy: about 1e-13 where F is smooth; a panel holding a kink of F (a jump of the
-    density) or an infinite density at q_lo loses digits (about 1e-9 for a Beta(1/2, .) density).
+    Panels. The support is cut at 2048 equal panels, at 2047 quantiles and at the quantiles 10^-3.5 ... 10^-300 of
+    the lower tail (when the distribution has its own ppf), and at the bin edges of an rv_histogram. Each panel is
+    halved while an 8-point Gauss-Legendre rule on it and on its two halves disagree by more than 1e-12 (relative),
+    at most 40 times and to at most 40,000 panels in all: this is the bound on work (about 2 x 10^6 evaluations of
+    the cdf or pdf, one vectorised call per halving).
+
+    Two routes. A distribution with its own cdf (every scipy family, rv_histogram) is integrated by parts,
+    E[q; q <= p] = p F(p) - int F (F is bounded even where the density is not). A user-written ``rv_continuous``
+    with only ``_pdf`` is integrated directly: F = int f and E[q; q <= p] = int q f on the same panels (so no call
+    of scipy's quad-based generic cdf); the density must integrate to 1 within 1e-6 (it is then renormalised).
+
+    Log space. Where F(p) < 1e-280 (it underflows or loses its relative accuracy), F and E[q | q <= p] are
+    computed from the log-density: E[q | q <= p] = int q w / int w with w = exp(log f - max log f) on a mesh of
+    [q_lo, p] graded geometrically towards both ends (20-point rules), so a fixed point deep in the lower tail
+    is found and one where F underflows is never faked.
     """
+
+    discrete = False
 
     def __init__(self, quality, lo: float, hi: float):
         self.dist, self.lo, self.hi = quality, lo, hi
-        self.mean = float(quality.mean())
-        self.x = np.linspace(lo, hi, _N_GRID + 1)
-        self.step = (hi - lo) / _N_GRID
-        half = self.step / 2
-        nodes = (self.x[:-1] + half)[:, None] + half * _GL_X[None, :]
-        panels = half * (self._F(nodes) @ _GL_W)
-        self.int_F = np.concatenate(([0.0], np.cumsum(panels)))
-        self.F = self._F(self.x)
-        self.F[0], self.F[-1] = 0.0, 1.0
-        pe = np.clip(self.x * self.F - self.int_F, 0.0, None)
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m = np.where(self.F > 0, pe / np.where(self.F > 0, self.F, 1.0), lo)
-        self.m = np.clip(m, lo, self.x)  # E[q | q <= x] lies in [lo, x]
+        gen = quality.dist
+        self.by_cdf = _overridden(gen, "_cdf")
+        self.total = 1.0
+        width = hi - lo
+        self.width = width
+        self._floor = np.array([_TINY] if self.by_cdf else [_TINY, _TINY])
+        pts = [np.linspace(lo, hi, _N_GRID + 1)]
+        if self.by_cdf and _overridden(gen, "_ppf"):
+            levels = np.concatenate((np.linspace(0, 1, _N_GRID + 1)[1:-1], 10.0 ** -np.arange(3.5, 300.5, 0.5)))
+            with np.errstate(all="ignore"):
+                q = np.asarray(quality.ppf(levels), dtype=float)
+            pts.append(q[np.isfinite(q)])
+        edges = getattr(gen, "_hbins", None)
+        if edges is not None:
+            _, loc, scale = gen._parse_args(*quality.args, **quality.kwds)
+            pts.append(np.asarray(edges, dtype=float) * scale + loc)
+        x = np.unique(np.clip(np.concatenate(pts), lo, hi))
+        a, integrals = self._refine(x[:-1], x[1:])
+        self.x = np.append(a, hi)
+        if self.by_cdf:
+            self.F = self._F(self.x)
+            self.F[0], self.F[-1] = 0.0, 1.0
+            self.int_F = np.concatenate(([0.0], np.cumsum(integrals[:, 0])))
+            self.mean = min(max(float(quality.mean()), lo), hi)
+        else:
+            mass = np.concatenate(([0.0], np.cumsum(integrals[:, 0])))
+            mom = np.concatenate(([0.0], np.cumsum(integrals[:, 1])))
+            total = float(mass[-1])
+            if not (math.isfinite(total) and abs(total - 1) <= 1e-6):
+                raise ValueError(f"quality's density must integrate to 1 over its support [{lo}, {hi}]; it "
+                                 f"integrates to {total:.10g} (or it has a spike narrower than {width / _N_GRID:.3g})")
+            self.total = total
+            self.F, self.mom = np.minimum(mass / total, 1.0), mom / total
+            self.F[-1] = 1.0
+            self.mean = min(max(lo + width * float(self.mom[-1]), lo), hi)
+        self.eff_lo = self._effective_lo()
 
-    def _F(self, p):
-        return np.clip(self.dist.cdf(p), 0.0, 1.0)
+    # -- evaluation of the distribution (vectorised; a pdf that is not vectorised is called point by point)
+    def _F(self, t):
+        with np.errstate(all="ignore"):
+            return np.clip(np.nan_to_num(np.asarray(self.dist.cdf(t), dtype=float), nan=0.0), 0.0, 1.0)
+
+    def _pdf(self, t):
+        t = np.asarray(t, dtype=float)
+        with np.errstate(all="ignore"):
+            try:
+                f = np.asarray(self.dist.pdf(t), dtype=float)
+                if f.shape != t.shape:
+                    raise ValueError
+            except (ValueError, TypeError):
+                f = np.vectorize(lambda s: float(self.dist.pdf(s)), otypes=[float])(t)
+        if np.any(np.isnan(f)) or np.any(f < 0):
+            raise ValueError("quality's pdf must be a non-negative number on its support (it gave nan or < 0)")
+        return f / self.total
+
+    def _logpdf(self, t):
+        with np.errstate(all="ignore"):
+            if self.by_cdf:
+                out = np.asarray(self.dist.logpdf(t), dtype=float)
+                return np.where(np.isnan(out), -np.inf, out)
+            return np.log(self._pdf(t))
+
+    def _integrands(self, t):
+        if self.by_cdf:
+            return self._F(t)[..., None]
+        f = self._pdf(t)
+        return np.stack((f, (t - self.lo) / self.width * f), axis=-1)
+
+    def _gl(self, a, z):
+        """8-point Gauss-Legendre integrals over the panels [a_i, z_i] of F du (by cdf) or of (f, u f) dq (by pdf),
+        u = (q - q_lo) / (q_hi - q_lo): in units of the support, so that tiny or huge scales neither underflow nor
+        overflow."""
+        half = (z - a) / 2
+        vals = self._integrands((a + half)[:, None] + half[:, None] * _GL_X)
+        w = half / self.width if self.by_cdf else half
+        return w[:, None] * np.einsum("njk,j->nk", vals, _GL_W)
+
+    def _refine(self, a, z):
+        whole = self._gl(a, z)
+        keep_a, keep_i = [], []
+        count = a.size
+        for level in range(_MAX_LEVELS + 1):
+            mid = (a + z) / 2
+            left, right = self._gl(a, mid), self._gl(mid, z)
+            two = left + right
+            err = np.abs(two - whole)
+            bad = np.any(err > _REL_TOL * np.abs(two) + self._floor * ((z - a) / self.width)[:, None], axis=1)
+            bad &= (mid > a) & (z > mid)
+            if level == _MAX_LEVELS or count + bad.sum() > _MAX_PANELS:
+                bad[:] = False
+            keep_a.append(a[~bad])
+            keep_i.append(two[~bad])
+            if not bad.any():
+                break
+            a, z = np.concatenate((a[bad], mid[bad])), np.concatenate((mid[bad], z[bad]))
+            whole = np.concatenate((left[bad], right[bad]))
+            count += int(bad.sum())
+        a, integrals = np.concatenate(keep_a), np.concatenate(keep_i)
+        order = np.argsort(a)
+        return a[order], integrals[order]
+
+    def _effective_lo(self) -> float:
+        """q_lo, or where the density starts when it vanishes on an initial segment of the support."""
+        if self.F[1] > 0:
+            return self.lo
+        lf = self._logpdf(self.x)
+        first = np.flatnonzero(np.isfinite(lf))
+        if first.size == 0:
+            raise ValueError("quality's density is zero on its whole support")
+        i = int(first[0])
+        if i <= 1:
+            return self.lo
+        a, z = float(self.x[i - 1]), float(self.x[i])
+        for _ in range(200):
+            m = (a + z) / 2
+            if not a < m < z:
+                break
+            a, z = (a, m) if np.isfinite(self._logpdf(np.array([m]))[0]) else (m, z)
+        return z
+
+    def _log_stats(self, p):
+        """(log F(p), E[q | q <= p]) from the log-density (for p where F underflows); p > eff_lo."""
+        a = self.eff_lo
+        logF, E = np.empty(p.size), np.empty(p.size)
+        for s in range(0, p.size, 64):
+            pp = p[s:s + 64]
+            t = a + (pp - a)[:, None] * _LOG_U
+            lf = self._logpdf(t)
+            M = lf.max(axis=1)
+            ok = np.isfinite(M)
+            w = np.exp(lf - np.where(ok, M, 0.0)[:, None]) * _LOG_W
+            mass = w.sum(axis=1)
+            good = ok & (mass > 0)
+            with np.errstate(all="ignore"):
+                logF[s:s + 64] = np.where(good, M + np.log(mass * (pp - a)), -np.inf)
+                E[s:s + 64] = np.where(good, (w * t).sum(axis=1) / mass, a)
+        return logF, E
+
+    def _stats(self, p):
+        """(F(p), E[q | q <= p], log F(p)), arrays; E = its limit eff_lo where nobody offers."""
+        p = np.clip(np.asarray(p, dtype=float).ravel(), self.lo, self.hi)
+        k = np.clip(np.searchsorted(self.x, p, side="right") - 1, 0, self.x.size - 2)
+        part = self._gl(self.x[k], p)
+        with np.errstate(all="ignore"):
+            if self.by_cdf:
+                F = self._F(p)
+                small = self.int_F[k] + part[:, 0]  # int_lo^p F dq / (q_hi - q_lo)
+                E = p - self.width * (small / F)
+            else:
+                F = np.minimum(self.F[k] + part[:, 0], 1.0)
+                small = self.mom[k] + part[:, 1]  # E[u; q <= p]
+                E = self.lo + self.width * (small / F)
+            top = p >= self.hi
+            F, E = np.where(top, 1.0, F), np.where(top, self.mean, E)
+            logF = np.log(F)
+        tail = ((F < _TINY) | (small < _TINY)) & (p > self.eff_lo) & (p < self.hi)
+        if tail.any():
+            lf, et = self._log_stats(p[tail])
+            logF[tail], E[tail] = lf, et
+            F[tail] = np.exp(lf)
+        below = p <= self.eff_lo
+        E = np.where(below, self.eff_lo, np.clip(np.nan_to_num(E, nan=self.eff_lo), self.eff_lo, p))
+        F = np.where(below, 0.0, F)
+        logF = np.where(below, -np.inf, logF)
+        return F, E, logF
+
+    @staticmethod
+    def _shape(out, p):
+        out = out.reshape(np.shape(p))
+        return float(out) if out.ndim == 0 else out
 
     def cdf(self, p):
         """F(p), vectorised; exactly 0 below q_lo and 1 above q_hi."""
-        p = np.asarray(p, dtype=float)
-        out = np.where(p <= self.lo, 0.0, np.where(p >= self.hi, 1.0, self._F(np.clip(p, self.lo, self.hi))))
-        return float(out) if out.ndim == 0 else out
+        return self._shape(self._stats(p)[0], p)
 
     def partial(self, p):
-        """E[q; q <= p] = p F(p) - int_lo^p F, vectorised."""
-        p = np.clip(np.asarray(p, dtype=float), self.lo, self.hi)
-        k = np.clip(((p - self.lo) / self.step).astype(int), 0, _N_GRID - 1)
-        a = self.x[k]
-        half = (p - a) / 2
-        tail = half * (self._F((a + half)[..., None] + half[..., None] * _GL_X) @ _GL_W)
-        out = np.maximum(p * self.cdf(p) - (self.int_F[k] + tail), 0.0)
-        out = np.where(p >= self.hi, self.mean, np.where(p <= self.lo, 0.0, out))
-        return float(out) if out.ndim == 0 else out
+        """E[q; q <= p] = F(p) E[q | q <= p], vectorised."""
+        F, E, _ = self._stats(p)
+        return self._shape(F * E, p)
 
     def cond_mean(self, p):
-        """E[q | q <= p], vectorised, with its limit q_lo at p <= q_lo."""
-        p = np.asarray(p, dtype=float)
-        F = np.asarray(self.cdf(p))
-        with np.errstate(invalid="ignore", divide="ignore"):
-            m = np.where(F > 0, np.asarray(self.partial(p)) / np.where(F > 0, F, 1.0), self.lo)
-        out = np.clip(m, self.lo, np.clip(p, self.lo, self.hi))
-        return float(out) if out.ndim == 0 else out
+        """E[q | q <= p], vectorised, with its limit (the lowest quality) where nobody offers."""
+        return self._shape(self._stats(p)[1], p)
 
-    def roots(self, f_grid: np.ndarray, f_exact, top: float) -> list[float]:
-        """Sign changes of f on the grid points in [lo, top] (top included), located by brentq on ``f_exact``.
+    # -- fixed points
+    def scan(self, top: float) -> np.ndarray:
+        """Points of [eff_lo, top] (top included) at which sign changes are looked for: the panel ends, and 257
+        points between eff_lo and the first panel end with F >= 1e-280 (geometric towards eff_lo)."""
+        j = int(np.argmax(self.F >= _TINY))
+        xt = min(float(self.x[j]), top)
+        extra = self.eff_lo + (xt - self.eff_lo) * _TAIL_SCAN
+        pts = np.concatenate((self.x[self.x < top], extra[extra < top], [top]))
+        return np.unique(pts[pts >= self.eff_lo])
 
-        Values within 1e-12 q_hi of zero count as zero and are skipped, so a run of zeros between values of
-        opposite sign is one root and a tangency (or an interval of roots) is not listed."""
-        keep = self.x < top
-        x = np.append(self.x[keep], top)
-        y = np.append(f_grid[keep], f_exact(top))
-        y = np.where(np.abs(y) <= 1e-12 * max(self.hi, 1.0), 0.0, y)
-        nonzero = np.flatnonzero(y)
-        sign = np.sign(y[nonzero])
-        found = []
-        for k in np.flatnonzero(sign[:-1] * sign[1:] < 0):
-            found.append(_locate(f_exact, float(x[nonzero[k]]), float(x[nonzero[k + 1]])))
-        return found
+    def roots(self, fun, x, y) -> list[float]:
+        """Roots of ``fun`` (vectorised, accurate) at its sign changes on the points x (values y there); values
+        within 4e-14 x of zero count as zero, so a tangency or an interval of roots is not listed."""
+        y = np.where(np.abs(y) <= 4e-14 * np.abs(x), 0.0, y)
+        nz = np.flatnonzero(y)
+        sign = np.sign(y[nz])
+        scalar = lambda t: float(fun(np.array([t]))[0])  # noqa: E731
+        return [_brentq(scalar, float(x[nz[k]]), float(x[nz[k + 1]]))
+                for k in np.flatnonzero(sign[:-1] * sign[1:] < 0)]
 
-    def last_root(self, f_grid: np.ndarray, f_exact, top: float, end_value: float) -> float | None:
-        """The largest root of f on [lo, top] when f(top) = ``end_value`` != 0: right of the last grid point
-        where f has the opposite sign (raw grid values, no tolerance). None if f never has the opposite sign."""
-        keep = self.x < top
-        x = np.append(self.x[keep], top)
-        y = np.append(f_grid[keep], end_value) * np.sign(end_value)
-        opposite = np.flatnonzero(y < 0)
-        if opposite.size == 0:
-            return None
-        return _locate(f_exact, float(x[opposite[-1]]), float(x[opposite[-1] + 1]))
+    def slope(self, b: float, p: float, top: float) -> float:
+        """g'(p) for g(p) = b E[q | q <= min(p, top)]: b f(p) (p - E[q | q <= p]) / F(p) below top, 0 above,
+        the left derivative at top; at p = 0 = q_lo its limit b lim E[q | q <= e] / e."""
+        if p > top:
+            return 0.0
+        if p <= self.eff_lo:
+            e = self.eff_lo + 1e-9 * (self.hi - self.lo)
+            return b * (float(self._stats(np.array([e]))[1][0]) - self.eff_lo) / (e - self.eff_lo)
+        if p >= self.hi:  # all sell at exactly q_hi: the left derivative
+            return self.top_slope(b)
+        _, E, logF = (float(v[0]) for v in self._stats(np.array([p])))
+        with np.errstate(all="ignore"):
+            return float(b * (p - E) * np.exp(self._logpdf(np.array([p]))[0] - logF))
 
-    def fixed_points(self, b: float, top: float) -> list[float]:
-        """Fixed points of p = b E[q | q <= min(p, top)] for the pool truncated at ``top`` (ascending; the last
-        is the largest). Includes q_lo when q_lo = 0 (no trade).
+    def _point(self, b: float, p: float, top: float) -> FixedPoint:
+        s = self.slope(b, p, top)
+        return FixedPoint(price=float(p), slope=s, stable=bool(s < 1))
+
+    def fixed_points(self, b: float, top: float | None = None) -> list[FixedPoint]:
+        """Verified fixed points of p = b E[q | q <= min(p, top)] (ascending; the last is the largest).
 
         The largest: b E[q | q <= top] if that is >= top (the whole pool sells); otherwise h(p) = b E[q | q <= p]
-        - p is negative at top and h(q_lo+) = (b - 1) q_lo >= 0, so the largest root lies right of the last grid
-        point where h > 0 (q_lo itself when h <= 0 on the whole grid, which needs q_lo = 0).
-        """
-        h_exact = lambda p: b * self.cond_mean(p) - p  # noqa: E731
-        h_grid = b * self.m - self.x
-        h_grid[0] = (b - 1) * self.lo
+        - p is < 0 at top and > 0 (or = 0 when q_lo = 0) at q_lo, so the largest root is right of the last scan
+        point with h > 0, or q_lo = 0 if there is none. The others are sign changes of h, each located by brentq
+        on an accurate h whose values on both sides have opposite signs; p = 0 when q_lo = 0."""
+        top = self.hi if top is None else float(top)
+        h = lambda p: b * self._stats(p)[1] - np.asarray(p, dtype=float).ravel()  # noqa: E731
+        x = self.scan(top)
+        y = h(x)
         all_sell = b * self.cond_mean(top)
         if all_sell >= top:
             largest = all_sell
         else:
-            root = self.last_root(h_grid, h_exact, top, all_sell - top)
-            largest = self.lo if root is None else root
-        scale = 1e-9 * max(self.hi, 1.0)
-        others = [p for p in self.roots(h_grid, h_exact, top) if self.lo < p < largest - scale]
-        if self.lo == 0.0 and largest > scale:
+            y[-1] = all_sell - top
+            pos = np.flatnonzero(y > 0)
+            if pos.size == 0:
+                if self.eff_lo > 0:  # cannot happen: h(q_lo) = (b - 1) q_lo > 0
+                    raise RuntimeError("no fixed point found; please report this distribution")
+                largest = self.eff_lo
+            else:
+                i = int(pos[-1])
+                largest = _brentq(lambda t: float(h(np.array([t]))[0]), float(x[i]), float(x[i + 1]))
+        others = [r for r in self.roots(h, x, y) if self.eff_lo < r < largest * (1 - 1e-12)]
+        if self.eff_lo == 0.0 and largest > 0:
             others.insert(0, 0.0)
-        return sorted(set(others)) + [largest]
+        return [self._point(b, p, top) for p in sorted(set(others))] + [self._point(b, largest, top)]
+
+    def top_slope(self, b: float) -> float:
+        with np.errstate(all="ignore"):
+            f = float(self._pdf(np.array([self.hi]))[0]) if not self.by_cdf else float(self.dist.pdf(self.hi))
+            if not f > 0 or math.isnan(f):
+                inner = np.array([np.nextafter(self.hi, self.lo)])
+                f = float(self._pdf(inner)[0]) if not self.by_cdf else float(self.dist.pdf(inner[0]))
+        return float(b * f * (self.hi - self.mean)) if f > 0 else 0.0
+
+
+class _Atoms:
+    """A discrete quality distribution with finitely many atoms q_1 < ... < q_n (probabilities pi_i).
+
+    g(p) = b E[q | q <= min(p, q_n)] is a step function: b m_k on [q_k, q_{k+1}) with m_k = E[q | q <= q_k], and
+    b mu for p >= q_n. So p is a fixed point iff p = b m_k with q_k <= b m_k < q_{k+1} (q_{n+1} = inf): every one
+    is listed, exactly. g' = 0 off the atoms (stable); a fixed point on an atom q_k, k > 1, sits on an upward jump
+    of g (slope inf, unstable)."""
+
+    discrete = True
+
+    def __init__(self, xk, pk):
+        self.xk, self.pk = xk, pk
+        self.lo = self.eff_lo = float(xk[0])
+        self.hi = float(xk[-1])
+        self.cum = np.cumsum(pk)
+        self.cum[-1] = 1.0
+        self.cmom = np.cumsum(xk * pk)
+        self.mean = float(self.cmom[-1])
+        self.m = np.clip(self.cmom / self.cum, xk[0], xk)
+
+    def _n(self, p):
+        return np.searchsorted(self.xk, np.asarray(p, dtype=float), side="right")
+
+    def _take(self, arr, p, empty):
+        n = self._n(p)
+        out = np.where(n > 0, arr[np.maximum(n - 1, 0)], empty)
+        return float(out) if out.ndim == 0 else out
+
+    def cdf(self, p):
+        return self._take(self.cum, p, 0.0)
+
+    def partial(self, p):
+        return self._take(self.cmom, p, 0.0)
+
+    def cond_mean(self, p):
+        return self._take(self.m, p, self.lo)
+
+    def fixed_points(self, b: float, top: float | None = None) -> list[FixedPoint]:
+        out = []
+        n = self.xk.size
+        for k in range(n):
+            p = float(b * self.m[k])
+            upper = self.xk[k + 1] if k + 1 < n else math.inf
+            if self.xk[k] <= p < upper:
+                mask = self.xk <= p  # verify: p = b x (mean of the qualities offered at p), computed afresh
+                if abs(b * np.dot(self.xk[mask], self.pk[mask]) / self.pk[mask].sum() - p) > 1e-12 * max(p, 1e-300):
+                    continue
+                on_atom = p == self.xk[k] and k > 0
+                out.append(FixedPoint(price=p, slope=math.inf if on_atom else 0.0, stable=not on_atom))
+        return out
 
 
 def _prices(p, name: str = "p"):
     if isinstance(p, (bool, np.bool_)) or isinstance(p, (str, bytes)):
         raise InputTypeError(f"{name} must be a real number or an array of them; got {type(p).__name__} {p!r}")
     try:
-        arr = np.asarray(p, dtype=float)
+        arr = np.asarray(p)
     except (TypeError, ValueError):
         raise InputTypeError(f"{name} must be a real number or an array of them; got {type(p).__name__}") from None
+    if arr.dtype.kind not in "iuf":
+        raise InputTypeError(f"{name} must be a real number or an array of them; got {type(p).__name__} "
+                             f"of dtype {arr.dtype}")
+    arr = arr.astype(float)
     if not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite; got {p!r}")
     return arr
 
 
 def partial_expectation(quality, p):
-    """E[q; q <= p] = int_{q_lo}^{p} q dF(q) = p F(p) - int_{q_lo}^{p} F(q) dq (by parts; see ``_Pool``).
+    """E[q; q <= p] = int_{q_lo}^{p} q dF(q) (see ``_Pool`` for the numerics; a sum for discrete quality).
 
     Vectorised in ``p``."""
-    lo, hi = _quality(quality)
-    return _Pool(quality, lo, hi).partial(_prices(p))
+    return _pool(quality).partial(_prices(p))
 
 
 def conditional_mean(quality, p):
     """E[q | q <= p]: the average quality of the cars offered at price p (q_lo, its limit, when nobody offers).
 
     Vectorised in ``p``; b * conditional_mean(quality, p) is the right-hand side of the equilibrium equation (1)."""
-    lo, hi = _quality(quality)
-    return _Pool(quality, lo, hi).cond_mean(_prices(p))
+    return _pool(quality).cond_mean(_prices(p))
 
 
 # ------------------------------------------------------------------------------------------------ the lemons market
@@ -276,8 +596,9 @@ class MarketEquilibrium:
 
     ``price`` solves p = b E[q | q <= min(p, q_hi)]; ``traded_share`` = F(p); ``average_quality`` =
     E[q | q <= p] of the cars traded (q_lo, its limit, when nothing trades); ``welfare`` = (b - 1) E[q; q <= p];
-    ``full_information_welfare`` = (b - 1) E[q]. ``other_prices`` lists the smaller fixed points found (0.0 is the
-    no-trade one when q_lo = 0). ``regime`` is "all sell", "top sellers exit" or "no trade".
+    ``full_information_welfare`` = (b - 1) E[q]. ``equilibria`` lists every verified fixed point found, ascending,
+    as :class:`FixedPoint` (price, slope g'(p), stable); the last is ``price``. ``other_prices`` are the prices of
+    the others (0.0 is the no-trade one when q_lo = 0). ``regime`` is "all sell", "top sellers exit" or "no trade".
     """
 
     buyer_premium: float
@@ -289,6 +610,7 @@ class MarketEquilibrium:
     full_information_welfare: float
     other_prices: tuple[float, ...]
     regime: str
+    equilibria: tuple[FixedPoint, ...] = ()
 
     @property
     def welfare_loss(self) -> float:
@@ -306,10 +628,11 @@ class MarketEquilibrium:
         return min(self.price, self.support[1])
 
 
-def _outcome(pool: _Pool, b: float, price: float, others: tuple[float, ...]) -> MarketEquilibrium:
+def _outcome(pool, b: float, points: list[FixedPoint]) -> MarketEquilibrium:
+    price = points[-1].price
     top = min(price, pool.hi)
-    share = pool.cdf(top)
-    partial = pool.partial(top)
+    share = float(pool.cdf(top))
+    partial = float(pool.partial(top))
     if share >= 1.0:
         regime = "all sell"
     elif share <= 0.0:
@@ -318,28 +641,53 @@ def _outcome(pool: _Pool, b: float, price: float, others: tuple[float, ...]) -> 
         regime = "top sellers exit"
     return MarketEquilibrium(
         buyer_premium=b, support=(pool.lo, pool.hi), price=float(price), traded_share=share,
-        average_quality=pool.cond_mean(top), welfare=(b - 1) * partial,
-        full_information_welfare=(b - 1) * pool.mean, other_prices=others, regime=regime)
+        average_quality=float(pool.cond_mean(top)), welfare=(b - 1) * partial,
+        full_information_welfare=(b - 1) * pool.mean, other_prices=tuple(fp.price for fp in points[:-1]),
+        regime=regime, equilibria=tuple(points))
 
 
-def _best_market(pool: _Pool, b: float) -> MarketEquilibrium:
+def _best_market(pool, b: float) -> MarketEquilibrium:
     """The largest fixed point of the whole pool, with the smaller ones listed."""
-    points = pool.fixed_points(b, pool.hi)
-    if not points:  # cannot happen: g(q_lo+) >= q_lo and g(q_hi) = b E[q] (see the module docstring)
+    points = pool.fixed_points(b)
+    if not points:  # cannot happen: g(q_lo+) >= q_lo and g(q_hi) = b E[q] (Tarski: a largest fixed point exists)
         raise RuntimeError("no fixed point found; please report this distribution")
-    return _outcome(pool, b, points[-1], tuple(points[:-1]))
+    return _outcome(pool, b, points)
 
 
 def market_equilibrium(quality, buyer_premium: float) -> MarketEquilibrium:
     """The lemons equilibrium (Akerlof 1970): the largest p with p = b E[q | q <= min(p, q_hi)].
 
-    ``quality``: a scipy.stats frozen continuous distribution with finite support [q_lo, q_hi], q_lo >= 0.
+    ``quality``: a scipy.stats frozen continuous distribution with finite support [q_lo, q_hi], q_lo >= 0 (a
+    scipy family, an ``rv_histogram``, or a user-written ``rv_continuous`` with only ``_pdf``), or a discrete one
+    with finitely many atoms >= 0 (``stats.rv_discrete(values=...)``, frozen or not, or e.g. ``stats.binom(5, .5)``).
     ``buyer_premium``: b > 1. Raises ValueError naming the parameter otherwise (``InputTypeError``, a subclass of
     both ValueError and TypeError, for an argument that is not a distribution or not a number).
+
+    Selection. The largest fixed point is stable (g crosses the 45-degree line from above there, so g' <= 1) and
+    it is the one selected when buyers post prices (Wilson 1980; Mas-Colell, Whinston and Green 1995,
+    Prop. 13.B.1): a buyer who posted a slightly higher price than a smaller fixed point would attract cars worth
+    more than the price. ``equilibria`` lists all verified fixed points with their slopes and stability under
+    p_{t+1} = g(p_t), the adjustment rule of :func:`simulate_market`.
     """
     lo, hi = _quality(quality)
     b = _premium(buyer_premium)
-    return _best_market(_Pool(quality, lo, hi), b)
+    return _best_market(_pool(quality, b), b)
+
+
+def top_slope(quality, buyer_premium: float) -> float:
+    """g'(q_hi-) = b f(q_hi) (q_hi - E[q]): the slope of g(p) = b E[q | q <= p] at the best quality, from the left.
+
+    At the exit threshold, where b E[q] = q_hi, the largest fixed point is p = q_hi. If top_slope < 1 the curve
+    g crosses the 45-degree line there and, as the information gap grows beyond the threshold, the price falls
+    continuously from q_hi (uniform quality: top_slope = b/2 < 1). If top_slope > 1, g lies above the line just
+    left of q_hi and the largest fixed point jumps down to a smaller one: the market collapses discontinuously
+    (an infinite density at q_hi gives inf, e.g. the arcsine distribution; a discrete distribution, whose top atom
+    is a jump of g, gives inf too).
+    """
+    lo, hi = _quality(quality)
+    b = _premium(buyer_premium)
+    pool = _pool(quality, b)
+    return math.inf if pool.discrete else pool.top_slope(b)
 
 
 def uniform_exit_threshold(mean: float, buyer_premium: float) -> float:
@@ -347,7 +695,11 @@ def uniform_exit_threshold(mean: float, buyer_premium: float) -> float:
 
     Derivation (chapter 1): every seller sells iff b E[q] >= q_hi, i.e. b mu >= mu + sigma.
     """
-    return (_premium(buyer_premium) - 1) * _mean(mean)
+    b = _premium(buyer_premium)
+    mu = _mean(mean)
+    if not math.isfinite((b - 1) * mu):
+        raise ValueError(f"mean is too large: (buyer_premium - 1) * mean overflows; got mean={mu!r}")
+    return (b - 1) * mu
 
 
 @dataclass(frozen=True)
@@ -364,25 +716,47 @@ class UniformMarket:
     full_information_welfare: float
 
 
+def _spread(spread, mu: float) -> np.ndarray:
+    if isinstance(spread, (bool, np.bool_, str, bytes)):
+        raise InputTypeError(f"spread must be a real number or an array of them; got {type(spread).__name__} "
+                             f"{spread!r}")
+    try:
+        sigma = np.asarray(spread)
+    except (TypeError, ValueError):
+        raise InputTypeError(f"spread must be a real number or an array of them; got {type(spread).__name__}") \
+            from None
+    if sigma.size and sigma.dtype.kind not in "iuf":
+        raise InputTypeError(f"spread must be a real number or an array of them; got dtype {sigma.dtype} "
+                             f"({spread!r})")
+    sigma = sigma.astype(float)
+    if sigma.size == 0 or not np.all(np.isfinite(sigma)) or np.any(sigma <= 0) or np.any(sigma > mu):
+        raise ValueError(f"spread must be in (0, mean] = (0, {mu}] so that quality is non-negative; got {spread!r}")
+    return sigma
+
+
 def uniform_market(mean: float, spread, buyer_premium: float) -> UniformMarket:
     """Chapter 1's closed forms, vectorised in the spread sigma (0 < sigma <= mu):
 
     sigma <= (b - 1) mu: p = b mu, F(p) = 1, E[q | traded] = mu, W = (b - 1) mu;
     sigma >  (b - 1) mu: p = b (mu - sigma)/(2 - b), F(p) = (p - mu + sigma)/(2 sigma),
                          E[q | traded] = (mu - sigma + p)/2 = p/b, W = (b - 1)^2 (mu - sigma)^2 / ((2 - b)^2 sigma).
+
+    Computed without squares (W = (b - 1) F(p) E[q | traded]), so tiny scales (mean 1e-300) do not underflow;
+    a mean so large that b (mu + sigma) overflows raises ValueError naming ``mean``.
     """
     mu = _mean(mean)
     b = _premium(buyer_premium)
-    sigma = np.asarray(spread, dtype=float)
-    if sigma.size == 0 or not np.all(np.isfinite(sigma)) or np.any(sigma <= 0) or np.any(sigma > mu):
-        raise ValueError(f"spread must be in (0, mean] = (0, {mu}] so that quality is non-negative; got {spread!r}")
+    sigma = _spread(spread, mu)
+    if not math.isfinite(b * (mu + float(sigma.max()))):
+        raise ValueError(f"mean is too large for floating point: buyer_premium * (mean + spread) overflows; got "
+                         f"mean={mu!r} (the model is homogeneous: rescale the unit of money)")
     lo = mu - sigma
     all_sell = sigma <= (b - 1) * mu
     with np.errstate(divide="ignore", invalid="ignore"):
         interior = np.where(all_sell, 0.0, b * lo / (2 - b))  # b < 2 whenever this branch is used
     price = np.where(all_sell, b * mu, interior)
     share = np.where(all_sell, 1.0, (interior - lo) / (2 * sigma))
-    avg = np.where(all_sell, mu, (lo + interior) / 2)
+    avg = np.where(all_sell, mu, lo / 2 + interior / 2)
     return UniformMarket(mu, b, sigma, price, share, avg, (b - 1) * share * avg, (b - 1) * mu)
 
 
@@ -410,6 +784,18 @@ class MarketSimulation:
         return len(self.price_path)
 
 
+def _draw(quality, lo: float, hi: float, n: int, rng) -> np.ndarray:
+    if not _is_discrete(quality):
+        gen = quality.dist
+        if not (_overridden(gen, "_rvs") or _overridden(gen, "_ppf") or _overridden(gen, "_cdf")):
+            # a user-written density: scipy's generic sampler inverts a quad-based cdf (minutes); invert the
+            # pool's cdf instead (linear between panel ends, which are at most 1/2048 of the support apart)
+            pool = _Pool(quality, lo, hi)
+            F, keep = np.unique(pool.F, return_index=True)
+            return np.interp(rng.random(n), F, pool.x[keep])
+    return np.asarray(quality.rvs(size=n, random_state=rng), dtype=float)
+
+
 def simulate_market(quality, buyer_premium: float, n_sellers: int = 100_000, seed: int = 2026) -> MarketSimulation:
     """Simulate the lemons market with ``n_sellers`` sellers drawn from ``quality`` (seeded).
 
@@ -418,9 +804,12 @@ def simulate_market(quality, buyer_premium: float, n_sellers: int = 100_000, see
     and the bidding stops when it no longer changes; that bid is the largest fixed point of the sample's
     p = b mean{q_i : q_i <= p}. The worst car always sells (b q_min > q_min), so the sample never unravels
     completely; as n_sellers grows the outcome converges to :func:`market_equilibrium` (chapter 1 checks this).
+    ``quality`` may be continuous or discrete, as in :func:`market_equilibrium`.
     """
     lo, hi = _quality(quality)
     b = _premium(buyer_premium)
+    if not math.isfinite(b * hi):
+        raise ValueError(f"quality's support is too large for floating point: buyer_premium * q_hi overflows")
     if isinstance(n_sellers, (bool, np.bool_)) or not isinstance(n_sellers, numbers.Integral):
         raise InputTypeError(f"n_sellers must be an integer; got {type(n_sellers).__name__} {n_sellers!r}")
     if not 1 <= n_sellers <= 10_000_000:
@@ -428,22 +817,22 @@ def simulate_market(quality, buyer_premium: float, n_sellers: int = 100_000, see
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or seed < 0:
         raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
     rng = np.random.default_rng(int(seed))
-    q = np.sort(np.clip(quality.rvs(size=int(n_sellers), random_state=rng), lo, hi))
-    total = np.cumsum(q)
+    q = np.sort(np.clip(_draw(quality, lo, hi, int(n_sellers), rng), lo, hi))
+    unit = hi if hi > 0 else 1.0
+    total = np.cumsum(q / unit)  # in units of q_hi, so that the sums cannot overflow
     offered = len(q)
     path = []
     while True:
-        bid = b * total[offered - 1] / offered
+        bid = b * unit * (total[offered - 1] / offered)
         path.append(float(bid))
         now = int(np.searchsorted(q, bid, side="right"))
         if now == offered:
             break
         offered = now
-    traded = q[:offered]
     return MarketSimulation(
         n_sellers=int(n_sellers), seed=int(seed), price=path[-1], traded_share=offered / len(q),
-        average_quality=float(traded.mean()), welfare=(b - 1) * float(total[offered - 1]) / len(q),
-        full_information_welfare=(b - 1) * float(total[-1]) / len(q), price_path=tuple(path))
+        average_quality=unit * float(total[offered - 1] / offered), welfare=(b - 1) * unit * float(total[offered - 1] / len(q)),
+        full_information_welfare=(b - 1) * unit * float(total[-1] / len(q)), price_path=tuple(path))
 
 
 # ------------------------------------------------------------------------------------------------ certification
@@ -454,9 +843,10 @@ class CertificationEquilibrium:
 
     Sellers with q >= ``threshold`` certify and sell at b q; the others form the uncertified pool, which sells at
     ``uncertified_price`` p_u (those with q <= p_u sell; the rest keep their cars). ``case`` is "A" (marginal
-    certifier indifferent, whole pool sells), "B" (threshold c/(b - 1), pool is itself a lemons market), "C"
-    (nobody certifies) or "D" (c = 0: everybody certifies). ``welfare`` = (b - 1) E[q; traded] - c P(certify);
-    ``lemons`` is the market without certification, for comparison.
+    certifier indifferent, whole pool sells), "B" (threshold (c + tax)/(b - 1), pool is itself a lemons market),
+    "C" (nobody certifies) or "D" (c + tax = 0: everybody certifies). A certifier pays c + ``tax``; the tax is
+    rebated lump-sum, so ``welfare`` = (b - 1) E[q; traded] - c P(certify) and ``certification_spending`` =
+    c P(certify) count only the real cost c. ``lemons`` is the market without certification, for comparison.
     """
 
     cost: float
@@ -469,6 +859,7 @@ class CertificationEquilibrium:
     case: str
     other_thresholds: tuple[float, ...]
     lemons: MarketEquilibrium
+    tax: float = 0.0
 
     @property
     def traded_share(self) -> float:
@@ -490,38 +881,62 @@ class CertificationEquilibrium:
         return None if lost <= 1e-15 * self.full_information_welfare else self.welfare_recovered / lost
 
 
-def certification_equilibrium(quality, buyer_premium: float, cost: float) -> CertificationEquilibrium:
-    """Best equilibrium of the lemons market when a seller can certify her quality at cost ``cost`` = c >= 0.
+def _continuous_pool(quality, b: float, what: str):
+    pool = _pool(quality, b)
+    if pool.discrete:
+        raise ValueError(f"quality must be a continuous distribution for {what} (with finitely many qualities "
+                         f"the certification threshold is not pinned down by an indifferent seller); got a "
+                         f"discrete one")
+    return pool
 
-    A seller certifies iff b q - c >= max(p_u, q). The equilibrium thresholds theta are those of cases (A)-(D) in
-    the module docstring; the highest one is reported (it is best for every seller; buyers get zero in all).
+
+def certification_equilibrium(quality, buyer_premium: float, cost: float, tax: float = 0.0) -> CertificationEquilibrium:
+    """Best equilibrium of the lemons market when a seller can certify her quality at cost ``cost`` = c >= 0,
+    plus a ``tax`` >= 0 per certificate that is rebated lump-sum to everybody (so it moves the threshold but is no
+    real cost; tax = 0 is the plain model).
+
+    A seller certifies iff b q - (c + tax) >= max(p_u, q). The equilibrium thresholds theta are those of cases
+    (A)-(D) in the module docstring with c + tax in place of c; the highest one is reported (it is best for every
+    seller; buyers get zero in all). ``quality`` must be continuous (ValueError for a discrete one).
     Source: Akerlof (1970), Viscusi (1978); the c = 0 case is Grossman's (1981) unravelling of disclosure.
     """
     lo, hi = _quality(quality)
     b = _premium(buyer_premium)
     c = _cost(cost)
-    pool = _Pool(quality, lo, hi)
-    lemons = _best_market(pool, b)
-    q_c = c / (b - 1)
-    tol = 1e-12 * max(hi, 1.0)
+    tau = _cost(tax, "tax")
+    if not math.isfinite(c + tau):
+        raise ValueError(f"cost + tax must be finite; got cost={c!r}, tax={tau!r}")
+    pool = _continuous_pool(quality, b, "certification_equilibrium")
+    return _certification(pool, b, c, tau, _best_market(pool, b))
+
+
+def _certification(pool: _Pool, b: float, c: float, tau: float, lemons: MarketEquilibrium) -> CertificationEquilibrium:
+    lo, hi = pool.lo, pool.hi
+    k = c + tau  # what a certifier pays
+    q_c = k / (b - 1)
+    tol = 1e-12 * hi
     candidates: dict[float, str] = {}
 
     def add(theta: float, case: str) -> None:  # one entry per threshold (rounding can split one into two)
         if all(abs(theta - t) > tol for t in candidates):
             candidates[theta] = case
 
-    if b * hi - c <= max(lemons.price, hi):
+    if b * hi - k <= max(lemons.price, hi):
         add(hi, "C")
-    if c == 0:
+    if k == 0:
         add(lo, "D")
-    phi_grid = b * (pool.x - pool.m) - c
-    phi_grid[0] = -c
-    phi_exact = lambda t: b * (t - pool.cond_mean(t)) - c  # noqa: E731
-    phi_top = b * (hi - pool.mean) - c
-    roots = pool.roots(phi_grid, phi_exact, hi)
-    if phi_top > 0 and c > 0:  # the largest root, robustly (it can sit below the first grid point when c is tiny)
-        roots.append(pool.last_root(phi_grid, phi_exact, hi, phi_top))
-    for t in sorted(roots, reverse=True):  # (A); t = q_lo only when c is below rounding (theta = q_lo + 2c/b)
+    phi = lambda t: b * (np.asarray(t, dtype=float).ravel() - pool._stats(t)[1]) - k  # noqa: E731
+    x = pool.scan(hi)
+    y = phi(x)
+    roots = pool.roots(phi, x, y)
+    phi_top = b * (hi - pool.mean) - k
+    if phi_top > 0 and k > 0:  # the largest root, robustly (it can sit below the first scan point when k is tiny)
+        y[-1] = phi_top
+        neg = np.flatnonzero(y < 0)
+        if neg.size:
+            i = int(neg[-1])
+            roots.append(_brentq(lambda t: float(phi(np.array([t]))[0]), float(x[i]), float(x[i + 1])))
+    for t in sorted(roots, reverse=True):  # (A); t = q_lo only when k is below rounding (theta = q_lo + 2k/b)
         if t >= q_c - tol and lo <= t < hi:
             add(t, "A")
     if lo < q_c < hi and b * pool.cond_mean(q_c) <= q_c:
@@ -537,7 +952,7 @@ def certification_equilibrium(quality, buyer_premium: float, cost: float) -> Cer
     elif case == "A":
         p_u = b * pool.cond_mean(theta)
     else:  # B: the uncertified pool is the lemons market truncated at theta
-        p_u = pool.fixed_points(b, theta)[-1]
+        p_u = pool.fixed_points(b, theta)[-1].price
     certified = 1.0 - pool.cdf(theta)
     sold_top = min(p_u, theta)
     uncertified = pool.cdf(sold_top)
@@ -545,7 +960,97 @@ def certification_equilibrium(quality, buyer_premium: float, cost: float) -> Cer
     return CertificationEquilibrium(
         cost=c, threshold=float(theta), uncertified_price=float(p_u), certified_share=certified,
         uncertified_traded_share=uncertified, welfare=gains - c * certified, certification_spending=c * certified,
-        case=case, other_thresholds=tuple(sorted(t for t in candidates if t != theta)), lemons=lemons)
+        case=case, other_thresholds=tuple(sorted(t for t in candidates if t != theta)), lemons=lemons, tax=tau)
+
+
+@dataclass(frozen=True)
+class OptimalCertification:
+    """The constrained optimum: a planner picks who certifies (q >= ``threshold``) but cannot see the quality of
+    uncertified cars, so the pool [q_lo, threshold] trades at its own best lemons price ``uncertified_price``.
+
+    ``welfare`` = (b - 1) E[q; traded] - c P(certify); ``certification_spending`` = c P(certify);
+    ``share_recovered`` = (welfare - lemons welfare) / (lemons welfare loss), None when the lemons market lost
+    nothing; ``tax`` is a rebated tax per certificate whose best certification equilibrium has this threshold
+    (None if no tax >= 0 does), and ``equilibrium`` is that equilibrium (None with it)."""
+
+    cost: float
+    threshold: float
+    uncertified_price: float
+    certified_share: float
+    uncertified_traded_share: float
+    welfare: float
+    certification_spending: float
+    share_recovered: float | None
+    tax: float | None
+    equilibrium: CertificationEquilibrium | None
+    lemons: MarketEquilibrium
+
+
+def _planner_welfare(pool: _Pool, b: float, c: float, theta, largest_below):
+    """W(theta) = (b - 1) [E[q; q <= s] + E[q] - E[q; q <= theta]] - c (1 - F(theta)), vectorised, where s = theta
+    when the pool [q_lo, theta] sells entirely (b E[q | q <= theta] >= theta) and otherwise s = the largest fixed
+    point below theta, ``largest_below(theta)``. Returns (W, s, p_u)."""
+    theta = np.asarray(theta, dtype=float).ravel()
+    F, E, _ = pool._stats(theta)
+    whole = b * E >= theta
+    s = np.where(whole, theta, largest_below(theta))
+    Fs, Es, _ = pool._stats(s)
+    W = (b - 1) * (Fs * Es + pool.mean - F * E) - c * (1.0 - F)
+    return W, s, np.where(whole, b * E, s)
+
+
+def optimal_certification(quality, buyer_premium: float, cost: float) -> OptimalCertification:
+    """The welfare-maximising certification threshold theta when a planner chooses who certifies (q >= theta) but
+    cannot see uncertified quality, and a rebated tax that implements it.
+
+    The uncertified pool [q_lo, theta] trades at its best lemons price: all of it if b E[q | q <= theta] >= theta,
+    otherwise up to the largest fixed point r < theta of the whole market. On an interval where the whole pool
+    sells, W(theta) = (b - 1) E[q] - c (1 - F(theta)) rises with theta; where it does not, dW/dtheta =
+    f(theta) (c - (b - 1) theta). So the optimum is q_lo, q_hi, c/(b - 1) or a fixed point of the market; these
+    candidates, and every scan point as a check, are compared. The tax: tau = b (theta - E[q | q <= theta]) - c
+    makes the seller at theta indifferent (case A); it is reported only if tau >= 0 and the best equilibrium of
+    :func:`certification_equilibrium` at that tax has this threshold (for theta = q_hi, the smallest tax that
+    makes "nobody certifies" an equilibrium). ``quality`` must be continuous.
+    """
+    lo, hi = _quality(quality)
+    b = _premium(buyer_premium)
+    c = _cost(cost)
+    pool = _continuous_pool(quality, b, "optimal_certification")
+    lemons = _best_market(pool, b)
+    interior = np.array(sorted(fp.price for fp in lemons.equilibria if fp.price < hi))
+    if interior.size == 0:
+        interior = np.array([pool.eff_lo])
+
+    def largest_below(theta):
+        i = np.searchsorted(interior, theta, side="left") - 1
+        return np.where(i >= 0, interior[np.maximum(i, 0)], pool.eff_lo)
+
+    q_c = min(max(c / (b - 1), pool.eff_lo), hi)
+    cands = np.unique(np.concatenate(([pool.eff_lo, hi, q_c], interior, pool.scan(hi))))
+    W, s, p_u = _planner_welfare(pool, b, c, cands, largest_below)
+    best = np.flatnonzero(W >= W.max() - 1e-13 * abs(W.max()))
+    i = int(best[-1])  # ties: the highest threshold (least certification)
+    theta = float(cands[i])
+    F_theta = pool.cdf(theta)
+    certified = 1.0 - F_theta
+    lost = lemons.welfare_loss
+    recovered = None if lost <= 1e-15 * lemons.full_information_welfare else (float(W[i]) - lemons.welfare) / lost
+    if theta >= hi:
+        tau = max(0.0, b * hi - c - max(lemons.price, hi))
+    else:
+        tau = b * (theta - pool.cond_mean(theta)) - c
+        if -1e-12 * hi <= tau < 0:
+            tau = 0.0
+    eq = None
+    if tau >= 0 and math.isfinite(tau):
+        eq = _certification(pool, b, c, tau, lemons)
+        if abs(eq.threshold - theta) > 1e-7 * hi:
+            eq = None
+    return OptimalCertification(
+        cost=c, threshold=theta, uncertified_price=float(p_u[i]), certified_share=float(certified),
+        uncertified_traded_share=float(pool.cdf(s[i])), welfare=float(W[i]),
+        certification_spending=c * float(certified), share_recovered=recovered,
+        tax=None if eq is None else float(tau), equilibrium=eq, lemons=lemons)
 
 
 @dataclass(frozen=True)
@@ -577,7 +1082,8 @@ def uniform_certification(mean: float, spread, buyer_premium: float, cost: float
     (D) theta = lo when c = 0; p_u = b lo.
 
     For uniform quality at most one of (A), (B), (C) holds (chapter 1 shows why), so the equilibrium is unique.
-    Welfare = (b - 1) [(min(p_u, theta)^2 - lo^2) + (hi^2 - theta^2)] / (4 sigma) - c (hi - theta) / (2 sigma).
+    Welfare = (b - 1) [(min(p_u, theta)^2 - lo^2) + (hi^2 - theta^2)] / (4 sigma) - c (hi - theta) / (2 sigma),
+    computed as products of differences and sums (no squares), so tiny scales do not underflow.
     """
     lemons = uniform_market(mean, spread, buyer_premium)
     b, mu = lemons.buyer_premium, lemons.mean
@@ -588,7 +1094,7 @@ def uniform_certification(mean: float, spread, buyer_premium: float, cost: float
     theta_a = lo + 2 * c / b
     case_c = b * hi - c <= np.maximum(lemons.price, hi)
     case_a = (theta_a >= q_c) & (theta_a < hi)
-    case_b = (lo < q_c) & (q_c < hi) & (b * (lo + q_c) / 2 <= q_c)
+    case_b = (lo < q_c) & (q_c < hi) & (b * (lo / 2 + q_c / 2) <= q_c)
     with np.errstate(divide="ignore", invalid="ignore"):
         pool_b = np.where(lo > 0, b * lo / (2 - b), 0.0)
     if c == 0:
@@ -604,5 +1110,8 @@ def uniform_certification(mean: float, spread, buyer_premium: float, cost: float
     sold = np.minimum(p_u, theta)
     certified = (hi - theta) / (2 * sigma)
     uncertified = np.maximum(sold - lo, 0.0) / (2 * sigma)
-    welfare = (b - 1) * ((sold**2 - lo**2) + (hi**2 - theta**2)) / (4 * sigma) - c * certified
+    traded_gain = (sold - lo) / (2 * sigma) * (sold / 2 + lo / 2) + certified * (hi / 2 + theta / 2)
+    welfare = (b - 1) * traded_gain - c * certified
+    if not np.all(np.isfinite(welfare)):
+        raise ValueError(f"cost is too large for floating point: welfare overflows; got cost={c!r}")
     return UniformCertification(mu, b, c, sigma, theta, p_u, certified, uncertified, welfare, case)

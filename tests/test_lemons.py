@@ -68,7 +68,8 @@ def test_unbounded_quality_is_rejected(quality):
         L.market_equilibrium(quality, 1.5)
 
 
-@pytest.mark.parametrize("quality", [3.0, None, "uniform", stats.uniform, [0.2, 0.5], stats.binom(5, 0.5)])
+@pytest.mark.parametrize("quality", [3.0, None, "uniform", stats.uniform, [0.2, 0.5], stats.poisson(3),
+                                     stats.uniform(loc=[0, 1], scale=1)])
 def test_non_distribution_is_a_value_error_naming_quality(quality):
     for call in (lambda: L.market_equilibrium(quality, 1.5), lambda: L.certification_equilibrium(quality, 1.5, 0.1),
                  lambda: L.simulate_market(quality, 1.5, 10)):
