@@ -62,8 +62,8 @@ from scipy.integrate import solve_ivp
 from scipy.interpolate import CubicHermiteSpline
 from scipy.special import ndtr
 
-from lib.double_auction import BestResponseGap, Outcomes, best_response_gap, outcomes
-from lib.distributions import support
+from lib.double_auction import BestResponseGap, Outcomes, best_response_gap, outcomes, support
+from lib.validation import real
 
 __all__ = ["ConvergenceError", "BNEResult", "solve_double_auction", "linear_uniform"]
 
@@ -73,7 +73,9 @@ class ConvergenceError(RuntimeError):
 
 
 def linear_uniform(k: float) -> tuple[float, float, float, float]:
-    """(alpha_b, beta_b, alpha_s, beta_s) of the linear equilibrium for U[0,1] priors (Chatterjee-Samuelson 1983)."""
+    """(alpha_b, beta_b, alpha_s, beta_s) of the linear equilibrium for U[0,1] priors (Chatterjee-Samuelson 1983);
+    k in [0, 1] (else ValueError)."""
+    k = real(k, "k", lo=0, hi=1)
     return k * (1 - k) / (2 * (1 + k)), 1 / (1 + k), (1 - k) / 2, 1 / (2 - k)
 
 
@@ -228,17 +230,27 @@ class BNEResult:
         return np.where(c >= hi, c, s)
 
 
-def _validate(buyer, seller, k):
+_TYPE_RANGE = 4.0  # supports must lie in [-4, 4]: the solver's tolerances are absolute, tuned for types of order 1
+_MIN_WIDTH = 1e-9  # and be at least this wide (narrower ones reach the absolute root tolerance 1e-15)
+
+
+def _validate(buyer, seller, k, rtol=1e-11, tol=1e-10):
     v_lo, v_hi = support(buyer, "buyer")
     c_lo, c_hi = support(seller, "seller")
-    if isinstance(k, bool) or not isinstance(k, (int, float, np.floating)) or not math.isfinite(k) or not 0 <= k <= 1:
-        raise ValueError(f"k must be a number in [0, 1]; got {k!r}")
+    for name, (lo, hi) in (("buyer", (v_lo, v_hi)), ("seller", (c_lo, c_hi))):
+        if not (-_TYPE_RANGE <= lo and hi <= _TYPE_RANGE and hi - lo >= _MIN_WIDTH):
+            raise ValueError(f"{name}'s support [{lo!r}, {hi!r}] must lie in [-{_TYPE_RANGE:g}, {_TYPE_RANGE:g}] and be "
+                             f"at least {_MIN_WIDTH:g} wide: the solver's tolerances are absolute, set for types of "
+                             f"order 1 (rescale values and costs, e.g. to [0, 1]; prices scale with them)")
+    k = real(k, "k", lo=0, hi=1)
     if not 0 < k < 1:
         raise ValueError(f"k must be strictly between 0 and 1 for a regular equilibrium (at k = 0 or 1 one side "
                          f"bids truthfully and the ODE system degenerates); got {k!r}")
+    real(rtol, "rtol", lo=1e-13, hi=1e-3)
+    real(tol, "tol", lo=0, lo_open=True)
     if not c_lo < v_hi:
         raise ValueError(f"no gains from trade: the lowest cost {c_lo} is not below the highest value {v_hi}")
-    return (v_lo, v_hi), (c_lo, c_hi), float(k)
+    return (v_lo, v_hi), (c_lo, c_hi), k
 
 
 _SLOPES = np.geomspace(0.05, 50.0, 33)  # end slopes g'(p_lo) and h'(p_hi) scanned for where the halves meet
@@ -293,11 +305,15 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
     ``buyer`` and ``seller`` are frozen scipy.stats continuous distributions with finite support whose density
     is positive inside it; ``k`` in (0, 1) is the weight of the bid in the price. See the module docstring for
     the equations (Satterthwaite and Williams 1989), the equilibrium selection and when it does not exist.
-    Raises ``ValueError`` for bad input and :class:`ConvergenceError` if no end slopes make the two halves meet
-    to ``tol`` (the message gives the smallest mismatch found).
+    Raises ``ValueError`` for bad input (``InputTypeError``, both a ValueError and a TypeError, for a
+    non-distribution or a non-number) and :class:`ConvergenceError` if no end slopes make the two halves meet
+    to ``tol`` (the message gives the smallest mismatch found). Supported inputs: supports inside [-4, 4], each at
+    least 1e-9 wide (the tolerances are absolute: rescale other units), k in (0, 1) (Fraction and sympy numbers
+    accepted), 1e-13 <= rtol <= 1e-3, tol > 0. Bounded cost: a fixed maximum number of integrations (25 Newton
+    steps, then if needed 2 x 33 sampled slopes and at most 8 polishes of 20 steps, then 8 final steps).
     """
     start = time.perf_counter()
-    (v_lo, v_hi), (c_lo, c_hi), k = _validate(buyer, seller, k)
+    (v_lo, v_hi), (c_lo, c_hi), k = _validate(buyer, seller, k, rtol, tol)
     B, S = _Fast(buyer), _Fast(seller)
     L = _end_limit(lambda e: S.cdf(c_lo + e) / (e * S.pdf(c_lo + e)), c_hi - c_lo)
     R = _end_limit(lambda e: B.sf(v_hi - e) / (e * B.pdf(v_hi - e)), v_hi - v_lo)

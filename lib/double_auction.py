@@ -42,7 +42,8 @@ from typing import Callable
 import numpy as np
 from scipy import optimize
 
-from lib.distributions import support, uniform
+from lib.distributions import uniform
+from lib.validation import InputTypeError, integer, real, support_of
 
 __all__ = [
     "LinearEquilibrium", "OnePriceEquilibrium", "Outcomes", "SimulatedOutcomes", "BestResponseGap",
@@ -60,19 +61,29 @@ _BISECT = 60
 # validation
 
 
+_MIN_RELATIVE_WIDTH = 2e-3  # narrower supports (relative to their distance from 0) lose the quadrature's accuracy
+
+
 def _check_k(k) -> float:
-    if isinstance(k, (bool, np.bool_)) or not isinstance(k, (int, float, np.integer, np.floating)):
-        raise ValueError(f"k must be a number in [0, 1]; got {k!r}")
-    k = float(k)
-    if not math.isfinite(k) or not 0.0 <= k <= 1.0:
-        raise ValueError(f"k must be a number in [0, 1]; got {k!r}")
-    return k
+    """k as a float in [0, 1]: ints, floats, numpy scalars, Fraction and sympy numbers (sp.Rational(1, 2))."""
+    return real(k, "k", lo=0, hi=1)
 
 
-def _check_count(n, name: str, minimum: int) -> int:
-    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {n!r}")
-    return int(n)
+def _check_count(n, name: str, minimum: int, maximum: int) -> int:
+    return integer(n, name, lo=minimum, hi=maximum)
+
+
+def support(dist, name: str) -> tuple[float, float]:
+    """The support of a prior, checked: a frozen continuous scipy.stats distribution (else InputTypeError, both a
+    TypeError and a ValueError) with valid parameters and a finite support [lo, hi] whose width is at least
+    2e-3 max(|lo|, |hi|) (else ValueError naming the prior): the quadrature resolves types to about 1e-16
+    max(|lo|, |hi|), so narrower supports far from 0 would give wrong welfare numbers; shift the types (only
+    differences v - c and price offsets matter) to study them."""
+    lo, hi = support_of(dist, name)
+    if hi - lo < _MIN_RELATIVE_WIDTH * max(abs(lo), abs(hi)):
+        raise ValueError(f"{name}'s support [{lo!r}, {hi!r}] is too narrow for its distance from 0: its width must "
+                         f"be at least {_MIN_RELATIVE_WIDTH:g} max(|lo|, |hi|) (shift the types towards 0)")
+    return lo, hi
 
 
 def _vectorised(f: Callable, name: str) -> Callable:
@@ -197,10 +208,14 @@ def one_price_equilibrium(price: float, buyer=None, seller=None) -> OnePriceEqui
     seller = uniform() if seller is None else seller
     (v_lo, v_hi), (c_lo, c_hi) = support(buyer, "buyer"), support(seller, "seller")
     lo, hi = max(v_lo, c_lo), min(v_hi, c_hi)
-    if isinstance(price, (bool, np.bool_)) or not isinstance(price, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(price) or not lo <= price <= hi:
-        raise ValueError(f"price must be a number in [{lo}, {hi}] (values and costs both possible); got {price!r}")
-    return OnePriceEquilibrium(price=float(price), no_trade_bid=min(v_lo, c_lo), no_trade_ask=max(v_hi, c_hi))
+    if not lo <= hi:
+        raise ValueError(f"the supports of buyer [{v_lo}, {v_hi}] and seller [{c_lo}, {c_hi}] must overlap for a "
+                         f"one-price equilibrium")
+    try:
+        price = real(price, "price", lo=lo, hi=hi)
+    except ValueError as exc:  # InputTypeError stays an InputTypeError
+        raise type(exc)(f"{exc} (the overlap of the supports: values and costs both possible)") from None
+    return OnePriceEquilibrium(price=price, no_trade_bid=min(v_lo, c_lo), no_trade_ask=max(v_hi, c_hi))
 
 
 def one_price_outcomes(price: float) -> Outcomes:
@@ -424,6 +439,9 @@ def outcomes(bid, ask, buyer=None, seller=None, k: float = 0.5) -> Outcomes:
     buyer_surplus = float(np.sum(w * (e_v - k * e_b - (1 - k) * s * p_trade)))
     seller_surplus = float(np.sum(w * (k * e_b + (1 - k) * s * p_trade - c * p_trade)))
     first = first_best_gains(buyer, seller)
+    if not first > 0:
+        raise ValueError("efficiency is undefined: there are no gains from trade (every value of buyer is below "
+                         "every cost of seller)")
     return Outcomes(trade_probability=prob, gains=gains, buyer_surplus=buyer_surplus,
                     seller_surplus=seller_surplus, first_best=first, efficiency=gains / first)
 
@@ -514,10 +532,11 @@ def best_response_gap(bid, ask, buyer=None, seller=None, k: float = 0.5, n_types
     are resolved; the gap is best - U_b(b(v); v) >= 0. Likewise for sellers
     with U_s(y; c) = E_v[(k b(v) + (1 - k) y - c) 1{b(v) >= y}]. Expected utilities are integrals with the
     trading set located by bisection (module docstring), accurate to about 1e-12 for smooth strategies.
-    ``buyer_utility`` and ``seller_utility`` are the ex-ante equilibrium utilities.
+    ``buyer_utility`` and ``seller_utility`` are the ex-ante equilibrium utilities. Bounded cost: integers
+    2 <= n_types <= 10 000 and 3 <= n_bids <= 1 000 001 (0.1 s at the defaults), else ValueError.
     """
-    n_types = _check_count(n_types, "n_types", 2)
-    n_bids = _check_count(n_bids, "n_bids", 3)
+    n_types = _check_count(n_types, "n_types", 2, 10_000)
+    n_bids = _check_count(n_bids, "n_bids", 3, 1_000_001)
     m = _Market.build(bid, ask, buyer, seller, k)
     pay = _Payoffs(m)
     (v_lo, v_hi), (c_lo, c_hi) = m.v_sup, m.c_sup
@@ -568,12 +587,12 @@ def simulate(bid, ask, buyer=None, seller=None, k: float = 0.5, n: int = 200_000
     """Play n independent auctions (values and costs drawn with ``numpy.random.default_rng(seed)``).
 
     Means with standard errors sd/sqrt(n); efficiency is the ratio of the simulated gains to the simulated first
-    best, with a delta-method standard error sd(g - e f)/(sqrt(n) mean f).
+    best, with a delta-method standard error sd(g - e f)/(sqrt(n) mean f). Bounded cost: an integer
+    2 <= n <= 5 000 000 (about 0.5 s per million auctions), seed a non-negative integer, else ValueError.
     """
     bid, ask, buyer, seller, _, _, k = _setup(bid, ask, buyer, seller, k)
-    n = _check_count(n, "n", 2)
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer; got {seed!r}")
+    n = _check_count(n, "n", 2, 5_000_000)
+    seed = integer(seed, "seed", lo=0)
     rng = np.random.default_rng(seed)
     v = buyer.rvs(size=n, random_state=rng)
     c = seller.rvs(size=n, random_state=rng)
@@ -589,6 +608,8 @@ def simulate(bid, ask, buyer=None, seller=None, k: float = 0.5, n: int = 200_000
     }
     mean = {key: float(x.mean()) for key, x in draws.items()}
     se = {f"{key}_se": float(x.std(ddof=1) / math.sqrt(n)) for key, x in draws.items()}
+    if not mean["first_best"] > 0:
+        raise ValueError("efficiency is undefined: no simulated auction had gains from trade (v > c)")
     eff = mean["gains"] / mean["first_best"]
     eff_se = float(np.std(draws["gains"] - eff * draws["first_best"], ddof=1) / (math.sqrt(n) * mean["first_best"]))
     return SimulatedOutcomes(**mean, efficiency=eff, **se, efficiency_se=eff_se, n=n)

@@ -22,7 +22,7 @@ import numbers
 
 import numpy as np
 
-__all__ = ["InputTypeError", "real", "integer", "flag", "describe_range"]
+__all__ = ["InputTypeError", "real", "real_array", "integer", "flag", "support_of", "describe_range"]
 
 
 class InputTypeError(ValueError, TypeError):
@@ -121,3 +121,55 @@ def flag(x, name: str) -> bool:
     if not isinstance(x, (bool, np.bool_)):
         raise InputTypeError(f"{name} must be True or False; got {type(x).__name__} {_show(x)}")
     return bool(x)
+
+
+def real_array(x, name: str, *, lo=None, hi=None, lo_open: bool = False, hi_open: bool = False) -> np.ndarray:
+    """``x`` (a real number or an array-like of them) as a float ndarray whose entries are finite and in the
+    range, else :class:`InputTypeError` (bools, strings, complex, objects) or ``ValueError`` naming ``name``."""
+    where = describe_range(lo, hi, lo_open, hi_open)
+    arr = np.asarray(x)
+    if arr.dtype == object and arr.ndim == 0:
+        return np.asarray(real(x, name, lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open))
+    if arr.dtype == object:
+        arr = np.asarray([real(v, f"{name}[{i}]", lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open)
+                          for i, v in enumerate(arr.ravel())]).reshape(arr.shape)
+    if arr.dtype.kind not in "iuf":
+        raise InputTypeError(f"{name} must be a real number or an array of real numbers"
+                             f"{'' if where == 'finite' else ' ' + where}; got {type(x).__name__} {_show(x)}")
+    arr = arr.astype(float)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite{'' if where == 'finite' else ' and ' + where}; got {_show(x)}")
+    if (lo is not None and not np.all(arr > lo if lo_open else arr >= lo)) or \
+            (hi is not None and not np.all(arr < hi if hi_open else arr <= hi)):
+        raise ValueError(f"{name} must be {where}; got {_show(x)}")
+    return arr
+
+
+def support_of(dist, name: str) -> tuple[float, float]:
+    """The finite support (lo, hi), lo < hi, of a frozen continuous scipy.stats distribution ``dist``.
+
+    Raises :class:`InputTypeError` if ``dist`` is not one (e.g. a string or a discrete distribution), and
+    ``ValueError`` naming ``name`` if its parameters are invalid (e.g. ``scipy.stats.uniform(0, 0)``: scale 0,
+    for which scipy reports the support [nan, nan]), if the support is unbounded, or if it is a single point.
+    """
+    from scipy.stats._distn_infrastructure import rv_continuous_frozen
+
+    if not isinstance(dist, rv_continuous_frozen):
+        raise InputTypeError(f"{name} must be a frozen continuous scipy.stats distribution, e.g. "
+                             f"scipy.stats.uniform(0, 1); got {type(dist).__name__} {_show(dist)}")
+    label = f"{name} (scipy.stats.{dist.dist.name} with args {dist.args}, kwds {dist.kwds})"
+    try:
+        shapes, loc, scale = dist.dist._parse_args(*dist.args, **dist.kwds)
+    except TypeError as exc:
+        raise InputTypeError(f"{label} has invalid parameters: {exc}") from None
+    if not np.all(np.asarray(scale, dtype=float) > 0):
+        raise ValueError(f"{label} must have scale > 0 (a zero-width or reversed distribution); got scale={scale!r}")
+    if not np.all(dist.dist._argcheck(*shapes)) or not np.all(np.isfinite(np.asarray(loc, dtype=float))):
+        raise ValueError(f"{label} has invalid shape parameters or location for scipy (its support would be "
+                         f"[nan, nan])")
+    lo, hi = (float(x) for x in dist.support())
+    if not (math.isfinite(lo) and math.isfinite(hi)):
+        raise ValueError(f"{label} must have a bounded support [lo, hi]; got [{lo}, {hi}]")
+    if not lo < hi:
+        raise ValueError(f"{label} must have a support with lo < hi; got [{lo}, {hi}]")
+    return lo, hi
