@@ -327,9 +327,13 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
 
     a, b = max(c_lo, v_lo), min(v_hi, c_hi)
     d = 1e-9 * (b - a)
-    if not a < b or not (bottom(a + d) > 0 > bottom(b - d)) or not (top(a + d) < 0 < top(b - d)):
+    if not a < b:
         raise ValueError("the supports must overlap so that the lowest trading price is inside the buyer's support "
                          "and the highest inside the seller's (e.g. both priors on the same interval)")
+    if not (bottom(a + d) > 0 > bottom(b - d)) or not (top(a + d) < 0 < top(b - d)):
+        raise ValueError(f"the end conditions of the regular equilibrium have no root inside the overlap [{a:.6g}, "
+                         f"{b:.6g}] of the supports: the priors' densities vanish too fast at the ends (e.g. "
+                         f"Beta(50, 50)), or the supports overlap too little; such priors are not supported")
     p_lo = optimize.brentq(bottom, a + d, b - d, xtol=1e-15, rtol=1e-15)
     p_hi = optimize.brentq(top, a + d, b - d, xtol=1e-15, rtol=1e-15)
     if not p_lo < p_hi:
