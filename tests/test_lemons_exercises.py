@@ -6,10 +6,11 @@ import math
 import numpy as np
 import pytest
 import sympy as sp
-from scipy import integrate, optimize, special
+from scipy import integrate, optimize, special, stats
 
 from lib import checks
 from lib.checks import check
+from lib.lemons import market_equilibrium
 
 
 def ref(exercise_id):
@@ -41,16 +42,29 @@ def test_exit_threshold_by_brute_force(b, mu):
     assert value == pytest.approx(first_exit, abs=2 * (sigmas[1] - sigmas[0]))
 
 
-@pytest.mark.parametrize("wrong", ["b*mu", "mu/(b - 1)", "(b - 1)*mu/b", "mu*(2 - b)", "b*mu - 1"])
-def test_exit_threshold_wrong_answers(wrong):
+@pytest.mark.parametrize("wrong, nudge", [
+    ("b*mu", "price buyers pay"), ("mu/(b - 1)", "without bound"), ("(b - 1)*mu/b", "nothing to divide"),
+    ("(b + 1)*mu", "sign"), ("mu*(2 - b)", "Hint"), ("b*mu - 1", "Hint"),
+    ("Min((b - 1)*mu, 0)", "Hint"),          # equals (b - 1) mu only for b < 1, outside the model
+    ("Max(0, (1 - b)*mu)", "Hint"),          # zero for every b > 1
+])
+def test_exit_threshold_wrong_answers(wrong, nudge):
     result = check("lemons.exit_threshold", wrong)
-    assert result.status == "incorrect" and "b mu = mu + sigma" in result.message
+    assert result.status == "incorrect" and nudge in result.message, result
 
 
-def test_exit_threshold_equivalent_forms_are_accepted():
-    assert check("lemons.exit_threshold", "b*mu - mu").correct
+@pytest.mark.parametrize("right", ["b*mu - mu", "Max(0, (b - 1)*mu)", "Abs(b - 1)*mu", "mu*b - mu + 0*b**2",
+                                   "(b**2 - 1)*mu/(b + 1)", "Min((b - 1)*mu, mu)"])
+def test_exit_threshold_equivalent_forms_are_accepted(right):
+    """Equal on the model's domain 1 < b < 2 (Min(., mu): for b < 2 the threshold is below mu)."""
+    assert check("lemons.exit_threshold", right).correct
     b, mu = sp.symbols("b mu", positive=True)
     assert check("lemons.exit_threshold", sp.factor(b * mu - mu)).correct
+
+
+def test_exit_threshold_is_sampled_on_the_model_domain():
+    ex = checks.get("lemons.exit_threshold")
+    assert ex.domains["b"] == (1.0, 2.0) and ex.domains["mu"][0] > 0
 
 
 # ------------------------------------------------------------------------------------------------ price and share
@@ -64,11 +78,19 @@ def test_price_matches_closed_form_and_brute_force():
     assert ref("lemons.price")[0] == pytest.approx(brute_force_uniform_price(0.25, 1.75, 1.5), abs=1e-5)
 
 
-@pytest.mark.parametrize("wrong", [(1.5, 1.0), (1.5, 1 / 3), (0.75, 0.75 / 1.75), (0.75, 0.5)])
-def test_price_wrong_answers(wrong):
+@pytest.mark.parametrize("wrong, nudge", [
+    ((1.5, 1.0), "ALL cars"), ((1.5, 1 / 3), "ALL cars"), ((0.75, 2 / 3), "at most the price"),
+    ((0.75, 1.0), "best sellers leave"), ((0.75, 0.75 / 1.75), "Hint"), ((0.75, 0.5), "Hint"), ((0.74, 0.333), "Hint"),
+])
+def test_price_wrong_answers(wrong, nudge):
     """b mu (mean of all cars), or a share that is not F(p) = (p - 0.25)/1.5."""
     result = check("lemons.price", wrong)
-    assert result.status == "incorrect" and "OFFERED" in result.message
+    assert result.status == "incorrect" and nudge in result.message, result
+
+
+@pytest.mark.parametrize("right", [(0.75, 0.333), (0.750, 0.3333), (0.7501, 0.334), (3 / 4, 1 / 3)])
+def test_price_accepts_three_significant_digits(right):
+    assert check("lemons.price", right).correct
 
 
 # ------------------------------------------------------------------------------------------------ welfare loss
@@ -104,15 +126,16 @@ def test_welfare_loss_accepts_the_closed_form():
 
 
 # With mu = 1, b = 1.5 and sigma > 0.5: p = 3 (1 - sigma), F(p) = (1 - sigma)/sigma, E[q | q <= p] = 2 (1 - sigma).
-@pytest.mark.parametrize("wrong", [
-    lambda s: 0.5 - (1 - s) ** 2 / s,                                    # exit formula in both regimes
-    lambda s: 0.0 if s <= 0.5 else 0.5 - 0.5 * 2 * (1 - s),              # W without the share F(p)
-    lambda s: 0.5 if s <= 0.5 else (1 - s) ** 2 / s,                     # the welfare, not the loss
-    lambda s: 0.0 if s <= 0.5 else 0.5 * (1 - (1 - s) / s),              # (b - 1) x the share that does not trade
+@pytest.mark.parametrize("wrong, nudge", [
+    (lambda s: 0.5 - (1 - s) ** 2 / s, "loss there is zero"),                          # exit formula in both regimes
+    (lambda s: 0.0 if s <= 0.5 else 0.5 - 0.5 * 2 * (1 - s), "share traded, F(p)"),    # W without the share F(p)
+    (lambda s: 0.5 if s <= 0.5 else (1 - s) ** 2 / s, "W_FI - W"),                      # the welfare, not the loss
+    (lambda s: 0.0 if s <= 0.5 else 0.5 * (1 - (1 - s) / s), "their quality"),          # (b - 1) x share not traded
+    (lambda s: 0.0 if s <= 0.5 else 0.5 - (1 - s) / s, "Hint"),                         # the share, not the welfare
 ])
-def test_welfare_loss_wrong_answers(wrong):
+def test_welfare_loss_wrong_answers(wrong, nudge):
     result = check("lemons.welfare_loss", wrong)
-    assert result.status == "incorrect" and "F(p)" in result.message
+    assert result.status == "incorrect" and nudge in result.message, result
 
 
 # ------------------------------------------------------------------------------------------------ certification
@@ -143,11 +166,18 @@ def test_certification_threshold_by_seller_optimality_on_a_grid():
     assert consistent and max(consistent) == pytest.approx(ref("lemons.certification")[0], abs=1e-3)
 
 
-@pytest.mark.parametrize("wrong", [(0.3, 0.688), (0.35, 0.688), (0.45, 1.0), (0.45, 0.37)])
-def test_certification_wrong_answers(wrong):
+@pytest.mark.parametrize("wrong, nudge", [
+    ((0.3, 0.688), "keeping the car"), ((0.35, 0.688), "AVERAGE"), ((0.45, 1.0), "cannot recover all"),
+    ((0.45, 0.37), "not the share"), ((0.45, 0.62), "Hint"),
+])
+def test_certification_wrong_answers(wrong, nudge):
     """theta = c/(b - 1); theta = lo + c/b; share ignoring the cost; the welfare instead of the share."""
     result = check("lemons.certification", wrong)
-    assert result.status == "incorrect" and "indifferent" in result.message
+    assert result.status == "incorrect" and nudge in result.message, result
+
+
+def test_certification_accepts_three_significant_digits():
+    assert check("lemons.certification", (0.450, 0.688)).correct and check("lemons.certification", (0.45, 0.6880)).correct
 
 
 # ------------------------------------------------------------------------------------------------ Beta quality
@@ -182,11 +212,181 @@ def test_beta_price_by_quad():
     assert efficiency == pytest.approx(integrate.quad(lambda q: q * pdf(q), lo, price)[0] / total, abs=1e-9)
 
 
-@pytest.mark.parametrize("wrong", [(1.5 * (0.2 + 4 / 7), 1.0), (0.8682279791, 0.6503742491), (1.1, 0.5)])
-def test_beta_price_wrong_answers(wrong):
-    """b E[q] (all cars); the traded share F(p) instead of the efficiency; a guess."""
+@pytest.mark.parametrize("wrong, nudge", [
+    ((1.5 * (0.2 + 4 / 7), 1.0), "b E[q]"), ((1.157, 0.488), "b E[q]"), ((0.8682, 0.650), "share of cars traded"),
+    ((0.8682279791, 0.6503742491), "share of cars traded"), ((1.1, 0.5), "Hint"), ((0.6, 0.0667), "Hint"),
+])
+def test_beta_price_wrong_answers(wrong, nudge):
+    """b E[q] (all cars); the traded share F(p) instead of the efficiency; a guess; the uniform case's answer."""
     result = check("lemons.beta_price", wrong)
-    assert result.status == "incorrect" and "brentq" in result.message
+    assert result.status == "incorrect" and nudge in result.message, result
+
+
+@pytest.mark.parametrize("right", [(0.8682, 0.4880), (0.868, 0.488), (0.86823, 0.48799)])
+def test_beta_price_accepts_the_chapters_printed_digits(right):
+    assert check("lemons.beta_price", right).correct
+
+
+# ------------------------------------------------------------------------------------------------ triangular quality
+
+def triangular(mu, sigma):
+    """Density 2 (mu + sigma - q)/(2 sigma)^2 on [mu - sigma, mu + sigma]: highest at the bottom, zero at the top."""
+    return stats.triang(0.0, loc=mu - sigma, scale=2 * sigma)
+
+
+@pytest.mark.parametrize("b, mu", [(1.5, 1.0), (1.2, 2.0), (2.5, 0.5), (2.9, 1.0)])
+def test_triangular_threshold_by_the_general_solver(b, mu):
+    """lib's solver (quadrature of the cdf, no formula) trades every car just below sigma* and not just above."""
+    expr = ref("lemons.triangular_threshold")
+    star = float(expr.subs({s: {"b": b, "mu": mu}[s.name] for s in expr.free_symbols}))
+    assert 0 < star < mu
+    assert market_equilibrium(triangular(mu, star * (1 - 1e-4)), b).traded_share == 1.0
+    assert market_equilibrium(triangular(mu, star * (1 + 1e-4)), b).traded_share < 1.0
+
+
+def test_triangular_threshold_by_quad():
+    """b E[q] = mu + sigma at sigma*, E[q] by quad of q times the density typed from the statement."""
+    b, mu = 1.7, 1.3
+    expr = ref("lemons.triangular_threshold")
+    star = float(expr.subs({s: {"b": b, "mu": mu}[s.name] for s in expr.free_symbols}))
+    density = lambda q: (mu + star - q) / (2 * star**2)  # noqa: E731
+    assert integrate.quad(density, mu - star, mu + star)[0] == pytest.approx(1.0, abs=1e-12)
+    mean = integrate.quad(lambda q: q * density(q), mu - star, mu + star)[0]
+    assert b * mean == pytest.approx(mu + star, abs=1e-12)
+
+
+def test_triangular_threshold_answers():
+    assert check("lemons.triangular_threshold", "3*mu*(b - 1)/(b + 3)").correct
+    assert check("lemons.triangular_threshold", "Min(3*mu*(b - 1)/(b + 3), mu)").correct   # sigma* < mu for b < 3
+    for wrong, nudge in [("(b - 1)*mu", "compute its mean"), ("3*(b - 1)*mu/(3 - b)", "sign"),
+                         ("2*(b - 1)*mu/(b + 2)", "Hint")]:
+        result = check("lemons.triangular_threshold", wrong)
+        assert result.status == "incorrect" and nudge in result.message, result
+
+
+# ------------------------------------------------------------------------------------------------ two types
+
+LAM, Q_LO, Q_HI = 0.35, 1.0, 2.0
+
+
+def two_type_g(p, b):
+    """b times the average quality of the cars offered at p (q <= p), two types; nan if nothing is offered."""
+    offered = [(LAM, Q_LO)] * int(p >= Q_LO) + [(1 - LAM, Q_HI)] * int(p >= Q_HI)
+    if not offered:
+        return math.nan
+    return b * sum(w * q for w, q in offered) / sum(w for w, _ in offered)
+
+
+def iterate_to_fixed_point(g, p, steps=200):
+    for _ in range(steps):
+        p = g(p)
+    return p
+
+
+def test_two_types_by_tatonnement_and_a_scan_over_b():
+    """Largest and smallest equilibria as the limits of p <- g(p) from the top (b q_H) and from q_L (g is monotone,
+    so these are the extreme fixed points); b_min as the first b on a fine grid whose largest equilibrium sells the
+    good cars."""
+    b_min, w_best, w_worst = ref("lemons.two_types")
+    b = 1.4
+    top = iterate_to_fixed_point(lambda p: two_type_g(p, b), b * Q_HI)
+    bottom = iterate_to_fixed_point(lambda p: two_type_g(p, b), Q_LO)
+    assert top >= Q_HI > bottom >= Q_LO                       # two equilibria: all cars, lemons only
+    welfare = lambda p: (b - 1) * (LAM * Q_LO * (p >= Q_LO) + (1 - LAM) * Q_HI * (p >= Q_HI))  # noqa: E731
+    assert (w_best, w_worst) == pytest.approx((welfare(top), welfare(bottom)), abs=1e-12)
+    grid = np.arange(1.0, 2.0, 1e-5)
+    trades = [iterate_to_fixed_point(lambda p: two_type_g(p, x), x * Q_HI, steps=5) >= Q_HI for x in grid]
+    assert b_min == pytest.approx(grid[np.argmax(trades)], abs=1e-5)
+
+
+@pytest.mark.parametrize("wrong, nudge", [
+    ((2.0, 0.66, 0.14), "average of all cars"), ((1.21, 0.66, 0.66), "two equilibria"), ((1.21, 0.66, 0.0), "still trade"),
+    ((1.21, 0.4, 0.14), "gain per unit"), ((1.21, 2.31, 0.14), "That is the price"), ((1.48, 0.66, 0.14), "Hint"),
+])
+def test_two_types_wrong_answers(wrong, nudge):
+    result = check("lemons.two_types", wrong)
+    assert result.status == "incorrect" and nudge in result.message, result
+
+
+def test_two_types_accepts_three_significant_digits():
+    assert check("lemons.two_types", (1.21, 0.660, 0.140)).correct and check("lemons.two_types", (1.2121, 0.66, 0.14)).correct
+
+
+# ------------------------------------------------------------------------------------------------ stability
+
+_MQ = np.linspace(0.4, 3.0, 2_600_001)
+_MQ = (_MQ[1:] + _MQ[:-1]) / 2                                   # midpoints of a fine grid over the support
+_MF = np.where(_MQ <= 1.8, 0.4 / 1.4, np.where(_MQ >= 2.4, 0.6 / 0.6, 0.0))
+_M_PARTIAL, _M_CDF = np.cumsum(_MQ * _MF), np.cumsum(_MF)
+
+
+def mixture_g(p, b=1.6):
+    """b E[q | q <= min(p, 3)] for 40% U[0.4, 1.8] and 60% U[2.4, 3.0], by the midpoint rule on a fine grid."""
+    i = np.searchsorted(_MQ, min(p, 3.0), side="right") - 1
+    return b * _M_PARTIAL[i] / _M_CDF[i]
+
+
+def test_stability_by_iterating_the_adjustment():
+    """Start p_{t+1} = g(p_t) just above and just below each equilibrium: a stable one draws the price back."""
+    grid = np.linspace(0.45, 4.8, 436)
+    values = np.array([mixture_g(p) - p for p in grid])
+    brackets = np.flatnonzero(np.sign(values[:-1]) != np.sign(values[1:]))
+    roots = [optimize.brentq(lambda p: mixture_g(p) - p, grid[i], grid[i + 1], xtol=1e-10) for i in brackets]
+    assert len(roots) == 3
+    stable = []
+    for root in roots:
+        ends = [iterate_to_fixed_point(mixture_g, root + d, steps=80) for d in (-0.01, 0.01)]
+        stable.append(all(abs(e - root) < 1e-3 for e in ends))
+    names = [n for n, ok in zip(("lowest", "middle", "highest"), stable) if ok]
+    assert ref("lemons.stability") == " and ".join(names) == "lowest and highest"
+
+
+@pytest.mark.parametrize("wrong, nudge", [("all three", "from below"), ("highest", "the lowest included"),
+                                          ("middle", "slightly above"), ("lowest", "Hint"), ("none", "Hint")])
+def test_stability_wrong_answers(wrong, nudge):
+    result = check("lemons.stability", wrong)
+    assert result.status == "incorrect" and nudge in result.message, result
+
+
+# ------------------------------------------------------------------------------------------------ certification tax
+
+def brute_force_tax(lo=0.25, hi=1.75, b=1.5, c=0.15, n=1501):
+    """For every tax on a grid, the highest threshold theta at which the sellers' best responses reproduce theta
+    (grid of qualities; the uncertified pool's price by the brute-force lemons price of U[lo, theta]), and its
+    welfare by quad; returns (best tax, its welfare, the lemons welfare)."""
+    q = np.linspace(lo, hi, n)
+    p_u = np.array([brute_force_uniform_price(lo, t, b, 4001) for t in q])
+    gain = b * q - np.maximum(p_u[:, None], q[None, :])           # [theta index, quality index]: b q - max(p_u, q)
+    best_tax, best_w = None, -np.inf
+    pdf = 1 / (hi - lo)
+    for tax in np.arange(0.0, 0.4, 0.0025):
+        certify = gain - c - tax >= 0
+        consistent = [i for i in range(n - 1) if not certify[i, :i].any() and certify[i, i:].all()]
+        if not consistent:
+            continue
+        i = max(consistent)
+        theta, sold = q[i], min(p_u[i], q[i])
+        w = (b - 1) * (integrate.quad(lambda x: x * pdf, lo, sold)[0] + integrate.quad(lambda x: x * pdf, theta, hi)[0]) \
+            - c * (hi - theta) * pdf
+        if w > best_w + 1e-12:
+            best_tax, best_w = tax, w
+    p_l = brute_force_uniform_price(lo, hi, b)
+    return best_tax, best_w, (b - 1) * integrate.quad(lambda x: x * pdf, lo, p_l)[0]
+
+
+def test_certification_tax_by_brute_force():
+    tax, share = ref("lemons.certification_tax")
+    best_tax, best_w, w_lemons = brute_force_tax()
+    assert tax == pytest.approx(best_tax, abs=0.0025 + 1e-3)
+    assert share == pytest.approx((best_w - w_lemons) / (0.5 - w_lemons), abs=2e-3)
+
+
+@pytest.mark.parametrize("wrong, nudge", [((0.0, 0.688), "certify too much"), ((0.375, 0.76), "c + tau"),
+                                          ((0.3, 0.76), "how far the threshold moves"), ((0.225, 0.688), "without a tax"),
+                                          ((0.15, 0.7), "Hint")])
+def test_certification_tax_wrong_answers(wrong, nudge):
+    result = check("lemons.certification_tax", wrong)
+    assert result.status == "incorrect" and nudge in result.message, result
 
 
 def test_references_are_cached_and_cheap():

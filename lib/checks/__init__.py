@@ -183,8 +183,8 @@ class Numeric(Exercise):
         return want is None or abs(got - float(want)) <= self.tolerance(float(want))
 
     def _near(self, got: float, want: float) -> bool:
-        """Off, but by less than ten times the tolerance: only the precision is wrong."""
-        return bool(self.digits) and abs(got - float(want)) <= 10 * self.tolerance(float(want))
+        """Off, but by less than five times the tolerance: only the precision is wrong."""
+        return bool(self.digits) and abs(got - float(want)) <= 5 * self.tolerance(float(want))
 
 
     def judge(self, answer):

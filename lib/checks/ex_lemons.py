@@ -130,7 +130,7 @@ def stability() -> str:
         return integrate.quad(lambda x: x * quality.pdf(x), lo, top, points=inner)[0] / quality.cdf(top)
 
     h = lambda p: b * mean_below(p) - p  # noqa: E731
-    grid = np.linspace(lo + 1e-9, b * hi, 2001)
+    grid = np.linspace(lo + 1e-9, b * hi, 601)
     values = np.array([h(p) for p in grid])
     roots = [optimize.brentq(h, grid[i], grid[i + 1], xtol=1e-13)
              for i in np.flatnonzero(np.sign(values[:-1]) != np.sign(values[1:]))]
