@@ -10,7 +10,7 @@ from scipy import integrate, optimize, special, stats
 
 from lib import checks
 from lib.checks import check
-from lib.lemons import market_equilibrium
+from lib.lemons import market_equilibrium, partial_expectation
 
 
 def ref(exercise_id):
@@ -387,6 +387,40 @@ def test_certification_tax_by_brute_force():
 def test_certification_tax_wrong_answers(wrong, nudge):
     result = check("lemons.certification_tax", wrong)
     assert result.status == "incorrect" and nudge in result.message, result
+
+
+# ------------------------------------------------------------------------------------------------ lib's solvers agree
+
+def test_two_types_by_the_general_solver():
+    """lib.lemons on the two-point distribution: both equilibria, and b_min as the edge of 'all sell'."""
+    b_min, w_best, w_worst = ref("lemons.two_types")
+    quality = stats.rv_discrete(values=([Q_LO, Q_HI], [LAM, 1 - LAM]))
+    eq = market_equilibrium(quality, 1.4)
+    assert [round(e.price, 12) for e in eq.equilibria] == [1.4, 2.31]
+    assert eq.welfare == pytest.approx(w_best, abs=1e-12)
+    assert 0.4 * partial_expectation(quality, eq.equilibria[0].price) == pytest.approx(w_worst, abs=1e-12)
+    assert market_equilibrium(quality, b_min * (1 + 1e-9)).regime == "all sell"
+    assert market_equilibrium(quality, b_min * (1 - 1e-6)).regime != "all sell"
+
+
+def test_stability_by_the_general_solver():
+    quality = stats.rv_histogram((np.array([0.4, 0.0, 0.6]), np.array([0.4, 1.8, 2.4, 3.0])), density=False).freeze()
+    flags = [e.stable for e in market_equilibrium(quality, 1.6).equilibria]
+    names = [n for n, ok in zip(("lowest", "middle", "highest"), flags) if ok]
+    assert len(flags) == 3 and ref("lemons.stability") == " and ".join(names)
+
+
+def test_certification_tax_by_the_general_solver():
+    from lib.distributions import uniform
+    from lib.lemons import certification_equilibrium, optimal_certification
+
+    tax, share = ref("lemons.certification_tax")
+    best = optimal_certification(uniform(0.25, 1.75), 1.5, 0.15)
+    assert (best.tax, best.share_recovered) == pytest.approx((tax, share), abs=1e-9)
+    taxed = certification_equilibrium(uniform(0.25, 1.75), 1.5, 0.15, tax=tax)
+    assert taxed.share_recovered == pytest.approx(share, abs=1e-9)
+    for other in (0.0, 0.1, 0.2, 0.25, 0.3):                       # no other tax does better
+        assert certification_equilibrium(uniform(0.25, 1.75), 1.5, 0.15, tax=other).welfare < taxed.welfare
 
 
 def test_references_are_cached_and_cheap():
