@@ -86,6 +86,13 @@ def support(dist, name: str) -> tuple[float, float]:
     return lo, hi
 
 
+def _pdf(dist, x):
+    """dist.pdf(x), with an infinite density at an end of the support (a node rounded onto a singular end, e.g.
+    Beta(0.3, 0.3) at 0) counted as 0: that single point carries no probability."""
+    d = np.asarray(dist.pdf(x), dtype=float)
+    return np.where(np.isfinite(d), d, 0.0)
+
+
 def _vectorised(f: Callable, name: str) -> Callable:
     """Wrap a strategy so that it takes and returns float arrays of any shape; reject bad values loudly."""
     if not callable(f):
@@ -333,7 +340,9 @@ class _Cumulative:
         a = self.edges[i]
         half = 0.5 * (t - a)
         nodes = (0.5 * (a + t))[..., None] + half[..., None] * _GL_X
-        return self.cum[i] + np.sum(self.g(nodes) * half[..., None] * _GL_W, axis=-1)
+        with np.errstate(invalid="ignore"):  # t on an edge: an empty partial panel (g may be 0 * inf there)
+            part = np.where(half[..., None] > 0, self.g(nodes) * half[..., None] * _GL_W, 0.0)
+        return self.cum[i] + np.sum(part, axis=-1)
 
     @property
     def total(self) -> float:
@@ -408,11 +417,11 @@ def first_best_gains(buyer=None, seller=None) -> float:
     buyer = uniform() if buyer is None else buyer
     seller = uniform() if seller is None else seller
     v_sup, c_sup = support(buyer, "buyer"), support(seller, "seller")
-    tail_v = _Cumulative(lambda v: v * buyer.pdf(v), _edges(*v_sup))
+    tail_v = _Cumulative(lambda v: v * _pdf(buyer, v), _edges(*v_sup))
     c, w = _rule(_edges(*c_sup, *v_sup))
     t = np.clip(c, *v_sup)
     value = (tail_v.total - tail_v(t)) - c * buyer.sf(t)
-    return float(np.sum(w * seller.pdf(c) * np.maximum(value, 0.0)))
+    return float(np.sum(w * _pdf(seller, c) * np.maximum(value, 0.0)))
 
 
 def outcomes(bid, ask, buyer=None, seller=None, k: float = 0.5) -> Outcomes:
@@ -425,10 +434,10 @@ def outcomes(bid, ask, buyer=None, seller=None, k: float = 0.5) -> Outcomes:
     m = _Market.build(bid, ask, buyer, seller, k)
     buyer, seller, k = m.buyer, m.seller, m.k
     v_edges = m.buyer_edges
-    tail_v = _Cumulative(lambda v: v * buyer.pdf(v), v_edges)
-    tail_b = _Cumulative(lambda v: m.bid(v) * buyer.pdf(v), v_edges)
+    tail_v = _Cumulative(lambda v: v * _pdf(buyer, v), v_edges)
+    tail_b = _Cumulative(lambda v: m.bid(v) * _pdf(buyer, v), v_edges)
     c, w = _rule(m.seller_edges)
-    w = w * seller.pdf(c)
+    w = w * _pdf(seller, c)
     s = m.ask(c)
     t = m.sigma(s)
     p_trade = buyer.sf(t)
@@ -477,8 +486,8 @@ class _Payoffs:
 
     def __init__(self, m: _Market):
         self.m = m
-        self.A = _Cumulative(lambda c: m.ask(c) * m.seller.pdf(c), m.seller_edges)
-        self.B = _Cumulative(lambda v: m.bid(v) * m.buyer.pdf(v), m.buyer_edges)
+        self.A = _Cumulative(lambda c: m.ask(c) * _pdf(m.seller, c), m.seller_edges)
+        self.B = _Cumulative(lambda v: m.bid(v) * _pdf(m.buyer, v), m.buyer_edges)
 
     def buyer(self, x, v):
         t = self.m.tau(x)
@@ -553,8 +562,8 @@ def best_response_gap(bid, ask, buyer=None, seller=None, k: float = 0.5, n_types
     seller_gaps = _gaps(pay.seller, cs, own_s, asks)
     v, wv = _rule(_edges(v_lo, v_hi, m.buyer_breaks, n_panels=128))  # smooth between breaks: 128 panels do
     c, wc = _rule(_edges(c_lo, c_hi, m.seller_breaks, n_panels=128))
-    ub = float(np.sum(wv * m.buyer.pdf(v) * pay.buyer(m.bid(v), v)))
-    us = float(np.sum(wc * m.seller.pdf(c) * pay.seller(m.ask(c), c)))
+    ub = float(np.sum(wv * _pdf(m.buyer, v) * pay.buyer(m.bid(v), v)))
+    us = float(np.sum(wc * _pdf(m.seller, c) * pay.seller(m.ask(c), c)))
     bg, sg = float(buyer_gaps.max()), float(seller_gaps.max())
     return BestResponseGap(buyer_gap=bg, seller_gap=sg, max_gap=max(bg, sg), buyer_types=vs, buyer_gaps=buyer_gaps,
                            seller_types=cs, seller_gaps=seller_gaps, buyer_utility=ub, seller_utility=us)

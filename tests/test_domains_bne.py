@@ -1,0 +1,51 @@
+"""lib.bne.solve_double_auction on untuned inputs: exact numbers for k, the edges of the supported domain and bad
+arguments (a clear ValueError/TypeError naming the parameter, never a hang or a wrong equilibrium)."""
+import math
+from fractions import Fraction
+
+import pytest
+import sympy as sp
+from scipy import stats
+
+from lib.bne import linear_uniform, solve_double_auction
+from lib.validation import InputTypeError
+
+
+@pytest.mark.parametrize("k", [Fraction(1, 4), sp.Rational(1, 4)])
+def test_exact_k_gives_the_linear_equilibrium(k):
+    # was "k must be a number"; U[0, 1]: p_lo = s(0) = (1 - k)/2, p_hi = b(1) = 1/(1 + k) + k(1 - k)/(2(1 + k))
+    r = solve_double_auction(stats.uniform(0, 1), stats.uniform(0, 1), k)
+    kk = sp.Rational(k.numerator, k.denominator) if isinstance(k, Fraction) else k
+    assert r.price_range[0] == pytest.approx(float((1 - kk) / 2), abs=1e-8)
+    assert r.price_range[1] == pytest.approx(float(1 / (1 + kk) + kk * (1 - kk) / (2 * (1 + kk))), abs=1e-8)
+
+
+@pytest.mark.parametrize("bad", ["uniform", stats.poisson(2), None])
+def test_non_distribution_is_both_value_and_type_error(bad):
+    with pytest.raises(ValueError, match="buyer must be a frozen continuous") as info:
+        solve_double_auction(bad, stats.uniform())
+    assert isinstance(info.value, TypeError)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(buyer=stats.uniform(0, 0)), "scale > 0"),
+    (dict(k=1.5), r"k must be in \[0, 1\]"), (dict(k=math.nan), "k must be a finite"), (dict(k=0), "strictly"),
+    (dict(k="0.5"), "k must be a real number"), (dict(rtol=math.nan), "rtol"), (dict(rtol=1e-16), "rtol"),
+    (dict(tol=-1.0), "tol must be > 0"),
+    (dict(buyer=stats.uniform(0, 1e300), seller=stats.uniform(0, 1e300)), r"must lie in \[-4, 4\]"),
+    (dict(buyer=stats.uniform(0, 1e-300), seller=stats.uniform(0, 1e-300)), "at least 1e-09 wide"),
+    (dict(buyer=stats.beta(50, 50), seller=stats.beta(50, 50)), "vanish too fast"),
+])
+def test_outside_the_supported_domain_is_refused_by_name(kwargs, message):
+    # huge scales used to overflow (RuntimeWarning) and tiny ones gave a wrong price range (1e-309 for 3.75e-301)
+    args = dict(buyer=stats.uniform(), seller=stats.uniform(), k=0.25) | kwargs
+    with pytest.raises(ValueError, match=message):
+        solve_double_auction(args.pop("buyer"), args.pop("seller"), **args)
+
+
+def test_linear_uniform_checks_k():
+    assert linear_uniform(Fraction(1, 2)) == linear_uniform(0.5)
+    with pytest.raises(ValueError, match="k must be"):
+        linear_uniform(5)
+    with pytest.raises(InputTypeError):
+        linear_uniform(None)
