@@ -3,7 +3,7 @@
 Pinned npm packages, fetched with `npm pack` (the npm registry is the only place the build reaches besides PyPI):
 MathJax 3 (TeX input, CommonHTML output, its woff2 fonts and TeX extensions). Idempotent: does nothing when
 _vendor/ already holds this version. (The site has no ipywidgets manager: its explorers need no JavaScript library;
-see _config.yml.)
+see _config.yml.) Then runs tools/fonts.py: the CJK font subset for the book's Chinese terms, in _vendor/fonts/.
 """
 from __future__ import annotations
 
@@ -31,6 +31,9 @@ FILES = [
     ("mathjax", "LICENSE", "mathjax/LICENSE"),
 ]
 STAMP = VENDOR / "versions.json"
+# For the browser tests only (never served by the site: Sphinx skips dot-folders of html_static_path).
+TEST_PACKAGES = {"axe-core": "4.14.1"}
+TEST_VENDOR = VENDOR / ".tests"
 
 
 def _pack(spec: str, workdir: Path) -> Path:
@@ -43,6 +46,16 @@ def _pack(spec: str, workdir: Path) -> Path:
 
 
 def main() -> int:
+    status = vendor_javascript()
+    if status:
+        return status
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import fonts  # tools/fonts.py
+
+    return fonts.main([])
+
+
+def vendor_javascript() -> int:
     if STAMP.exists() and json.loads(STAMP.read_text()) == PACKAGES:
         return 0
     if shutil.which("npm") is None:
@@ -71,5 +84,23 @@ def main() -> int:
     return 0
 
 
+def vendor_test_tools() -> Path:
+    """axe-core (accessibility rules) into _vendor/.tests/, for the browser tests; returns the axe.min.js path."""
+    target = TEST_VENDOR / f"axe-core-{TEST_PACKAGES['axe-core']}" / "axe.min.js"
+    if target.is_file():
+        return target
+    if shutil.which("npm") is None:
+        raise SystemExit("tools/vendor.py: npm is needed once to fetch axe-core for the browser tests")
+    with tempfile.TemporaryDirectory() as tmp:
+        root = _pack(f"axe-core@{TEST_PACKAGES['axe-core']}", Path(tmp))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / "LICENSE", target.parent / "LICENSE")
+        shutil.copy2(root / "axe.min.js", target)
+    return target
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--tests"]:
+        print(vendor_test_tools())
+        sys.exit(0)
     sys.exit(main())

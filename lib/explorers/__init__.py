@@ -35,10 +35,12 @@ COLOURS = {
     "purple": "#CC79A7", "sky": "#56B4E9", "yellow": "#F0E442", "black": "#000000",
 }
 
-# One handler for every slider: combine the slider positions into a frame index and show that frame.
+# One handler for every slider: combine the slider positions into a frame index, show that frame, and tell assistive
+# technology the new value (aria-valuetext "name = value"; the <output> beside the slider shows the same value).
 _HANDLER = (
     "(function(r){var k=0;r.querySelectorAll('input.kf-slider').forEach(function(x){"
-    "k=k*(+x.max+1)+(+x.value);x.nextElementSibling.textContent=JSON.parse(x.dataset.labels)[+x.value];});"
+    "var v=JSON.parse(x.dataset.labels)[+x.value];k=k*(+x.max+1)+(+x.value);"
+    "x.nextElementSibling.textContent=v;x.setAttribute('aria-valuetext',x.dataset.name+' = '+v);});"
     "r.querySelectorAll('img.kf-frame').forEach(function(m,i){m.style.display=(i===k)?'':'none';});"
     "})(this.closest('.kf-explorer'))"
 )
@@ -69,6 +71,15 @@ class StaticExplorer:
     def __repr__(self) -> str:
         return f"StaticExplorer({self.title!r}, {len(self.frames)} frames)"
 
+    def frame_alt(self, index: int) -> str:
+        """Alt text of frame `index` (row-major over the sliders): the explorer's title and every parameter's value."""
+        values, rest = [], index
+        for labels in reversed(self.labels):
+            rest, position = divmod(rest, len(labels))
+            values.append(labels[position])
+        settings = ", ".join(f"{name} = {value}" for name, value in zip(self.names, reversed(values)))
+        return f"{self.title}: the figure for {settings}"
+
     def _repr_html_(self) -> str:
         handler = html.escape(_HANDLER, quote=True)
         flat = 0
@@ -77,20 +88,29 @@ class StaticExplorer:
         sliders = "".join(
             f'<label style="margin-right:1.5em">{html.escape(name)} '
             f'<input type="range" class="kf-slider" min="0" max="{len(labels) - 1}" step="1" value="{index}" '
-            f'data-labels="{html.escape(json.dumps(list(labels)), quote=True)}" oninput="{handler}" '
-            f'aria-label="{html.escape(name, quote=True)}">'
-            f"<output>{html.escape(labels[index])}</output></label>"
+            f'data-labels="{html.escape(json.dumps(list(labels)), quote=True)}" '
+            f'data-name="{html.escape(name, quote=True)}" oninput="{handler}" '
+            f'aria-label="{html.escape(name, quote=True)}" '
+            f'aria-valuetext="{html.escape(f"{name} = {labels[index]}", quote=True)}">'
+            f'<output aria-hidden="true">{html.escape(labels[index])}</output></label>'
             for name, labels, index in zip(self.names, self.labels, self.start)
         )
         images = "".join(
-            f'<img class="kf-frame" alt="{html.escape(self.title, quote=True)}" style="max-width:100%;'
+            f'<img class="kf-frame" alt="{html.escape(self.frame_alt(i), quote=True)}" style="max-width:100%;'
             f'{"" if i == flat else "display:none"}" src="data:image/png;base64,{frame}">'
             for i, frame in enumerate(self.frames)
         )
+        shown = ", ".join(f"{name} = {labels[index]}" for name, labels, index in
+                          zip(self.names, self.labels, self.start))
+        # Shown in print only (the site's print stylesheet): a printed page has one frame and no working slider.
+        note = (f'<p class="kf-print-note" style="display:none">Printed: one frame of an interactive explorer '
+                f'({html.escape(shown)}). To move the sliders, open this chapter on the course website '
+                f'(it works offline, with no kernel) or run the chapter notebook in JupyterLab.</p>')
         return (
-            f'<div class="kf-explorer" style="border:1px solid #ccc;padding:8px;border-radius:4px">'
+            f'<div class="kf-explorer" role="group" aria-label="{html.escape(self.title, quote=True)}" '
+            f'style="border:1px solid #767676;padding:8px;border-radius:4px">'
             f'<div style="font-weight:bold">{html.escape(self.title)}</div>'
-            f"<div>{sliders}</div>{images}</div>"
+            f'<div class="kf-controls">{sliders}</div>{images}{note}</div>'
         )
 
 

@@ -2,6 +2,7 @@
 on a local port, and a guard that records every request to another host."""
 from __future__ import annotations
 
+import fcntl
 import functools
 import http.server
 import os
@@ -48,9 +49,27 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 @pytest.fixture(scope="session")
 def built_site() -> Path:
-    """Build the book (as `make book` does, warnings are errors) and return the html folder."""
-    result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_book.py")], cwd=ROOT,
-                            capture_output=True, text=True)
+    """Build the book (as `make book` does, warnings are errors) and return the html folder.
+
+    BUILT_SITE=/path/to/_build/html uses a site built elsewhere instead (no build: for running a few browser
+    tests against an existing build)."""
+    if os.environ.get("BUILT_SITE"):
+        return Path(os.environ["BUILT_SITE"]).resolve()
+    # Test modules on different pytest-xdist workers each ask for the site: the first builds it while the others
+    # wait, and they then use that build (never two builds into _build at once, nor a rebuild under a worker that
+    # is reading pages). The run's id (pytest-xdist's, or this process's) says whether this run has built it.
+    run_id = os.environ.get("PYTEST_XDIST_TESTRUNUID") or str(os.getpid())
+    (ROOT / "_build").mkdir(exist_ok=True)
+    stamp = ROOT / "_build" / ".built-by-test-run"
+    with open(ROOT / "_build" / ".build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if stamp.is_file() and stamp.read_text() == run_id and (ROOT / "_build" / "html" / "index.html").is_file():
+            return ROOT / "_build" / "html"
+        stamp.unlink(missing_ok=True)
+        result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_book.py")], cwd=ROOT,
+                                capture_output=True, text=True)
+        if result.returncode == 0:
+            stamp.write_text(run_id)
     if result.returncode != 0:
         pytest.fail("the book does not build with -W:\n" + (result.stdout + result.stderr)[-6000:])
     return ROOT / "_build" / "html"
