@@ -348,44 +348,68 @@ def test_stability_wrong_answers(wrong, nudge):
     assert result.status == "incorrect" and nudge in result.message, result
 
 
-# ------------------------------------------------------------------------------------------------ certification tax
+# ------------------------------------------------------------------------------------------------ optimal tax
 
-def brute_force_tax(lo=0.25, hi=1.75, b=1.5, c=0.15, n=1501):
-    """For every tax on a grid, the highest threshold theta at which the sellers' best responses reproduce theta
-    (grid of qualities; the uncertified pool's price by the brute-force lemons price of U[lo, theta]), and its
-    welfare by quad; returns (best tax, its welfare, the lemons welfare)."""
+def brute_force_tax(sigma, mu=1.0, b=1.5, c=0.1, n=601, taxes=np.arange(0.0, 0.8, 0.005)):
+    """The smallest tax on a grid whose best certification equilibrium has the highest welfare on that grid.
+
+    For a tax, a threshold theta on a grid of qualities is an equilibrium if the sellers' best responses to the
+    uncertified price p_u(theta) (the brute-force lemons price of U[lo, theta]) are "certify iff q >= theta";
+    "nobody certifies" (the last row) if no seller certifies at the whole market's lemons price. The highest
+    equilibrium threshold is the one reported; welfare integrates (b - 1) q over the traded cars, minus c per
+    certificate."""
+    lo, hi = mu - sigma, mu + sigma
     q = np.linspace(lo, hi, n)
-    p_u = np.array([brute_force_uniform_price(lo, t, b, 4001) for t in q])
-    gain = b * q - np.maximum(p_u[:, None], q[None, :])           # [theta index, quality index]: b q - max(p_u, q)
-    best_tax, best_w = None, -np.inf
-    pdf = 1 / (hi - lo)
-    for tax in np.arange(0.0, 0.4, 0.0025):
+    p_u = np.array([brute_force_uniform_price(lo, t, b, 2001) for t in q[:-1]] + [brute_force_uniform_price(lo, hi, b)])
+    theta = np.append(q[:-1], hi)                                  # the last row: nobody certifies
+    gain = b * q[None, :] - np.maximum(p_u[:, None], q[None, :])   # [threshold, quality]: b q - max(p_u, q)
+    below = q[None, :] < theta[:, None]
+    below[-1] = True
+    sold = np.minimum(p_u, theta)
+    welfare = (b - 1) * ((sold**2 - lo**2) / 2 + (hi**2 - theta**2) / 2) / (hi - lo) - c * (hi - theta) / (hi - lo)
+    best = []
+    for tax in taxes:
         certify = gain - c - tax >= 0
-        consistent = [i for i in range(n - 1) if not certify[i, :i].any() and certify[i, i:].all()]
-        if not consistent:
-            continue
-        i = max(consistent)
-        theta, sold = q[i], min(p_u[i], q[i])
-        w = (b - 1) * (integrate.quad(lambda x: x * pdf, lo, sold)[0] + integrate.quad(lambda x: x * pdf, theta, hi)[0]) \
-            - c * (hi - theta) * pdf
-        if w > best_w + 1e-12:
-            best_tax, best_w = tax, w
-    p_l = brute_force_uniform_price(lo, hi, b)
-    return best_tax, best_w, (b - 1) * integrate.quad(lambda x: x * pdf, lo, p_l)[0]
+        ok = np.flatnonzero(~np.any(certify & below, axis=1) & np.all(certify | below, axis=1))
+        best.append(welfare[ok[-1]] if ok.size else np.nan)   # none: the crossing falls between grid points
+    best = np.array(best)
+    assert np.isnan(best).mean() < 0.1, "too few taxes with an equilibrium threshold on the grid"
+    return taxes[np.flatnonzero(best >= np.nanmax(best) - 1e-9)[0]]
 
 
-def test_certification_tax_by_brute_force():
-    tax, share = ref("lemons.certification_tax")
-    best_tax, best_w, w_lemons = brute_force_tax()
-    assert tax == pytest.approx(best_tax, abs=0.0025 + 1e-3)
-    assert share == pytest.approx((best_w - w_lemons) / (0.5 - w_lemons), abs=2e-3)
+@pytest.mark.parametrize("sigma", [0.05, 0.2, 0.4, 0.6, 0.75, 0.9])
+def test_optimal_tax_by_brute_force(sigma):
+    assert ref("lemons.optimal_tax")(sigma) == pytest.approx(brute_force_tax(sigma), abs=0.005 + 2e-3)
 
 
-@pytest.mark.parametrize("wrong, nudge", [((0.0, 0.688), "certify too much"), ((0.375, 0.76), "c + tau"),
-                                          ((0.3, 0.76), "how far the threshold moves"), ((0.225, 0.688), "without a tax"),
-                                          ((0.15, 0.7), "Hint")])
-def test_certification_tax_wrong_answers(wrong, nudge):
-    result = check("lemons.certification_tax", wrong)
+def closed_form_tax(sigma, mu=1.0, b=1.5, c=0.1):
+    """Typed from the solution: 0 up to c/b; b sigma - c up to sigma*; (b - 1) p* - c beyond, p* the lemons price."""
+    if sigma <= c / b:
+        return 0.0
+    if sigma <= (b - 1) * mu:
+        return b * sigma - c
+    return (b - 1) * b * (mu - sigma) / (2 - b) - c
+
+
+def test_optimal_tax_matches_the_closed_form_and_is_continuous():
+    f = ref("lemons.optimal_tax")
+    for sigma in [0.05, 0.1, 0.2, 0.4, 0.5, 0.55, 0.6, 0.75, 0.9]:
+        assert f(sigma) == pytest.approx(closed_form_tax(sigma), abs=1e-9), sigma
+    assert closed_form_tax(0.5) == pytest.approx(closed_form_tax(0.5 + 1e-9), abs=1e-8)
+    assert check("lemons.optimal_tax", closed_form_tax).correct
+    points = [a[0] for a in checks.get("lemons.optimal_tax").points]
+    assert min(points) < 0.1 / 1.5 < 0.2 <= 0.5 < max(points)        # every regime is checked
+
+
+@pytest.mark.parametrize("wrong, nudge", [
+    (lambda s: 0.0 if s <= 0.5 else 0.5 * 3 * (1 - s) - 0.1, "stop that"),
+    (lambda s: 0.5 * 3 * (1 - s) - 0.1, "only beyond sigma*"),
+    (lambda s: 1.5 * s - 0.1 if s <= 0.5 else 0.5 * 3 * (1 - s) - 0.1, "subsidy"),
+    (lambda s: max(1.5 * s, 0.0) if s <= 0.5 else 0.5 * 3 * (1 - s), "on top of the fee"),
+    (lambda s: 0.0, "Hint"),
+])
+def test_optimal_tax_wrong_answers(wrong, nudge):
+    result = check("lemons.optimal_tax", wrong)
     assert result.status == "incorrect" and nudge in result.message, result
 
 
@@ -410,17 +434,18 @@ def test_stability_by_the_general_solver():
     assert len(flags) == 3 and ref("lemons.stability") == " and ".join(names)
 
 
-def test_certification_tax_by_the_general_solver():
+def test_optimal_tax_by_the_general_solver():
+    """The tax implements the optimum: at it lib's best certification equilibrium reaches the planner's welfare,
+    and no tax on a grid does better."""
     from lib.distributions import uniform
     from lib.lemons import certification_equilibrium, optimal_certification
 
-    tax, share = ref("lemons.certification_tax")
-    best = optimal_certification(uniform(0.25, 1.75), 1.5, 0.15)
-    assert (best.tax, best.share_recovered) == pytest.approx((tax, share), abs=1e-9)
-    taxed = certification_equilibrium(uniform(0.25, 1.75), 1.5, 0.15, tax=tax)
-    assert taxed.share_recovered == pytest.approx(share, abs=1e-9)
-    for other in (0.0, 0.1, 0.2, 0.25, 0.3):                       # no other tax does better
-        assert certification_equilibrium(uniform(0.25, 1.75), 1.5, 0.15, tax=other).welfare < taxed.welfare
+    for sigma in (0.2, 0.4, 0.75):
+        quality, tax = uniform(1 - sigma, 1 + sigma), ref("lemons.optimal_tax")(sigma)
+        taxed = certification_equilibrium(quality, 1.5, 0.1, tax=tax)
+        assert taxed.welfare == pytest.approx(optimal_certification(quality, 1.5, 0.1).welfare, abs=1e-9)
+        grid = [certification_equilibrium(quality, 1.5, 0.1, tax=t).welfare for t in np.linspace(0, 0.8, 33)]
+        assert max(grid) <= taxed.welfare + 1e-9
 
 
 def test_references_are_cached_and_cheap():

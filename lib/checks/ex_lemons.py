@@ -1,8 +1,8 @@
 """Exercises for chapter 1, information asymmetry and the market for lemons (ids "lemons.*").
 
-The exit thresholds and the two-type and tax answers are derived here with sympy; the other numbers come from the
+The exit thresholds and the two-type answers are derived here with sympy; the other numbers come from the
 general solvers of lib.lemons (quadrature of the distribution function and root finding, which know nothing of the
-uniform closed forms), or, for the stability of the equilibria of a mixture, from scipy quadrature and root finding.
+uniform closed forms, and the planner's optimum of lib.lemons.optimal_certification), or, for the stability of the equilibria of a mixture, from scipy quadrature and root finding.
 tests/test_lemons_exercises.py checks every reference against an independent route (closed forms typed from the
 derivations, brute-force grids, scipy quad, simulated adjustment), so a planted error fails there.
 
@@ -11,7 +11,7 @@ two levels, a nudge and then the method, and typical wrong answers get a nudge a
 the answer (tests/test_checks.py checks that for every exercise).
 
 References are computed on first use (lib.checks.Lazy), so importing the checks stays fast;
-the welfare-loss reference is a function and solves only when a student's answer is checked.
+the welfare-loss and optimal-tax references are functions and solve only when a student's answer is checked.
 """
 from __future__ import annotations
 
@@ -33,6 +33,8 @@ TWO_TYPES = {"lemon_share": sp.Rational(35, 100), "low": 1, "high": 2, "buyer_pr
 MIXTURE = {"weights": (0.4, 0.0, 0.6), "edges": (0.4, 1.8, 2.4, 3.0), "buyer_premium": 1.6}
 STABILITY_OPTIONS = ("none", "lowest", "middle", "highest", "lowest and middle", "lowest and highest",
                      "middle and highest", "all three")
+TAX_MEAN, TAX_PREMIUM, TAX_COST = 1.0, 1.5, 0.1                           # the chapter's certification example
+TAX_POINTS = (0.05, 0.2, 0.4, 0.5, 0.55, 0.6, 0.75, 0.9)                  # c/b = 0.0667, sigma* = 0.5
 EXIT_DOMAIN = {"b": (1.0, 2.0), "mu": (0.1, 10.0)}          # exit needs b < 2 (for b >= 2 every seller sells)
 TRIANGULAR_DOMAIN = {"b": (1.0, 3.0), "mu": (0.1, 10.0)}    # for b >= 3 every seller sells at every sigma <= mu
 
@@ -145,29 +147,21 @@ def stability() -> str:
     return {0: "none", 3: "all three"}.get(len(names), " and ".join(names))
 
 
-@lru_cache(maxsize=None)
-def certification_tax() -> tuple[float, float]:
-    """(optimal rebated tax per certificate, share of the lemons market's welfare loss recovered), uniform quality.
+def optimal_tax(sigma: float) -> float:
+    """The smallest rebated certification tax at which the best certification equilibrium is the planner's
+    constrained optimum, quality U[1 - sigma, 1 + sigma], b = 1.5, c = 0.1 (lib.lemons.optimal_certification)."""
+    return _optimal_tax(float(sigma))
 
-    While the whole uncertified pool [lo, theta] sells, W(theta) = (b - 1) mu - c (1 - F(theta)) rises with theta;
-    the pool sells in full iff b (lo + theta)/2 >= theta. Beyond that threshold the pool is a lemons market, and W
-    falls with theta for theta > c/(b - 1) (dW/dtheta = f(theta) (c - (b - 1) theta)). So the constrained optimum
-    is the largest theta at which the pool still sells; the tax makes that seller indifferent."""
-    m = CERT_MARKET
-    lo, hi = sp.nsimplify(m["low"]), sp.nsimplify(m["high"])
-    b, c = sp.nsimplify(m["buyer_premium"]), sp.nsimplify(m["cost"])
-    theta, tau = sp.symbols("theta tau", positive=True)
-    share = (theta - lo) / (hi - lo)
-    w_pooled = (b - 1) * (lo + hi) / 2 - c * (1 - share)
-    assert sp.diff(w_pooled, theta) > 0
-    theta_opt = sp.solve(sp.Eq(b * (lo + theta) / 2, theta), theta)[0]
-    assert theta_opt > c / (b - 1) and lo < theta_opt < hi
-    tax = sp.solve(sp.Eq(b * theta_opt - c - tau, b * (lo + theta_opt) / 2), tau)[0]
-    p_lemons = b * lo / (2 - b)
-    w_lemons = (b - 1) * (p_lemons - lo) / (hi - lo) * (lo + p_lemons) / 2
-    w_full = (b - 1) * (lo + hi) / 2
-    recovered = (w_pooled.subs(theta, theta_opt) - w_lemons) / (w_full - w_lemons)
-    return float(tax), float(recovered)
+
+@lru_cache(maxsize=64)
+def _optimal_tax(sigma: float) -> float:
+    from lib.distributions import uniform
+    from lib.lemons import optimal_certification
+
+    best = optimal_certification(uniform(TAX_MEAN - sigma, TAX_MEAN + sigma), TAX_PREMIUM, TAX_COST)
+    if best.tax is None:
+        raise ValueError(f"no rebated tax implements the constrained optimum at sigma = {sigma}")
+    return best.tax
 
 
 register(Symbolic(
@@ -333,24 +327,29 @@ register(Choice(
     options=STABILITY_OPTIONS,
 ))
 
-register(Numeric(
-    id="lemons.certification_tax",
-    title="The rebated certification tax that maximises welfare, quality U[0.25, 1.75], b = 1.5, c = 0.15",
-    hint=("The tax only moves money; welfare counts the cost c of each certificate. Fewer certifiers save c "
-          "each, as long as every uncertified car still sells: how high can the threshold go before the "
-          "uncertified pool starts to unravel?",
-          "While every uncertified car sells, welfare is (b - 1) mu - c (1 - F(theta)), rising with theta. Find "
-          "the largest theta with p_u = b E[q | q <= theta] >= theta, then choose tau so that the seller at that "
-          "theta is indifferent, b theta - c - tau = p_u. The share recovered is computed as in Exercise 4."),
+register(Function(
+    id="lemons.optimal_tax",
+    title="The welfare-maximising rebated certification tax as a function of sigma (mu = 1, b = 1.5, c = 0.1)",
+    hint=("Split the range of sigma: where nobody certifies even without a tax, where every car would trade without "
+          "certification (sigma <= sigma*), and beyond sigma*. In each, which certification threshold does the "
+          "planner want?",
+          "Where every car trades anyway, the planner wants nobody to certify: find the smallest tau at which the "
+          "best seller prefers the uncertified price, b times the mean, to b q_H - c - tau. Beyond sigma* she "
+          "certifies exactly the cars the lemons market loses, theta = p*, and tau makes the seller at p* "
+          "indifferent (the uncertified pool then sells at b E[q | q <= p*] = p*)."),
     mistakes=(
-        ((0.0, None), "Without a tax sellers certify too much: a certificate pays its owner, but socially it only "
-                      "moves money unless it brings a car to the market."),
-        ((0.375, None), "That is the whole private cost of a certificate at the optimum, c + tau; the tax is the "
-                        "part added to c."),
-        ((0.3, None), "That is how far the threshold moves; the tax is what makes the seller at the new "
-                      "threshold indifferent."),
-        ((None, 0.688), "That is the share recovered without a tax (Exercise 4)."),
+        (lambda s: 0.0 if s <= 0.5 else 0.5 * 3 * (1 - s) - 0.1,
+         "Below sigma* every car trades, but without a tax the best sellers still certify (once sigma > c/b), "
+         "spending c each for nothing: the planner wants to stop that."),
+        (lambda s: 0.5 * 3 * (1 - s) - 0.1,
+         "b (mu - sigma)/(2 - b) is the lemons price only beyond sigma*; below it the uncertified pool is the whole "
+         "market."),
+        (lambda s: 1.5 * s - 0.1 if s <= 0.5 else 0.5 * 3 * (1 - s) - 0.1,
+         "A negative tax is a subsidy: for sigma <= c/b nobody certifies even without a tax."),
+        (lambda s: max(1.5 * s, 0.0) if s <= 0.5 else 0.5 * 3 * (1 - s),
+         "The tax comes on top of the fee c: subtract it."),
     ),
-    reference=Lazy(certification_tax),
-    digits=3,
+    reference=optimal_tax,
+    points=tuple((s,) for s in TAX_POINTS),
+    abs_tol=1e-6,
 ))
