@@ -231,6 +231,7 @@ class BNEResult:
 
 
 _TYPE_RANGE = 4.0  # supports must lie in [-4, 4]: the solver's tolerances are absolute, tuned for types of order 1
+_K_RANGE = (0.01, 0.99)  # k nearer 0 or 1 makes the ODE stiff: unbounded running time (k = 1e-6: > 10 minutes)
 _MIN_WIDTH = 1e-9  # and be at least this wide (narrower ones reach the absolute root tolerance 1e-15)
 
 
@@ -246,6 +247,10 @@ def _validate(buyer, seller, k, rtol=1e-11, tol=1e-10):
     if not 0 < k < 1:
         raise ValueError(f"k must be strictly between 0 and 1 for a regular equilibrium (at k = 0 or 1 one side "
                          f"bids truthfully and the ODE system degenerates); got {k!r}")
+    if not _K_RANGE[0] <= k <= _K_RANGE[1]:
+        raise ValueError(f"k must be in [{_K_RANGE[0]:g}, {_K_RANGE[1]:g}] for this solver: nearer 0 or 1 the ODE "
+                         f"system is nearly degenerate and stiff (k = 0.001 takes 7 s, k = 1e-6 over 10 minutes); "
+                         f"got {k!r}")
     real(rtol, "rtol", lo=1e-13, hi=1e-3)
     real(tol, "tol", lo=0, lo_open=True)
     if not c_lo < v_hi:
@@ -308,8 +313,8 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
     Raises ``ValueError`` for bad input (``InputTypeError``, both a ValueError and a TypeError, for a
     non-distribution or a non-number) and :class:`ConvergenceError` if no end slopes make the two halves meet
     to ``tol`` (the message gives the smallest mismatch found). Supported inputs: supports inside [-4, 4], each at
-    least 1e-9 wide (the tolerances are absolute: rescale other units), k in (0, 1) (Fraction and sympy numbers
-    accepted), 1e-13 <= rtol <= 1e-3, tol > 0. Bounded cost: a fixed maximum number of integrations (25 Newton
+    least 1e-9 wide (the tolerances are absolute: rescale other units), k in [0.01, 0.99] (Fraction and sympy
+    numbers accepted), 1e-13 <= rtol <= 1e-3, tol > 0. Bounded cost: a fixed maximum number of integrations (25 Newton
     steps, then if needed 2 x 33 sampled slopes and at most 8 polishes of 20 steps, then 8 final steps).
     """
     start = time.perf_counter()

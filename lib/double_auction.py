@@ -31,6 +31,11 @@ the strategies (found on the grid and located by bisection), (ii) their kinks (f
 (iii) the types at which the other side's threshold crosses a jump or plateau of a strategy or the end of
 trade. Between edges the integrands are smooth, so the rule is accurate to about 1e-13 for the linear and step
 equilibria (tests compare with the closed forms) and to about 1e-10 next to an undetected kink.
+
+Limits (each raises ValueError or is stated here): a support must be at least 2e-3 max(|lo|, |hi|) wide (types are
+resolved to about 1e-16 max(|lo|, |hi|)); a density with an integrable power singularity at an end of its support
+(Beta with a < 1 or b < 1) is integrated only down to 1e-14 of the width from that end, so the error is up to the
+probability that lies closer to the end (3.5e-5 for Beta(0.3, 0.3); measured error 1.7e-5 of 0.56 there).
 """
 from __future__ import annotations
 

@@ -30,6 +30,7 @@ def test_non_distribution_is_both_value_and_type_error(bad):
 @pytest.mark.parametrize("kwargs, message", [
     (dict(buyer=stats.uniform(0, 0)), "scale > 0"),
     (dict(k=1.5), r"k must be in \[0, 1\]"), (dict(k=math.nan), "k must be a finite"), (dict(k=0), "strictly"),
+    (dict(k=1e-6), r"k must be in \[0.01, 0.99\]"), (dict(k=1 - 1e-6), r"k must be in \[0.01, 0.99\]"),
     (dict(k="0.5"), "k must be a real number"), (dict(rtol=math.nan), "rtol"), (dict(rtol=1e-16), "rtol"),
     (dict(tol=-1.0), "tol must be > 0"),
     (dict(buyer=stats.uniform(0, 1e300), seller=stats.uniform(0, 1e300)), r"must lie in \[-4, 4\]"),
@@ -37,7 +38,8 @@ def test_non_distribution_is_both_value_and_type_error(bad):
     (dict(buyer=stats.beta(50, 50), seller=stats.beta(50, 50)), "vanish too fast"),
 ])
 def test_outside_the_supported_domain_is_refused_by_name(kwargs, message):
-    # huge scales used to overflow (RuntimeWarning) and tiny ones gave a wrong price range (1e-309 for 3.75e-301)
+    # huge scales used to overflow (RuntimeWarning), tiny ones gave a wrong price range (1e-309 for 3.75e-301),
+    # k = 1e-6 ran for more than 10 minutes
     args = dict(buyer=stats.uniform(), seller=stats.uniform(), k=0.25) | kwargs
     with pytest.raises(ValueError, match=message):
         solve_double_auction(args.pop("buyer"), args.pop("seller"), **args)
@@ -49,3 +51,14 @@ def test_linear_uniform_checks_k():
         linear_uniform(5)
     with pytest.raises(InputTypeError):
         linear_uniform(None)
+
+
+@pytest.mark.parametrize("lo, width, k", [(0.0, 1e-9, 0.25), (3.99, 0.01, 0.25), (-4.0, 8.0, 0.25), (-4.0, 0.01, 0.5),
+                                          (0.0, 1.0, 0.01), (0.0, 1.0, 0.99)])
+def test_edges_of_the_supported_domain_give_the_linear_equilibrium(lo, width, k):
+    # U[lo, lo + w] is U[0, 1] in other units: p_lo = lo + w (1 - k)/2, p_hi = lo + w (1/(1 + k) + k(1 - k)/(2(1 + k)))
+    r = solve_double_auction(stats.uniform(lo, width), stats.uniform(lo, width), k)
+    kk = sp.nsimplify(k)
+    expected = (float((1 - kk) / 2), float(1 / (1 + kk) + kk * (1 - kk) / (2 * (1 + kk))))
+    in_units = tuple((p - lo) / width for p in r.price_range)  # measured errors up to 1.6e-9 widths
+    assert in_units == pytest.approx(expected, abs=5e-9)
