@@ -186,7 +186,6 @@ class Numeric(Exercise):
         """Off, but by less than five times the tolerance: only the precision is wrong."""
         return bool(self.digits) and abs(got - float(want)) <= 5 * self.tolerance(float(want))
 
-
     def judge(self, answer):
         if isinstance(self.reference, tuple):
             if isinstance(answer, (str, bytes, dict, set)) or not isinstance(answer, (Sequence, np.ndarray)):
