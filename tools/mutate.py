@@ -575,6 +575,7 @@ class Target:
     results: list = field(default_factory=list)
     baseline: str = ""
     baseline_seconds: float = 0.0
+    carried: list = field(default_factory=list)  # results kept from an earlier run (--rerun)
 
 
 def run_jobs(workers, jobs, timeout_of, logs: Path, on_done):
@@ -642,7 +643,9 @@ def report(targets: list[Target], out=sys.stdout):
         f = figures(t)
         for k in total:
             total[k] += f[k]
-        sampled = f"  (sample of {len(t.mutants)}/{t.total})" if len(t.mutants) < t.total else ""
+        sampled = f"  (sample of {f['mutants']}/{t.total})" if f["mutants"] < t.total else ""
+        if t.carried:
+            sampled += f"  ({len(t.carried)} results kept from the earlier run)"
         print(f"{t.path:44} {f['mutants']:7d} {f['caught']:6d} {f['timeout']:7d} {f['equivalent']:6d} "
               f"{f['survived']:8d} {f['error']:5d} {f['share']:8.1f}{sampled}", file=out)
     denominator = total["mutants"] - total["equivalent"]
@@ -714,6 +717,9 @@ def main(argv=None) -> int:
                         help="run these tests for every selected lib module instead of the mapped ones")
     parser.add_argument("--run-equivalent", action="store_true", help="run the listed equivalent mutants too")
     parser.add_argument("--json", type=Path, help="write every result to this file")
+    parser.add_argument("--rerun", type=Path, metavar="JSON",
+                        help="rerun only the survivors of an earlier --json file; the other mutants of that run keep "
+                             "their result (for a quick check of new kill tests; the figures cover that run's set)")
     parser.add_argument("--fail-under", type=float, metavar="PERCENT",
                         help="exit 1 if a file's share caught is below PERCENT (default: report only, exit 0)")
     parser.add_argument("--root", type=Path, default=ROOT, help=argparse.SUPPRESS)
@@ -729,11 +735,22 @@ def main(argv=None) -> int:
         if args.match:
             all_mutants = [m for m in all_mutants if args.match in m.ident]
         mutants = select(all_mutants, args.limit, args.sample)
+        if args.rerun:
+            earlier = json.loads(args.rerun.read_text()).get(path)
+            if earlier is None or earlier["baseline"] != "passed":
+                continue
+            by_ident = {m.ident: m for m in all_mutants}
+            kept = [Result(**r) for r in earlier["results"] if r["status"] != "survived" or r["ident"] not in by_ident]
+            mutants = [by_ident[r["ident"]] for r in earlier["results"]
+                       if r["status"] == "survived" and r["ident"] in by_ident]
         if kind == "module":
             tests = args.tests or tests_for_module(root, args.package, Path(path).stem, args.with_notebooks)
         else:
             tests = [path]
         targets.append(Target(path, kind, mutants, tests, len(all_mutants)))
+        if args.rerun:
+            targets[-1].carried = kept
+            targets[-1].total = earlier["total"]
 
     if args.list:
         for t in targets:
@@ -796,7 +813,8 @@ def run_target(t: Target, workers, logs: Path, args, equivalents):
              lambda key, status, seconds, log: baseline.update(status=status, seconds=seconds, log=log))
     t.baseline_seconds = baseline["seconds"]
     if baseline["status"] != "survived":
-        t.baseline = f"failed ({baseline['status']})"
+        t.baseline = "failed (the unmutated tests fail)" if baseline["status"] == "caught" \
+            else f"failed ({baseline['status']})"
         tail = Path(baseline["log"]).read_text()[-3000:]
         print(f"mutate: {t.path}: the unmutated tests do not pass ({baseline['status']}); skipped.\n{tail}",
               file=sys.stderr)
@@ -830,6 +848,7 @@ def run_target(t: Target, workers, logs: Path, args, equivalents):
     run_jobs(workers, jobs, lambda key: timeout, logs, on_done)
     order = {m.ident: i for i, m in enumerate(t.mutants)}
     t.results.sort(key=lambda r: order.get(r.ident, 0))
+    t.results = t.carried + t.results
 
 
 if __name__ == "__main__":
