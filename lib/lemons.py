@@ -184,6 +184,8 @@ def _quality(quality) -> tuple[float, float]:
         lo, hi = support(quality, "quality")
     except TypeError as exc:
         raise InputTypeError(str(exc)) from None
+    if -1e-13 * hi <= lo < 0:  # rounding of loc + a * scale (e.g. a truncated normal cut at 0)
+        lo = 0.0
     if lo < 0:
         raise ValueError(f"quality must have a non-negative support (a car is worth q >= 0 to its seller); "
                          f"got [{lo}, {hi}]")
@@ -218,7 +220,7 @@ def _overridden(gen, name: str) -> bool:
 
 
 def _brentq(f, a: float, z: float) -> float:
-    return optimize.brentq(f, a, z, xtol=max(1e-15 * max(abs(a), abs(z)), 1e-300), rtol=4 * np.finfo(float).eps,
+    return optimize.brentq(f, a, z, xtol=max(1e-15 * max(abs(a), abs(z)), 1e-323), rtol=4 * np.finfo(float).eps,
                            maxiter=400)
 
 
@@ -432,12 +434,13 @@ class _Pool:
 
     # -- fixed points
     def scan(self, top: float) -> np.ndarray:
-        """Points of [eff_lo, top] (top included) at which sign changes are looked for: the panel ends, and 257
-        points between eff_lo and the first panel end with F >= 1e-280 (geometric towards eff_lo)."""
+        """Points of [eff_lo, top] (top included) at which sign changes are looked for: the panel ends where
+        F >= 1e-280, and 257 points between eff_lo and the first of them (geometric towards eff_lo, where F
+        underflows: each is evaluated in log space)."""
         j = int(np.argmax(self.F >= _TINY))
         xt = min(float(self.x[j]), top)
         extra = self.eff_lo + (xt - self.eff_lo) * _TAIL_SCAN
-        pts = np.concatenate((self.x[self.x < top], extra[extra < top], [top]))
+        pts = np.concatenate((self.x[(self.x < top) & (self.x >= xt)], extra[extra < top], [top]))
         return np.unique(pts[pts >= self.eff_lo])
 
     def roots(self, fun, x, y) -> list[float]:

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scipy import optimize, special, stats
+from scipy import integrate, optimize, special, stats
 
 from lib import lemons as L
 from lib.distributions import beta, truncated_normal, uniform
@@ -412,3 +412,491 @@ def test_static_explorer_frames():
     explorer = static_lemons()
     assert len(explorer.frames) == 11 and len(set(explorer.frames)) == 11
     assert len(explorer._repr_html_()) < 700_000
+
+
+# ------------------------------------------------------------------------------------------------ cdf underflow
+# References in arbitrary precision (mpmath): the truncated normal's E[q | q <= p] from its closed form
+# mu - s (phi(beta) - phi(alpha)) / (Phi(beta) - Phi(alpha)); Beta's from the regularised incomplete beta function.
+
+import mpmath as mp  # noqa: E402
+
+
+def mp_h_truncnorm(mu, s, lo, hi, b):
+    def h(p):
+        with mp.workdps(60):
+            al, be = (mp.mpf(lo) - mu) / s, (mp.mpf(p) - mu) / s
+            mass = mp.ncdf(be) - mp.ncdf(al)
+            return b * (mu - s * (mp.npdf(be) - mp.npdf(al)) / mass) - p
+    return h
+
+
+def quad_h_beta(a, bb, lo, hi, b):
+    """h(p) = b E[q | q <= p] - p for Beta(a, bb) on [lo, hi] by scipy quad on the density scaled by its maximum over
+    [lo, p] (the log-density (a - 1) log u + (bb - 1) log(1 - u) typed here), so nothing underflows."""
+    w = hi - lo
+    sd = w * math.sqrt(a * bb / ((a + bb) ** 2 * (a + bb + 1)))
+    mode = lo + w * (a - 1) / (a + bb - 2) if a > 1 and bb > 1 else (hi if bb < 1 <= a else lo)
+
+    def logf(x):
+        u = (x - lo) / w
+        return (a - 1) * math.log(u) + (bb - 1) * math.log1p(-u)
+
+    def h(p):
+        p = float(p)
+        c = min(p, mode) if a >= 1 else p
+        M = logf(c) if c > lo else logf(p)
+        kappa = abs((a - 1) / (p - lo) - (bb - 1) / (hi - p)) if p < hi else 1 / sd
+        s = min(sd, 1 / kappa) if kappa > 0 else sd
+        pts = sorted({min(max(c - k * s, lo + 1e-300), p) for k in (40, 10, 3, 1)} - {p, lo})
+        kw = dict(points=pts or None, limit=400, epsabs=0, epsrel=1e-13)
+        f = lambda x: math.exp(logf(x) - M)  # noqa: E731
+        mass = integrate.quad(f, lo, p, **kw)[0]
+        mom = integrate.quad(lambda x: (x - lo) * f(x), lo, p, **kw)[0]
+        return b * (lo + mom / mass) - p
+    return h
+
+
+def mp_roots(h, grid):
+    """Sign changes of h on a grid, refined by bisection in mpmath (the reference's own root finder)."""
+    values = [h(p) for p in grid]
+    out = []
+    for (p0, v0), (p1, v1) in zip(zip(grid, values), zip(grid[1:], values[1:])):
+        if v0 * v1 < 0:
+            a, z = mp.mpf(p0), mp.mpf(p1)
+            for _ in range(60):
+                m = (a + z) / 2
+                a, z = (m, z) if h(m) * h(a) > 0 else (a, m)
+            out.append(float((a + z) / 2))
+    return out
+
+
+def assert_verified(h, eq, rel=1e-6):
+    """Every reported fixed point p > 0 below q_hi: h changes sign across p (the reference h)."""
+    hi = eq.support[1]
+    for fp in eq.equilibria:
+        if 0 < fp.price < hi:
+            left, right = h(fp.price * (1 - rel)), h(fp.price * (1 + rel))
+            assert left * right < 0, (fp.price, left, right)
+
+
+def test_truncated_normal_deep_tail_root_is_found_and_no_fake_one():
+    quality, b = truncated_normal(1.0, 0.02, 0.0, 2.0), 1.2
+    eq = L.market_equilibrium(quality, b)
+    h = mp_h_truncnorm(1.0, 0.02, 0.0, 2.0, b)
+    grid = list(np.geomspace(1e-5, 1.99, 400))
+    want = mp_roots(h, grid)
+    assert len(want) == 2 and h(0.2311) > 0  # the value the cdf-underflow bug reported is no fixed point
+    assert np.allclose(eq.other_prices, (0.0, want[0]), rtol=1e-9, atol=0)
+    assert eq.price == pytest.approx(want[1], rel=1e-9)
+    assert_verified(h, eq)
+    assert [fp.stable for fp in eq.equilibria] == [True, False, True]
+    assert eq.equilibria[0].slope == pytest.approx(b / 2, rel=1e-6)  # E[q | q <= p] ~ p/2 as p -> 0
+
+
+@pytest.mark.parametrize("a, lo, want_others", [(1000, 0.0, (0.0,)), (2000, 0.1, ())])
+def test_concentrated_beta_has_no_fake_equilibria(a, lo, want_others):
+    quality, b = beta(a, a, lo, 2.0), 1.2
+    eq = L.market_equilibrium(quality, b)
+    h = quad_h_beta(a, a, lo, 2.0, b)
+    grid = list(lo + np.geomspace(1e-4, 1.9, 150))
+    want = mp_roots(h, grid)
+    assert len(want) == 1 and eq.price == pytest.approx(want[0], rel=1e-9)
+    assert eq.other_prices == want_others
+    assert_verified(h, eq)
+    if lo == 0:  # E[q | q <= p] ~ p a/(a + 1) near 0: g'(0) = b a/(a + 1) > 1, unstable
+        assert eq.equilibria[0].slope == pytest.approx(b * a / (a + 1), rel=1e-5) and not eq.equilibria[0].stable
+
+
+@settings(max_examples=12, deadline=None)
+@given(mu=st.floats(0.05, 1.95), log_sd=st.floats(-3.5, 0.0), b=st.floats(1.02, 2.5))
+def test_truncated_normal_equilibria_are_verified_in_arbitrary_precision(mu, log_sd, b):
+    sd = 10.0**log_sd
+    eq = L.market_equilibrium(truncated_normal(mu, sd, 0.0, 2.0), b)
+    h = mp_h_truncnorm(mu, sd, 0.0, 2.0, b)
+    assert_verified(h, eq, rel=1e-7)
+    assert all(np.isfinite([eq.price, eq.traded_share, eq.welfare, eq.average_quality]))
+    prices = [fp.price for fp in eq.equilibria]
+    assert prices == sorted(prices) and prices[-1] == eq.price
+    if eq.price < 2.0:  # the largest: above it h < 0 (reference values on a grid up to q_hi)
+        assert all(h(p) < 0 for p in np.linspace(max(eq.price * (1 + 1e-6), 1e-9), 2.0, 25))
+
+
+@settings(max_examples=10, deadline=None)
+@given(a=st.floats(0.5, 3000.0), bb=st.floats(0.5, 3000.0), lo=st.floats(0.0, 1.0), width=st.floats(1e-3, 3.0),
+       b=st.floats(1.02, 2.5))
+def test_beta_equilibria_are_verified_in_arbitrary_precision(a, bb, lo, width, b):
+    eq = L.market_equilibrium(beta(a, bb, lo, lo + width), b)
+    h = quad_h_beta(a, bb, lo, lo + width, b)
+    assert_verified(h, eq, rel=1e-7)
+    assert all(np.isfinite([eq.price, eq.traded_share, eq.welfare, eq.average_quality]))
+    assert 0.0 <= eq.welfare <= eq.full_information_welfare * (1 + 1e-12)
+
+
+# ------------------------------------------------------------------------------------------------ pdf-only densities
+
+class TwoBlocks(stats.rv_continuous):
+    """A student's density: the mixture 0.3 U[0.5, 1] + 0.7 U[2, 3] written as _pdf only, support [0, 3]."""
+
+    def _pdf(self, x):
+        return np.where((x >= 0.5) & (x < 1.0), 0.6, 0.0) + np.where((x >= 2.0) & (x <= 3.0), 0.7, 0.0)
+
+
+class TwoBumps(stats.rv_continuous):
+    """0.4 Beta(2, 5) + 0.6 Beta(5, 2) on [0, 3], as _pdf only."""
+
+    def _pdf(self, x):
+        return 0.4 * stats.beta.pdf(x, 2, 5, scale=3) + 0.6 * stats.beta.pdf(x, 5, 2, scale=3)
+
+
+def mixture_middle_root():
+    return (1.1 - math.sqrt(1.1**2 - 4 * 0.07 * 2.115)) / (2 * 0.07)
+
+
+def test_pdf_only_mixture_matches_the_histogram_and_the_closed_form():
+    eq = L.market_equilibrium(TwoBlocks(a=0.0, b=3.0)(), 1.8)
+    ref = L.market_equilibrium(MIXTURE, 1.8)
+    want = (1.35, mixture_middle_root(), 1.8 * 1.975)
+    assert np.allclose([fp.price for fp in eq.equilibria], want, rtol=1e-9)
+    assert np.allclose([fp.price for fp in ref.equilibria], want, rtol=1e-9)
+    assert eq.welfare == pytest.approx(0.8 * 1.975, rel=1e-9)
+    assert [fp.stable for fp in eq.equilibria] == [True, False, True]
+
+
+@pytest.mark.parametrize("b", [1.3, 1.9, 2.4])
+def test_pdf_only_smooth_mixture_against_betainc(b):
+    def partial(p):  # E[q; q <= p] by the incomplete beta function, X = q/3
+        x = np.clip(p / 3, 0, 1)
+        return 3 * (0.4 * 2 / 7 * special.betainc(3, 5, x) + 0.6 * 5 / 7 * special.betainc(6, 2, x))
+
+    def cdf(p):
+        x = np.clip(p / 3, 0, 1)
+        return 0.4 * special.betainc(2, 5, x) + 0.6 * special.betainc(5, 2, x)
+
+    def h(p):
+        return b * partial(p) / cdf(p) - p
+
+    mean = partial(3.0)
+    grid = np.linspace(1e-3, 3.0, 3001)
+    values = h(grid)
+    if b * mean >= 3:
+        want = b * mean
+    else:
+        pos = np.flatnonzero(values > 0)
+        want = 0.0 if pos.size == 0 else optimize.brentq(h, grid[pos[-1]], grid[pos[-1] + 1], xtol=1e-14)
+    eq = L.market_equilibrium(TwoBumps(a=0.0, b=3.0)(), b)
+    assert eq.price == pytest.approx(want, abs=1e-9)
+    assert eq.welfare == pytest.approx((b - 1) * partial(min(want, 3.0)), abs=1e-9)
+    assert L.conditional_mean(TwoBumps(a=0.0, b=3.0)(), 2.0) == pytest.approx(partial(2.0) / cdf(2.0), rel=1e-10)
+
+
+def test_pdf_only_density_that_does_not_integrate_to_one_is_refused():
+    class Half(stats.rv_continuous):
+        def _pdf(self, x):
+            return 0.5 + 0 * x
+
+    with pytest.raises(ValueError, match="quality"):
+        L.market_equilibrium(Half(a=0.0, b=1.0)(), 1.5)
+
+
+def test_pdf_only_simulation_uses_the_distribution():
+    sim = L.simulate_market(TwoBlocks(a=0.0, b=3.0)(), 1.8, n_sellers=200_000, seed=3)
+    assert sim.price == pytest.approx(1.8 * 1.975, abs=0.01) and sim.traded_share == 1.0
+
+
+# ------------------------------------------------------------------------------------------------ extremes and types
+
+def test_overflowing_scales_raise_naming_the_parameter():
+    with pytest.raises(ValueError, match="mean"):
+        L.uniform_market(1e308, 0.9e308, 1.5)
+    with pytest.raises(ValueError, match="mean"):
+        L.uniform_certification(1e308, 0.9e308, 1.5, 0.1)
+    for call in (L.market_equilibrium, L.top_slope, lambda q, b: L.certification_equilibrium(q, b, 0.1),
+                 lambda q, b: L.optimal_certification(q, b, 0.1), lambda q, b: L.simulate_market(q, b, 10)):
+        with pytest.raises(ValueError, match="quality"):
+            call(uniform(0.4e308, 1.6e308), 1.5)
+
+
+@pytest.mark.parametrize("spread", [True, np.bool_(False), "0.5", 0.5 + 0j, [0.5, "a"], None])
+def test_spread_of_the_wrong_kind_is_refused(spread):
+    for call in (lambda: L.uniform_market(1.0, spread, 1.5), lambda: L.uniform_certification(1.0, spread, 1.5, 0.1)):
+        with pytest.raises(L.InputTypeError, match="spread"):
+            call()
+
+
+def test_tax_validation():
+    for tax in (-0.1, math.nan, "0.1", True):
+        with pytest.raises(ValueError, match="tax"):
+            L.certification_equilibrium(uniform(0.4, 1.6), 1.5, 0.1, tax=tax)
+
+
+@pytest.mark.parametrize("scale", [1e-300, 1e300])
+def test_every_public_function_at_huge_and_tiny_scales(scale):
+    """Homogeneity: prices, qualities and welfare scale with the unit of money; compare with the closed forms."""
+    mu, sigma, b, c = 1.0, 0.6, 1.5, 0.1
+    closed = uniform_closed_form(mu, sigma, b)
+    q = uniform(0.4 * scale, 1.6 * scale)
+    eq = L.market_equilibrium(q, b)
+    assert (eq.price / scale, eq.traded_share, eq.average_quality / scale, eq.welfare / scale) == \
+        pytest.approx(closed, rel=1e-9)
+    vec = L.uniform_market(mu * scale, sigma * scale, b)
+    assert (float(vec.price) / scale, float(vec.traded_share), float(vec.welfare) / scale) == \
+        pytest.approx((closed[0], closed[1], closed[3]), rel=1e-12)
+    theta, p_u, welfare = uniform_certification_closed_form(mu, sigma, b, c)
+    cert = L.certification_equilibrium(q, b, c * scale)
+    ucert = L.uniform_certification(mu * scale, sigma * scale, b, c * scale)
+    for got in ((cert.threshold, cert.uncertified_price, cert.welfare),
+                (float(ucert.threshold), float(ucert.uncertified_price), float(ucert.welfare))):
+        assert tuple(v / scale for v in got) == pytest.approx((theta, p_u, welfare), rel=1e-9)
+    opt = L.optimal_certification(q, b, c * scale)
+    assert (opt.threshold / scale, opt.welfare / scale, opt.tax / scale) == pytest.approx((1.2, 0.7 / 1.5, 0.5),
+                                                                                            rel=1e-9)
+    assert L.top_slope(q, b) == pytest.approx(b / 2, rel=1e-12)
+    assert L.uniform_exit_threshold(mu * scale, b) == pytest.approx(0.5 * scale, rel=1e-15)
+    assert L.conditional_mean(q, 1.0 * scale) / scale == pytest.approx(0.7, rel=1e-12)
+    assert L.partial_expectation(q, 1.0 * scale) / scale == pytest.approx(0.35, rel=1e-12)
+    sim = L.simulate_market(q, b, n_sellers=50_000, seed=1)
+    assert sim.price / scale == pytest.approx(closed[0], abs=0.02)
+    disc = L.market_equilibrium(stats.rv_discrete(values=([1.0, 2.0], [0.5, 0.5]))(loc=0, scale=1) if False else
+                                stats.rv_discrete(values=([1000 * scale, 2000 * scale], [0.5, 0.5])), 1.2) \
+        if scale < 1 else None
+    if disc is not None:
+        assert disc.price / scale == pytest.approx(1200, rel=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------ discrete quality
+
+def test_two_quality_levels_only_the_lemons_trade():
+    eq = L.market_equilibrium(stats.rv_discrete(values=([1000, 2000], [0.5, 0.5])), 1.2)
+    # all-sell price 1.2 x 1500 = 1800 < 2000; at p in [1000, 2000) only the 1000s offer: p = 1.2 x 1000
+    assert eq.price == pytest.approx(1200, rel=1e-15) and eq.other_prices == ()
+    assert eq.traded_share == 0.5 and eq.average_quality == 1000 and eq.welfare == pytest.approx(0.2 * 500)
+    assert eq.equilibria[0].stable and eq.equilibria[0].slope == 0.0
+    frozen = L.market_equilibrium(stats.rv_discrete(values=([1000, 2000], [0.5, 0.5])).freeze(), 1.2)
+    assert frozen.price == eq.price
+    sim = L.simulate_market(stats.rv_discrete(values=([1000, 2000], [0.5, 0.5])), 1.2, n_sellers=10_000, seed=5)
+    assert sim.price == pytest.approx(1200, rel=1e-12) and sim.average_quality == pytest.approx(1000)
+    with pytest.raises(ValueError, match="quality"):
+        L.certification_equilibrium(stats.rv_discrete(values=([1000, 2000], [0.5, 0.5])), 1.2, 10.0)
+    assert L.top_slope(stats.rv_discrete(values=([1000, 2000], [0.5, 0.5])), 1.2) == math.inf
+
+
+def fraction_fixed_points(values, probs, b):
+    """Every p with p = b E[q | q <= min(p, q_n)], in exact rational arithmetic: on [q_k, q_{k+1}) the offered set
+    is {q_1..q_k}, so p must equal b times their mean and lie in that interval."""
+    from fractions import Fraction as Fr
+
+    pairs = sorted((Fr(v), Fr(w)) for v, w in zip(values, probs) if w > 0)
+    out = []
+    for k in range(len(pairs)):
+        mass = sum(w for _, w in pairs[:k + 1])
+        p = Fr(b) * sum(v * w for v, w in pairs[:k + 1]) / mass
+        upper = pairs[k + 1][0] if k + 1 < len(pairs) else None
+        if pairs[k][0] <= p and (upper is None or p < upper):
+            out.append(float(p))
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(values=st.lists(st.integers(0, 60), min_size=1, max_size=8, unique=True),
+       weights=st.lists(st.integers(1, 9), min_size=8, max_size=8), b=st.sampled_from([1.1, 1.25, 1.5, 2.0, 3.0]))
+def test_discrete_fixed_points_against_exact_arithmetic(values, weights, b):
+    probs = np.array(weights[:len(values)], dtype=float)
+    probs /= probs.sum()
+    quality = stats.rv_discrete(values=(values, probs))
+    eq = L.market_equilibrium(quality, b)
+    want = fraction_fixed_points(values, probs, b)
+    assert np.allclose([fp.price for fp in eq.equilibria], want, rtol=1e-12, atol=0)
+    sold = np.array(values)[np.array(values) <= eq.price]
+    assert eq.traded_share == pytest.approx(probs[np.array(values) <= eq.price].sum(), rel=1e-12)
+    assert sold.size > 0
+
+
+def test_binomial_quality():
+    eq = L.market_equilibrium(stats.binom(5, 0.5), 1.5)
+    assert np.allclose([fp.price for fp in eq.equilibria],
+                       fraction_fixed_points(range(6), stats.binom(5, 0.5).pmf(range(6)), 1.5), rtol=1e-12)
+    assert eq.other_prices[0] == 0.0
+
+
+def test_akerlof_example_collapses_completely():
+    """Akerlof (1970): quality U[0, 2], buyers value 3q/2. E[q | q <= p] = p/2, so b E = 3p/4 < p for p > 0."""
+    eq = L.market_equilibrium(uniform(0.0, 2.0), 1.5)
+    assert (eq.price, eq.traded_share, eq.welfare, eq.regime) == (0.0, 0.0, 0.0, "no trade")
+    assert len(eq.equilibria) == 1 and eq.equilibria[0].slope == pytest.approx(0.75, rel=1e-6)
+
+
+# ------------------------------------------------------------------------------------------------ stability
+
+def test_mixture_equilibria_slopes_against_a_finite_difference_of_the_closed_form():
+    def g(p):  # b E[q | q <= p] for 30% U[0.5, 1], 70% U[2, 3], p in [2, 3]
+        mass = 0.3 + 0.7 * (p - 2)
+        return 1.8 * (0.3 * 0.75 + 0.7 * (p - 2) * (p + 2) / 2) / mass
+
+    eq = L.market_equilibrium(MIXTURE, 1.8)
+    middle = mixture_middle_root()
+    slope = (g(middle + 1e-6) - g(middle - 1e-6)) / 2e-6
+    assert slope == pytest.approx(2.67, abs=0.01)
+    assert [fp.price for fp in eq.equilibria] == pytest.approx([1.35, middle, 3.555], rel=1e-9)
+    assert [fp.slope for fp in eq.equilibria] == pytest.approx([0.0, slope, 0.0], abs=1e-6)
+    assert [fp.stable for fp in eq.equilibria] == [True, False, True]
+
+
+def arcsine_g(mu, s, b):
+    """b E[q | q <= p] for Beta(1/2, 1/2) on [mu - s, mu + s], by the incomplete beta function."""
+    lo, w = mu - s, 2 * s
+
+    def g(p):
+        x = np.clip((p - lo) / w, 0, 1)
+        return b * (lo + w * 0.5 * special.betainc(1.5, 0.5, x) / special.betainc(0.5, 0.5, x))
+    return g
+
+
+def test_arcsine_quality_has_three_equilibria():
+    g = arcsine_g(1.0, 0.45, 1.5)
+    grid = np.linspace(0.5501, 1.45, 4000)
+    d = g(grid) - grid
+    roots = [optimize.brentq(lambda p: g(p) - p, grid[i], grid[i + 1], xtol=1e-14)
+             for i in np.flatnonzero(d[:-1] * d[1:] < 0)]
+    eq = L.market_equilibrium(beta(0.5, 0.5, 0.55, 1.45), 1.5)
+    assert len(roots) == 2 and [round(r, 4) for r in roots] == [1.2088, 1.43]
+    assert [fp.price for fp in eq.equilibria] == pytest.approx(roots + [1.5], rel=1e-9)
+    slopes = [(g(r + 1e-7) - g(r - 1e-7)) / 2e-7 for r in roots]
+    assert [fp.slope for fp in eq.equilibria[:2]] == pytest.approx(slopes, rel=1e-5)
+    assert [fp.stable for fp in eq.equilibria] == [True, False, True]
+
+
+# ------------------------------------------------------------------------------------------------ jump at the threshold
+
+def test_top_slope():
+    for lo, hi, b in ((0.4, 1.6, 1.5), (1.0, 3.0, 1.2), (0.0, 1e-3, 2.5)):
+        assert L.top_slope(uniform(lo, hi), b) == pytest.approx(b / 2, rel=1e-12)  # b (1/w)(w/2)
+    assert L.top_slope(beta(0.5, 0.5, 0.5, 1.5), 1.5) == math.inf
+    assert L.top_slope(MIXTURE, 1.8) == pytest.approx(1.8 * 0.7 * (3 - 1.975), rel=1e-12)
+    # Beta(2, 1) on [0, 1]: f(1) = 2, E = 2/3, so 1.5 x 2 x (1/3) = 1
+    assert L.top_slope(beta(2, 1, 0, 1), 1.5) == pytest.approx(1.0, rel=1e-12)
+
+
+def test_arcsine_market_jumps_at_the_exit_threshold():
+    at = L.market_equilibrium(beta(0.5, 0.5, 0.5, 1.5), 1.5)
+    assert at.price == pytest.approx(1.5, rel=1e-15) and at.traded_share == 1.0
+    g = arcsine_g(1.0, 0.5001, 1.5)
+    grid = np.linspace(0.5, 1.5001, 20001)[1:]
+    d = g(grid) - grid
+    i = np.flatnonzero(d > 0)[-1]
+    want = optimize.brentq(lambda p: g(p) - p, grid[i], grid[i + 1], xtol=1e-14)
+    share = stats.beta(0.5, 0.5).cdf((want - 0.4999) / 1.0002)
+    efficiency = share * (want / 1.5) / 1.0  # F(p) E[q | q <= p] / E[q], E[q | q <= p] = p / b
+    beyond = L.market_equilibrium(beta(0.5, 0.5, 0.4999, 1.5001), 1.5)
+    assert beyond.price == pytest.approx(want, rel=1e-9) and round(want, 3) == 1.059
+    assert beyond.traded_share == pytest.approx(share, rel=1e-9) and round(share, 2) == 0.54
+    assert beyond.efficiency == pytest.approx(efficiency, rel=1e-9) and round(efficiency, 2) == 0.38
+    # uniform: continuous (top slope b/2 < 1): just beyond sigma* the price is still close to q_hi
+    near = L.market_equilibrium(uniform(0.4999, 1.5001), 1.5)
+    assert near.price == pytest.approx(1.5 * 0.4999 / 0.5, rel=1e-12) and near.price > 1.499
+
+
+# ------------------------------------------------------------------------------------------------ tax and optimum
+
+def uniform_optimum_closed_form(lo, hi, b, c):
+    """The planner's problem for uniform quality, derived by hand: the pool [lo, t] sells entirely iff
+    t <= t_bar = b lo/(2 - b) (b < 2); there W = (b - 1) mu - c (hi - t)/(hi - lo), rising in t; beyond t_bar the
+    pool sells up to t_bar and dW/dt = (c - (b - 1) t)/(hi - lo), so with t_bar >= c/(b - 1) the optimum is t_bar."""
+    t_bar = b * lo / (2 - b)
+    assert c / (b - 1) <= t_bar < hi
+    mu = (lo + hi) / 2
+    return t_bar, (b - 1) * mu - c * (hi - t_bar) / (hi - lo)
+
+
+def uniform_planner_welfare(lo, hi, b, c, t):
+    """W(t) for uniform quality by the same derivation (brute-force reference over a grid of t)."""
+    sold = np.where(b * (lo + t) / 2 >= t, t, b * lo / (2 - b) if b < 2 else t)
+    traded = (sold**2 - lo**2 + hi**2 - t**2) / (2 * (hi - lo))
+    return (b - 1) * traded - c * (hi - t) / (hi - lo)
+
+
+def test_worked_optimal_certification():
+    lo, hi, b, c = 0.4, 1.6, 1.5, 0.1
+    eq = L.certification_equilibrium(uniform(lo, hi), b, c)
+    lemons_w = 4 / 15
+    assert eq.threshold == pytest.approx(lo + 2 * c / b, rel=1e-12)
+    assert eq.welfare == pytest.approx(0.5 - c * (hi - eq.threshold) / (hi - lo), rel=1e-12)
+    assert round(eq.threshold, 4) == 0.5333 and round(eq.welfare, 4) == 0.4111 and round(eq.share_recovered, 2) == 0.62
+    opt = L.optimal_certification(uniform(lo, hi), b, c)
+    t_star, w_star = uniform_optimum_closed_form(lo, hi, b, c)
+    grid = np.linspace(lo, hi, 120_001)
+    brute = uniform_planner_welfare(lo, hi, b, c, grid)
+    assert opt.threshold == pytest.approx(t_star, rel=1e-9) and t_star == pytest.approx(1.2)
+    assert opt.welfare == pytest.approx(w_star, rel=1e-12) and w_star == pytest.approx(brute.max(), abs=1e-9)
+    assert opt.certification_spending == pytest.approx(c * (hi - t_star) / (hi - lo), rel=1e-9)
+    assert round(opt.certification_spending, 4) == 0.0333 and round(opt.welfare, 4) == 0.4667
+    assert opt.share_recovered == pytest.approx((w_star - lemons_w) / (0.5 - lemons_w), rel=1e-9)
+    assert round(opt.share_recovered, 2) == 0.86
+    # the tax: case A at cost c + tau puts the threshold at lo + 2 (c + tau)/b = t_star
+    assert opt.tax == pytest.approx(b * (t_star - lo) / 2 - c, rel=1e-9) and opt.tax == pytest.approx(0.5)
+    assert opt.equilibrium.threshold == pytest.approx(t_star, rel=1e-9)
+    assert opt.equilibrium.welfare == pytest.approx(w_star, rel=1e-9) and opt.equilibrium.tax == opt.tax
+
+
+@settings(max_examples=30, deadline=None)
+@given(mu=st.floats(0.3, 3.0), ratio=st.floats(0.05, 1.0), b=st.floats(1.05, 2.8), c_rel=st.floats(0.0, 1.0),
+       tax_rel=st.floats(0.0, 1.0))
+def test_taxed_certification_against_the_uniform_closed_form(mu, ratio, b, c_rel, tax_rel):
+    sigma, c, tau = ratio * mu, c_rel * mu, tax_rel * mu
+    eq = L.certification_equilibrium(uniform(mu - sigma, mu + sigma), b, c, tax=tau)
+    theta, p_u, _ = uniform_certification_closed_form(mu, sigma, b, c + tau)  # sellers face c + tau
+    lo, hi = mu - sigma, mu + sigma
+    sold = min(p_u, theta)
+    welfare = (b - 1) * ((sold**2 - lo**2) + (hi**2 - theta**2)) / (4 * sigma) - c * (hi - theta) / (2 * sigma)
+    tol = 1e-9 * max(1.0, mu)
+    assert eq.threshold == pytest.approx(theta, abs=tol) and eq.welfare == pytest.approx(welfare, abs=tol)
+    assert eq.tax == tau and eq.cost == c
+
+
+@settings(max_examples=25, deadline=None)
+@given(mu=st.floats(0.3, 3.0), ratio=st.floats(0.05, 1.0), b=st.floats(1.05, 2.8), c_rel=st.floats(0.0, 1.0))
+def test_optimal_certification_beats_a_brute_force_grid(mu, ratio, b, c_rel):
+    sigma, c = ratio * mu, c_rel * mu
+    lo, hi = mu - sigma, mu + sigma
+    opt = L.optimal_certification(uniform(lo, hi), b, c)
+    brute = uniform_planner_welfare(lo, hi, b, c, np.linspace(lo, hi, 4001))
+    assert opt.welfare >= brute.max() - 1e-10 * mu
+    assert opt.welfare == pytest.approx(float(uniform_planner_welfare(lo, hi, b, c, np.array(opt.threshold))),
+                                        abs=1e-10 * mu)
+    eq = L.certification_equilibrium(uniform(lo, hi), b, c)
+    assert opt.welfare >= eq.welfare - 1e-10 * mu  # the planner can do what the market does
+    if opt.tax is not None:
+        taxed = L.certification_equilibrium(uniform(lo, hi), b, c, tax=opt.tax)
+        assert taxed.threshold == pytest.approx(opt.threshold, abs=1e-7 * hi)
+        assert taxed.welfare == pytest.approx(opt.welfare, abs=1e-9 * mu)
+
+
+def test_optimal_certification_for_beta_quality_against_a_grid():
+    a, bb, lo, hi, b, c = 2.0, 3.0, 0.2, 2.0, 1.4, 0.05
+    quality = beta(a, bb, lo, hi)
+    opt = L.optimal_certification(quality, b, c)
+    mean = lo + (hi - lo) * a / (a + bb)
+
+    def planner(t):  # the pool [lo, t]: its own best lemons price by the betainc brute force on the truncated pool
+        F_t = special.betainc(a, bb, (t - lo) / (hi - lo))
+        pe_t = beta_partial(a, bb, lo, hi, t)
+        if b * pe_t / F_t >= t:
+            s = t
+        else:
+            grid = np.linspace(lo, t, 801)[1:]
+            hv = b * beta_partial(a, bb, lo, hi, grid) / special.betainc(a, bb, (grid - lo) / (hi - lo)) - grid
+            s = grid[np.flatnonzero(hv > 0)[-1]] if np.any(hv > 0) else lo
+        return (b - 1) * (beta_partial(a, bb, lo, hi, s) + mean - pe_t) - c * (1 - F_t)
+
+    brute = max(planner(t) for t in np.linspace(lo + 1e-3, hi - 1e-9, 400))
+    assert opt.welfare >= brute - 1e-4 and opt.welfare == pytest.approx(planner(opt.threshold), abs=1e-4)
+
+
+def test_explorer_marks_only_verified_fixed_points():
+    from lib.explorers import new_axes
+    from lib.explorers.lemons import draw_lemons
+
+    fig, axes = new_axes(2)
+    shown = draw_lemons(axes, buyer_premium=1.5, mean=1.0, spread=1.0, cost=0.1)
+    assert shown["equilibria"] == (0.0,) and shown["stable"] == (True,)  # U[0, 2]: E[q | q <= p] = p/2, slope 3/4
+    markers = [line for line in axes[0].get_lines() if line.get_marker() == "o"]
+    assert [float(m.get_xdata()[0]) for m in markers] == list(shown["equilibria"])

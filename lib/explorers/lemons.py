@@ -1,7 +1,8 @@
 """Explorer for chapter 1: the lemons market with uniform quality on [mu - sigma, mu + sigma].
 
 Left: the fixed-point diagram, price p against b E[q | q <= p] (the buyers' valuation of the cars offered at p);
-an equilibrium is where the curve meets the 45-degree line. Right: as the information gap sigma grows, the share of
+an equilibrium is where the curve meets the 45-degree line. Only the fixed points lib.lemons verifies are marked:
+filled if stable under the repricing p -> b E[q | q <= p], hollow if unstable. Right: as the information gap sigma grows, the share of
 cars traded and the efficiency (welfare / full-information welfare) without and with certification, with the exit
 threshold sigma* = (b - 1) mu marked.
 """
@@ -35,9 +36,11 @@ def draw_lemons(axes, buyer_premium: float = 1.5, mean: float = 1.0, spread: flo
               label="b·E[q | q ≤ p]: buyers' value of cars offered")
     left.plot([0, top], [0, top], color=COLOURS["black"], ls="--", lw=0.9, label="45° line: price p")
     left.axvline(mu + sigma, color=COLOURS["orange"], ls=":", lw=1.2, label="best car μ + σ")
-    for other in eq.other_prices:
-        left.plot([other], [other], "o", mfc="white", color=COLOURS["red"])
-    left.plot([eq.price], [eq.price], "o", color=COLOURS["red"], ms=7, label="equilibrium (largest)")
+    # only the verified fixed points lib reports; hollow = unstable under p -> b E[q | q <= p]
+    for fp in eq.equilibria[:-1]:
+        left.plot([fp.price], [fp.price], "o", color=COLOURS["red"], mfc=COLOURS["red"] if fp.stable else "white")
+    left.plot([eq.price], [eq.price], "o", color=COLOURS["red"], ms=7,
+              mfc=COLOURS["red"] if eq.equilibria[-1].stable else "white", label="equilibrium (largest)")
     left.annotate(f"p* = {eq.price:.2f}\ntraded {eq.traded_share:.0%}", (eq.price, eq.price),
                   textcoords="offset points", xytext=(8, -26), fontsize=8)
     left.set(xlim=(0, top), ylim=(0, top), xlabel="price p", ylabel="value to buyers")
@@ -76,7 +79,8 @@ def draw_lemons(axes, buyer_premium: float = 1.5, mean: float = 1.0, spread: flo
     return {"price": eq.price, "traded_share": eq.traded_share, "welfare": eq.welfare,
             "full_information_welfare": eq.full_information_welfare, "efficiency": eq.efficiency,
             "exit_threshold": sigma_star, "regime": eq.regime, "certification_threshold": cert.threshold,
-            "certification_welfare": cert.welfare, "certification_case": cert.case}
+            "certification_welfare": cert.welfare, "certification_case": cert.case,
+            "equilibria": tuple(fp.price for fp in eq.equilibria), "stable": tuple(fp.stable for fp in eq.equilibria)}
 
 
 def explore_lemons():
