@@ -8,8 +8,8 @@
 2. finds Noto Sans CJK (SIL Open Font License): Debian's `fonts-noto-cjk` if it is installed, otherwise a copy
    cached in `~/.cache/course-fonts/`, otherwise it fetches the package with `apt-get download` (no root needed,
    nothing is installed system-wide) and keeps only the two font files and the licence;
-3. writes `_vendor/fonts/`: the Regular and Bold Simplified Chinese faces cut to exactly those characters (WOFF,
-   zlib-compressed, a few tens of kB) and `cjk.css`, whose `@font-face` rules carry a `unicode-range` listing the
+3. writes `_vendor/fonts/`: the Regular and Bold Simplified Chinese faces cut to exactly those characters, with
+   TrueType outlines (so the PDF embeds them as real fonts), as WOFF (zlib-compressed, a few tens of kB) and `cjk.css`, whose `@font-face` rules carry a `unicode-range` listing the
    same characters, so the font is used for those characters only (`_assets/course.css` appends the family to
    the theme's font stacks, in light and dark mode).
 
@@ -41,7 +41,7 @@ CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "cour
 FACES = [("NotoSansCJK-Regular.ttc", 400, "book-cjk-regular.woff"),
          ("NotoSansCJK-Bold.ttc", 700, "book-cjk-bold.woff")]
 FACE_NAME = "Noto Sans CJK SC"
-LAYOUT = 3  # bump when the output changes for the same characters, so existing subsets are rebuilt
+LAYOUT = 4  # bump when the output changes for the same characters, so existing subsets are rebuilt
 
 # Code point blocks that the theme's Latin fonts do not cover and that this font does.
 CJK_RANGES = [
@@ -186,6 +186,7 @@ def subset(collection: Path, chars: str, destination: Path) -> int:
     subsetter = ft_subset.Subsetter(options)
     subsetter.populate(unicodes=[ord(c) for c in chars])
     subsetter.subset(font)
+    _cff_to_truetype(font)
     cmap = font.getBestCmap()
     missing = [c for c in chars if ord(c) not in cmap]
     if missing:
@@ -193,6 +194,37 @@ def subset(collection: Path, chars: str, destination: Path) -> int:
     destination.parent.mkdir(parents=True, exist_ok=True)
     font.save(str(destination))
     return len(font.getGlyphOrder())
+
+
+def _cff_to_truetype(font, max_err: float = 0.5) -> None:
+    """Replace the CFF outlines by TrueType (quadratic) ones, in place. Chromium's PDF writer embeds a TrueType
+    face as a real font (named, searchable, sharp at any zoom) but draws CFF glyphs as Type 3 pictures."""
+    from fontTools.pens.cu2quPen import Cu2QuPen
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+    from fontTools.ttLib import newTable
+
+    order = font.getGlyphOrder()
+    glyph_set = font.getGlyphSet()
+    glyf = newTable("glyf")
+    glyf.glyphOrder, glyf.glyphs = order, {}
+    for name in order:
+        pen = TTGlyphPen(glyph_set)
+        glyph_set[name].draw(Cu2QuPen(pen, max_err, reverse_direction=True))
+        glyf.glyphs[name] = pen.glyph()
+    font["glyf"], font["loca"] = glyf, newTable("loca")
+    maxp = newTable("maxp")
+    maxp.tableVersion = 0x00010000
+    for field in ("maxZones", "maxTwilightPoints", "maxStorage", "maxFunctionDefs", "maxInstructionDefs",
+                  "maxStackElements", "maxSizeOfInstructions", "maxComponentElements", "maxComponentDepth"):
+        setattr(maxp, field, 1 if field == "maxZones" else 0)
+    maxp.numGlyphs = len(order)
+    font["maxp"] = maxp
+    font["post"].formatType = 3.0  # no glyph names: text maps through the cmap
+    font["head"].glyphDataFormat = 0
+    for tag in ("CFF ", "VORG"):
+        if tag in font:
+            del font[tag]
+    font.sfntVersion = "\x00\x01\x00\x00"
 
 
 def unicode_range(chars: str) -> str:

@@ -43,6 +43,13 @@ def _on_page(app, pagename, templatename, context, doctree):
 
 def _on_builder(app):
     app.registry.js_files[:] = _dedupe(app.registry.js_files)
+    # Sphinx gives a builder the node handlers registered for its own name and falls back to its format's only when
+    # there are none: one extension registering `singlehtml=` handlers hides every extension's `html=` handlers
+    # (sphinx-proof's nodes then fail in the single-page build of the PDF). Give singlehtml the html handlers too.
+    handlers = app.registry.translation_handlers
+    if app.builder.name != "html" and app.builder.format == "html" and app.builder.name in handlers:
+        for node, visitors in handlers.get("html", {}).items():
+            handlers[app.builder.name].setdefault(node, visitors)
 
 
 
