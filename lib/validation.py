@@ -93,6 +93,9 @@ def real(x, name: str, *, lo=None, hi=None, lo_open: bool = False, hi_open: bool
     ``ValueError`` for nan, +-inf, a number beyond the float range, or a value outside the range; each message
     names ``name`` and the allowed range, e.g. ``"prior_high must be in (0, 1); got 1.5"``.
     """
+    if type(x) is float and math.isfinite(x) and (lo is None or (x > lo if lo_open else x >= lo)) and \
+            (hi is None or (x < hi if hi_open else x <= hi)):
+        return x  # the common case, without building a message
     where = describe_range(lo, hi, lo_open, hi_open)
     v = _to_float(x, name, "" if where == "finite" else " " + where)
     if lo is not None and not (v > lo if lo_open else v >= lo):
