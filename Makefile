@@ -54,3 +54,9 @@ bench: $(STAMP)
 
 clean:
 	rm -rf _build _vendor
+
+# The whole book as one PDF, offline (tools/pdf.py: the single-page HTML printed by Debian's chromium), into
+# _build/pdf/book.pdf and _build/html/book.pdf (the site's footer links to it), then its check (tests/test_pdf.py).
+pdf: book browser
+	$(BIN)/python tools/pdf.py
+	BOOK_PDF=_build/pdf/book.pdf $(BIN)/python -m pytest -q -p no:cacheprovider tests/test_pdf.py
