@@ -85,6 +85,11 @@ def print_pdf(index: Path, pdf: Path) -> dict:
             raise SystemExit(f"tools/pdf.py: {len(stats['untypeset'])} equations not typeset: {stats['untypeset'][:3]}")
         if "loaded" not in stats["cjk_font"]:
             raise SystemExit(f"tools/pdf.py: the CJK font did not load ({stats['cjk_font']})")
+        from test_fonts import unrendered_cjk  # tests/browser/test_fonts.py: which fonts drew the CJK text
+
+        boxes = unrendered_cjk(page, None)
+        if boxes:
+            raise SystemExit(f"tools/pdf.py: CJK text not drawn by the subset font: {boxes[:3]}")
         if errors:
             raise SystemExit(f"tools/pdf.py: page errors: {errors[:3]}")
         pdf.parent.mkdir(parents=True, exist_ok=True)
@@ -93,6 +98,20 @@ def print_pdf(index: Path, pdf: Path) -> dict:
                  display_header_footer=True, header_template="<span></span>", footer_template=FOOTER)
         browser.close()
     return stats
+
+
+def ensure_poppler() -> None:
+    """pdftotext, pdffonts, pdfinfo (Debian's poppler-utils) for the PDF's check: installed with apt when missing."""
+    if shutil.which("pdftotext"):
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print("Installing Debian's poppler-utils for the PDF check (apt-get) ...")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "poppler-utils"], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        return
+    raise SystemExit("tools/pdf.py: the PDF check needs poppler-utils (sudo apt-get install poppler-utils)")
 
 
 def page_count(pdf: Path) -> int | None:
@@ -119,6 +138,7 @@ def main() -> int:
     html = out / "_build" / "html"
     if html.is_dir():
         shutil.copy2(pdf, html / "book.pdf")
+    ensure_poppler()
     pages = page_count(pdf)
     print(f"wrote {pdf}: {pages or '?'} pages, {pdf.stat().st_size / 1e6:.2f} MB; {len(stats['documents'])} documents, "
           f"{stats['math']} equations typeset, {stats['explorers']} explorers; single-page build "
