@@ -493,7 +493,7 @@ def solve(game: OpenSourceGame, disclose: bool) -> Outcome:
     pi_pool = None if pool is None else _pi(p, pool.high_s, pool.high_belief, qH)
     if sep is None and pool is None:
         raise NoEquilibriumError(f"no pure-strategy PBE with off-path belief q_L for {game!r}")
-    scale = max(1.0, abs(pi_pool)) if isinstance(p, OpenSourceGame) else abs(pi_pool or 0)
+    scale = abs(pi_pool or 0)  # relative: the same verdict at every profit scale (margin 1e-11 or 1e11)
     tie = _TIE if isinstance(p, OpenSourceGame) else Fraction(_TIE)
     if pool is None or (sep is not None and pi_sep >= pi_pool - tie * scale):
         chosen, regime = sep, "separating"
@@ -659,7 +659,7 @@ def intuitive_deviation(game: OpenSourceGame, pooling_openness: float) -> float 
     candidates = [0, 1, _best_openness(p, qH, qH)] if exact else [0.0, 1.0, _best_openness(p, qH, qH)]
     if keep is not None:
         candidates += [keep[0] - step, keep[1] + step]
-    min_gain = Fraction(1, 10**12) * abs(pi_h) if exact else 1e-12
+    min_gain = (Fraction(1, 10**12) if exact else 1e-12) * (abs(pi_h) + abs(pi_l))  # relative: scale-free
     best = None
     for c in candidates:
         if not 0 <= c <= 1 or (keep is not None and keep[0] <= c <= keep[1]):

@@ -225,3 +225,17 @@ def test_spence_bad_arguments():
             call()
     assert SpenceGame(sp.Integer(2), Fraction(1), sp.Rational(1, 2)) == SpenceGame(2.0, 1.0, 0.5)
     assert issubclass(InputTypeError, TypeError)
+
+
+@pytest.mark.parametrize("u", [1e-11, 1e-200, 1e11])
+def test_selection_does_not_depend_on_the_profit_scale(u):
+    # an absolute tie tolerance (1e-12) declared a tie at margin = c0 = 1e-11 and picked separating; the
+    # H-preferred choice and the intuitive-criterion deviation must not change when every profit is scaled by u
+    for base in (OpenSourceGame(1.0, 0.75, 0.5, 1.0, 1.0, 0.0, 0.0, 1.0, 1.0), OpenSourceGame(**DEFAULTS)):
+        small = OpenSourceGame(**scaled(base, 1.0, 1.0, u))
+        ref, out = solve(base, False), solve(small, False)
+        assert out.regime == ref.regime
+        assert out.pooling_profit_high == pytest.approx(ref.pooling_profit_high * u, rel=1e-12)
+        if ref.regime == "pooling":
+            dev_ref, dev = intuitive_deviation(base, ref.high.openness), intuitive_deviation(small, out.high.openness)
+            assert (dev is None) == (dev_ref is None) and (dev is None or dev == pytest.approx(dev_ref, abs=1e-9))
