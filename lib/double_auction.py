@@ -32,8 +32,8 @@ the strategies (found on the grid and located by bisection), (ii) their kinks (f
 trade. Between edges the integrands are smooth, so the rule is accurate to about 1e-13 for the linear and step
 equilibria (tests compare with the closed forms) and to about 1e-10 next to an undetected kink.
 
-Limits (each raises ValueError or is stated here): a support must be at least 2e-3 max(|lo|, |hi|) wide (types are
-resolved to about 1e-16 max(|lo|, |hi|)); a density with an integrable power singularity at an end of its support
+Limits (each raises ValueError or is stated here): supports within [-1e300, 1e300] ([-1e150, 1e150] for
+:func:`best_response_gap`), at least 2e-3 max(|lo|, |hi|) wide (types are resolved to about 1e-16 max(|lo|, |hi|)); a density with an integrable power singularity at an end of its support
 (Beta with a < 1 or b < 1) is integrated only down to 1e-14 of the width from that end, so the error is up to the
 probability that lies closer to the end (3.5e-5 for Beta(0.3, 0.3); measured error 1.7e-5 of 0.56 there).
 """
@@ -66,6 +66,7 @@ _BISECT = 60
 # validation
 
 
+_MAX_TYPE = 1e300  # support ends beyond this would overflow a + b
 _MIN_RELATIVE_WIDTH = 2e-3  # narrower supports (relative to their distance from 0) lose the quadrature's accuracy
 
 
@@ -85,6 +86,9 @@ def support(dist, name: str) -> tuple[float, float]:
     max(|lo|, |hi|), so narrower supports far from 0 would give wrong welfare numbers; shift the types (only
     differences v - c and price offsets matter) to study them."""
     lo, hi = support_of(dist, name)
+    if max(abs(lo), abs(hi)) > _MAX_TYPE:
+        raise ValueError(f"{name}'s support [{lo!r}, {hi!r}] must lie within [-{_MAX_TYPE:g}, {_MAX_TYPE:g}] (sums of "
+                         f"two types are formed; rescale the units)")
     if hi - lo < _MIN_RELATIVE_WIDTH * max(abs(lo), abs(hi)):
         raise ValueError(f"{name}'s support [{lo!r}, {hi!r}] is too narrow for its distance from 0: its width must "
                          f"be at least {_MIN_RELATIVE_WIDTH:g} max(|lo|, |hi|) (shift the types towards 0)")
@@ -552,6 +556,10 @@ def best_response_gap(bid, ask, buyer=None, seller=None, k: float = 0.5, n_types
     n_types = _check_count(n_types, "n_types", 2, 10_000)
     n_bids = _check_count(n_bids, "n_bids", 3, 1_000_001)
     m = _Market.build(bid, ask, buyer, seller, k)
+    for name, (lo_, hi_) in (("buyer", m.v_sup), ("seller", m.c_sup)):
+        if max(abs(lo_), abs(hi_)) > 1e150:
+            raise ValueError(f"best_response_gap needs {name}'s support [{lo_!r}, {hi_!r}] within [-1e150, 1e150] "
+                             f"(scipy's bounded Brent multiplies differences of bids and of utilities); rescale")
     pay = _Payoffs(m)
     (v_lo, v_hi), (c_lo, c_hi) = m.v_sup, m.c_sup
     c_grid = np.linspace(c_lo, c_hi, 257)
@@ -597,6 +605,16 @@ class SimulatedOutcomes:
     n: int
 
 
+def _mean_sd(x: np.ndarray) -> tuple[float, float]:
+    """Mean and standard deviation (ddof 1); for draws beyond [1e-100, 1e100] in size, computed on x / max|x| so
+    that neither the sum nor the squares overflow or underflow."""
+    scale = float(np.max(np.abs(x)))
+    if scale == 0 or 1e-100 <= scale <= 1e100:
+        return float(x.mean()), float(x.std(ddof=1))
+    y = x / scale
+    return float(y.mean()) * scale, float(y.std(ddof=1)) * scale
+
+
 def simulate(bid, ask, buyer=None, seller=None, k: float = 0.5, n: int = 200_000, seed: int = 2026) -> SimulatedOutcomes:
     """Play n independent auctions (values and costs drawn with ``numpy.random.default_rng(seed)``).
 
@@ -620,10 +638,11 @@ def simulate(bid, ask, buyer=None, seller=None, k: float = 0.5, n: int = 200_000
         "seller_surplus": np.where(trade, price - c, 0.0),
         "first_best": np.maximum(v - c, 0.0),
     }
-    mean = {key: float(x.mean()) for key, x in draws.items()}
-    se = {f"{key}_se": float(x.std(ddof=1) / math.sqrt(n)) for key, x in draws.items()}
+    stats_ = {key: _mean_sd(x) for key, x in draws.items()}
+    mean = {key: m for key, (m, _) in stats_.items()}
+    se = {f"{key}_se": sd / math.sqrt(n) for key, (_, sd) in stats_.items()}
     if not mean["first_best"] > 0:
         raise ValueError("efficiency is undefined: no simulated auction had gains from trade (v > c)")
     eff = mean["gains"] / mean["first_best"]
-    eff_se = float(np.std(draws["gains"] - eff * draws["first_best"], ddof=1) / (math.sqrt(n) * mean["first_best"]))
+    eff_se = _mean_sd(draws["gains"] - eff * draws["first_best"])[1] / (math.sqrt(n) * mean["first_best"])
     return SimulatedOutcomes(**mean, efficiency=eff, **se, efficiency_se=eff_se, n=n)

@@ -60,7 +60,7 @@ def test_zero_width_support_says_what_is_wrong():
 
 
 @settings(max_examples=25, deadline=None)
-@given(e=st.integers(-300, 300), offset=st.floats(-100, 100), k=st.fractions(0, 1, max_denominator=20))
+@given(e=st.integers(-300, 297), offset=st.floats(-100, 100), k=st.fractions(0, 1, max_denominator=20))
 def test_linear_equilibrium_at_any_scale(e, offset, k):
     # U[o, o + w]: the U[0, 1] equilibrium mapped by x -> o + w x; gains scale by w, probabilities do not
     w = 10.0 ** e
@@ -125,3 +125,27 @@ def test_one_price_accepts_exact_numbers_and_names_bad_prices():
 def test_long_computations_are_bounded(call, message):
     with pytest.raises(ValueError, match=message):
         call(lambda x: x)
+
+
+@pytest.mark.parametrize("w", [1e-300, 1e-120, 1e300])
+def test_simulation_and_best_response_at_extreme_scales(w):
+    # U[0, w] draws are w times the U[0, 1] draws of the same seed: every estimate scales by w (was se = 0 at
+    # 1e-300, where the squares underflow, and an overflow warning at 1e300)
+    eq = linear_equilibrium(0.5)
+    prior = stats.uniform(0, w)
+    bid, ask = (lambda v: w * eq.bid(v / w)), (lambda c: w * eq.ask(c / w))
+    ref, out = simulate(eq.bid, eq.ask, n=5000), simulate(bid, ask, prior, prior, n=5000)
+    assert out.gains == pytest.approx(ref.gains * w, rel=1e-12)
+    assert out.gains_se == pytest.approx(ref.gains_se * w, rel=1e-12) and out.gains_se > 0
+    assert out.efficiency_se == pytest.approx(ref.efficiency_se, rel=1e-12)
+    if w < 1e150:
+        gap = best_response_gap(bid, ask, prior, prior)
+        assert gap.max_gap <= 1e-12 * w and gap.buyer_utility == pytest.approx(9 / 128 * w, rel=1e-9)
+    else:
+        with pytest.raises(ValueError, match=r"within \[-1e150, 1e150\]"):
+            best_response_gap(bid, ask, prior, prior)
+
+
+def test_supports_beyond_1e300_are_refused():
+    with pytest.raises(ValueError, match=r"buyer's support .* within \[-1e\+300, 1e\+300\]"):
+        outcomes(lambda v: v, lambda c: c, stats.uniform(0, 1.7e308), stats.uniform(0, 1.7e308))
