@@ -617,7 +617,8 @@ def threshold(game: OpenSourceGame, gap_range: tuple[float, float] | None = None
     The switch need not be unique: for some parameters (a low prior, a small gap) separation is selected, then
     pooling, then separating again. g* is defined as the *last* switch so that "gap > g* => separating" holds on
     the whole scanned range; :func:`regime_switches` lists all of them. Raises :class:`NoSwitchError` if the
-    regime at the top of the range is pooling or if the regime is separating throughout.
+    regime at the top of the range is pooling or if the regime is separating throughout. Bounded cost and argument
+    checks as in :func:`regime_switches` (n_scan <= 10 000).
     """
     switches = regime_switches(game, gap_range, n_scan, xtol)
     lo, hi = _gap_range(game, gap_range)

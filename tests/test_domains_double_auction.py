@@ -20,7 +20,11 @@ from lib.validation import InputTypeError
 def test_exact_k_is_accepted(k):
     # was "k must be a number" for Fraction and sympy rationals
     assert linear_equilibrium(k) == linear_equilibrium(0.5)
-    assert linear_outcomes(k).efficiency == 27 / 32  # Myerson-Satterthwaite bound, typed as a fraction
+    # efficiency by sympy: trade iff v >= c + 1/4 (k = 1/2), gains over the first best E[(v - c)^+]
+    v, c = sp.symbols("v c")
+    gains = sp.integrate(sp.integrate(v - c, (v, c + sp.Rational(1, 4), 1)), (c, 0, sp.Rational(3, 4)))
+    first = sp.integrate(sp.integrate(v - c, (v, c, 1)), (c, 0, 1))
+    assert linear_outcomes(k).efficiency == pytest.approx(float(gains / first), rel=1e-15)
 
 
 def test_sympy_k_in_quadrature_matches_the_closed_form():
@@ -105,8 +109,9 @@ def test_no_gains_from_trade_is_an_error_not_nan():
 
 def test_one_price_accepts_exact_numbers_and_names_bad_prices():
     assert one_price_equilibrium(Fraction(1, 2)) == one_price_equilibrium(0.5)
-    x = sp.Rational(1, 3)
-    assert one_price_outcomes(x).gains == pytest.approx(float(x * (1 - x) / 2), rel=1e-15)
+    x, v, c = sp.Rational(1, 3), *sp.symbols("v c")
+    gains = sp.integrate(sp.integrate(v - c, (v, x, 1)), (c, 0, x))  # trade iff c <= x <= v
+    assert one_price_outcomes(x).gains == pytest.approx(float(gains), rel=1e-15)
     for bad in (math.nan, 1.5, "0.5"):
         with pytest.raises(ValueError, match=r"price must be .*\[0, 1\].*overlap of the supports"):
             one_price_equilibrium(bad)
