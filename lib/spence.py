@@ -102,7 +102,7 @@ class SpenceGame:
         """The separating PBE with H at ``education_high`` (default: the least-cost one, e*)."""
         lo, hi = self.separating_range()
         e = lo if education_high is None else real(education_high, "education_high")
-        if not lo - 1e-12 <= e <= hi + 1e-12:
+        if not lo * (1 - 1e-12) <= e <= hi * (1 + 1e-12):  # relative slack: the same at every scale of theta
             raise ValueError(f"education_high must be in the separating range [{lo:.6g}, {hi:.6g}]; got {e}")
         th, tl = self.theta_high, self.theta_low
         return SpenceEquilibrium("separating", e, 0.0, th, tl, float(self.payoff(e, th, th)), tl)
@@ -111,7 +111,7 @@ class SpenceGame:
         """The pooling PBE at ``education`` (must lie in the pooling range)."""
         lo, hi = self.pooling_range()
         e = real(education, "education")
-        if not lo <= e <= hi + 1e-12:
+        if not lo <= e <= hi * (1 + 1e-12):
             raise ValueError(f"education must be in the pooling range [0, {hi:.6g}]; got {e}")
         w = self.pooled_wage
         return SpenceEquilibrium("pooling", e, e, w, w, float(self.payoff(e, w, self.theta_high)),

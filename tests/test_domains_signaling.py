@@ -239,3 +239,19 @@ def test_selection_does_not_depend_on_the_profit_scale(u):
         if ref.regime == "pooling":
             dev_ref, dev = intuitive_deviation(base, ref.high.openness), intuitive_deviation(small, out.high.openness)
             assert (dev is None) == (dev_ref is None) and (dev is None or dev == pytest.approx(dev_ref, abs=1e-9))
+
+
+@pytest.mark.parametrize("scale", [1e-100, 1.0, 1e100])
+def test_spence_range_checks_are_relative(scale):
+    # an absolute slack of 1e-12 accepted e = 0 as H's separating education when theta ~ 1e-100
+    g = SpenceGame(2 * scale, scale, 0.5)
+    lo, hi = g.separating_range()
+    assert g.separating(hi).education_high == hi and g.separating().education_high == lo
+    for bad in (0.0, lo * (1 - 1e-9), hi * (1 + 1e-9)):
+        with pytest.raises(ValueError, match="separating range"):
+            g.separating(bad)
+    with pytest.raises(ValueError, match="pooling range"):
+        g.pooling(g.pooling_range()[1] * (1 + 1e-9))
+    # payoffs at the ends: L indifferent at lo, H at hi (checked with the definition u = w - e/theta)
+    assert g.payoff(lo, 2 * scale, scale) == pytest.approx(scale, rel=1e-12)
+    assert g.payoff(hi, 2 * scale, 2 * scale) == pytest.approx(scale, rel=1e-12)
