@@ -60,6 +60,7 @@ def load_old(rev: str):
     path.write_text(source)
     spec = importlib.util.spec_from_file_location("lemons_old", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules["lemons_old"] = module  # dataclasses look their module up
     spec.loader.exec_module(module)
     return module
 

@@ -176,7 +176,8 @@ def _atoms(quality):
 
 
 def _quality(quality) -> tuple[float, float]:
-    """Support of ``quality``; raise (naming ``quality``) unless it is a distribution on a finite [lo, hi], lo >= 0."""
+    """Support of ``quality``; raise (naming ``quality``) unless it is a distribution on a finite [lo, hi], lo >= 0.
+    A continuous lower end within 1e-13 q_hi of 0 (scipy's rounding of loc + a scale) is taken as 0."""
     if _is_discrete(quality):
         xk, _ = _atoms(quality)
         return float(xk[0]), float(xk[-1])
@@ -184,7 +185,7 @@ def _quality(quality) -> tuple[float, float]:
         lo, hi = support(quality, "quality")
     except TypeError as exc:
         raise InputTypeError(str(exc)) from None
-    if -1e-13 * hi <= lo < 0:  # rounding of loc + a * scale (e.g. a truncated normal cut at 0)
+    if abs(lo) <= 1e-13 * hi:  # rounding of loc + a * scale (e.g. a truncated normal cut at 0): lo is 0
         lo = 0.0
     if lo < 0:
         raise ValueError(f"quality must have a non-negative support (a car is worth q >= 0 to its seller); "
@@ -229,7 +230,8 @@ class _Pool:
 
     Panels. The support is cut at 2048 equal panels, at 2047 quantiles and at the quantiles 10^-3.5 ... 10^-300 of
     the lower tail (when the distribution has its own ppf), and at the bin edges of an rv_histogram. Each panel is
-    halved while an 8-point Gauss-Legendre rule on it and on its two halves disagree by more than 1e-12 (relative),
+    halved while an 8-point Gauss-Legendre rule on it and on its two halves disagree by more than 1e-12 (relative)
+    plus 1e-16 times its share of the support (panels narrower than 1e-12 of the support are not halved),
     at most 40 times and to at most 40,000 panels in all: this is the bound on work (about 2 x 10^6 evaluations of
     the cdf or pdf, one vectorised call per halving).
 
@@ -238,7 +240,8 @@ class _Pool:
     with only ``_pdf`` is integrated directly: F = int f and E[q; q <= p] = int q f on the same panels (so no call
     of scipy's quad-based generic cdf); the density must integrate to 1 within 1e-6 (it is then renormalised).
 
-    Log space. Where F(p) < 1e-280 (it underflows or loses its relative accuracy), F and E[q | q <= p] are
+    Log space. Where F(p) < 1e-280 (it underflows or loses its relative accuracy), or p is within 1e-6 of the
+    support's width from q_lo (where F is a difference of nearly equal numbers), F and E[q | q <= p] are
     computed from the log-density: E[q | q <= p] = int q w / int w with w = exp(log f - max log f) on a mesh of
     [q_lo, p] graded geometrically towards both ends (20-point rules), so a fixed point deep in the lower tail
     is found and one where F underflows is never faked.
@@ -253,7 +256,7 @@ class _Pool:
         self.total = 1.0
         width = hi - lo
         self.width = width
-        self._floor = np.array([_TINY] if self.by_cdf else [_TINY, _TINY])
+        self._floor = np.array([1e-16] if self.by_cdf else [1e-16, 1e-16])  # absolute, per unit of u
         pts = [np.linspace(lo, hi, _N_GRID + 1)]
         if self.by_cdf and _overridden(gen, "_ppf"):
             levels = np.concatenate((np.linspace(0, 1, _N_GRID + 1)[1:-1], 10.0 ** -np.arange(3.5, 300.5, 0.5)))
@@ -286,9 +289,26 @@ class _Pool:
         self.eff_lo = self._effective_lo()
 
     # -- evaluation of the distribution (vectorised; a pdf that is not vectorised is called point by point)
+    def _standard(self, method: str, t):
+        """gen._cdf / gen._logpdf on (t - loc)/scale with the shapes passed as scalars (scipy's public methods
+        broadcast the shapes to t's shape, so a truncated normal recomputes its normalisation at every point)."""
+        t = np.asarray(t, dtype=float)
+        gen = self.dist.dist
+        shapes, loc, scale = gen._parse_args(*self.dist.args, **self.dist.kwds)
+        inside = (t >= self.lo) & (t <= self.hi)
+        a, z = (float(v) for v in gen._get_support(*shapes))
+        u = np.clip(np.where(inside, (t - loc) / scale, (self.lo - loc) / scale), a, z)  # rounding at the ends
+        out = np.asarray(getattr(gen, method)(u, *shapes), dtype=float)
+        return out, inside, scale
+
     def _F(self, t):
         with np.errstate(all="ignore"):
-            return np.clip(np.nan_to_num(np.asarray(self.dist.cdf(t), dtype=float), nan=0.0), 0.0, 1.0)
+            try:
+                out, inside, _ = self._standard("_cdf", t)
+                out = np.where(inside, out, np.where(np.asarray(t) > self.hi, 1.0, 0.0))
+            except Exception:  # noqa: BLE001 - a distribution whose private methods differ: the public one
+                out = np.asarray(self.dist.cdf(t), dtype=float)
+            return np.clip(np.nan_to_num(out, nan=0.0), 0.0, 1.0)
 
     def _pdf(self, t):
         t = np.asarray(t, dtype=float)
@@ -306,7 +326,11 @@ class _Pool:
     def _logpdf(self, t):
         with np.errstate(all="ignore"):
             if self.by_cdf:
-                out = np.asarray(self.dist.logpdf(t), dtype=float)
+                try:
+                    out, inside, scale = self._standard("_logpdf", t)
+                    out = np.where(inside, out - math.log(scale), -np.inf)
+                except Exception:  # noqa: BLE001
+                    out = np.asarray(self.dist.logpdf(t), dtype=float)
                 return np.where(np.isnan(out), -np.inf, out)
             return np.log(self._pdf(t))
 
@@ -335,7 +359,7 @@ class _Pool:
             two = left + right
             err = np.abs(two - whole)
             bad = np.any(err > _REL_TOL * np.abs(two) + self._floor * ((z - a) / self.width)[:, None], axis=1)
-            bad &= (mid > a) & (z > mid)
+            bad &= (mid > a) & (z > mid) & (z - a > 1e-12 * self.width)
             if level == _MAX_LEVELS or count + bad.sum() > _MAX_PANELS:
                 bad[:] = False
             keep_a.append(a[~bad])
@@ -403,7 +427,8 @@ class _Pool:
             top = p >= self.hi
             F, E = np.where(top, 1.0, F), np.where(top, self.mean, E)
             logF = np.log(F)
-        tail = ((F < _TINY) | (small < _TINY)) & (p > self.eff_lo) & (p < self.hi)
+        near = p - self.eff_lo < 1e-6 * self.width  # F there is a difference of nearly equal cdf values
+        tail = ((F < _TINY) | (small < _TINY) | near) & (p > self.eff_lo) & (p < self.hi)
         if tail.any():
             lf, et = self._log_stats(p[tail])
             logF[tail], E[tail] = lf, et
@@ -1038,8 +1063,8 @@ def optimal_certification(quality, buyer_premium: float, cost: float) -> Optimal
     certified = 1.0 - F_theta
     lost = lemons.welfare_loss
     recovered = None if lost <= 1e-15 * lemons.full_information_welfare else (float(W[i]) - lemons.welfare) / lost
-    if theta >= hi:
-        tau = max(0.0, b * hi - c - max(lemons.price, hi))
+    if theta >= hi:  # the smallest tax with b q_hi - c - tax <= max(p_L, q_hi), with a margin for rounding
+        tau = max(0.0, b * hi - c - max(lemons.price, hi)) * (1 + 1e-9)
     else:
         tau = b * (theta - pool.cond_mean(theta)) - c
         if -1e-12 * hi <= tau < 0:

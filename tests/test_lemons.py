@@ -194,7 +194,7 @@ def test_zero_lower_end_with_large_premium_lists_no_trade_as_the_other_equilibri
 
 # ------------------------------------------------------------------------------------------------ general quality
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(a=st.floats(0.6, 5.0), bb=st.floats(0.6, 5.0), lo=st.floats(0.0, 2.0), width=st.floats(0.2, 3.0),
        b=st.floats(1.05, 2.5))
 def test_beta_quality_largest_fixed_point_by_brute_force(a, bb, lo, width, b):
@@ -353,7 +353,7 @@ def _check_seller_optimality(quality, b, c, eq, lo, hi):
         assert eq.uncertified_price == pytest.approx(b * pool, abs=1e-7)
 
 
-@settings(max_examples=20, deadline=None)
+@settings(max_examples=12, deadline=None)
 @given(a=st.floats(1.0, 4.0), bb=st.floats(1.0, 4.0), lo=st.floats(0.0, 1.0), width=st.floats(0.3, 2.0),
        b=st.floats(1.1, 2.0), c_rel=st.floats(0.01, 0.8))
 def test_certification_equilibrium_conditions_for_beta_quality(a, bb, lo, width, b, c_rel):
@@ -852,7 +852,7 @@ def test_taxed_certification_against_the_uniform_closed_form(mu, ratio, b, c_rel
     assert eq.tax == tau and eq.cost == c
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(mu=st.floats(0.3, 3.0), ratio=st.floats(0.05, 1.0), b=st.floats(1.05, 2.8), c_rel=st.floats(0.0, 1.0))
 def test_optimal_certification_beats_a_brute_force_grid(mu, ratio, b, c_rel):
     sigma, c = ratio * mu, c_rel * mu
@@ -888,7 +888,8 @@ def test_optimal_certification_for_beta_quality_against_a_grid():
         return (b - 1) * (beta_partial(a, bb, lo, hi, s) + mean - pe_t) - c * (1 - F_t)
 
     brute = max(planner(t) for t in np.linspace(lo + 1e-3, hi - 1e-9, 400))
-    assert opt.welfare >= brute - 1e-4 and opt.welfare == pytest.approx(planner(opt.threshold), abs=1e-4)
+    # just below a fixed point r of the market the pool [lo, theta] sells entirely (h > 0 there)
+    assert opt.welfare >= brute - 1e-4 and opt.welfare == pytest.approx(planner(opt.threshold * (1 - 1e-9)), abs=1e-6)
 
 
 def test_explorer_marks_only_verified_fixed_points():
