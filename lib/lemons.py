@@ -59,6 +59,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -260,7 +261,8 @@ class _Pool:
         pts = [np.linspace(lo, hi, _N_GRID + 1)]
         if self.by_cdf and _overridden(gen, "_ppf"):
             levels = np.concatenate((np.linspace(0, 1, _N_GRID + 1)[1:-1], 10.0 ** -np.arange(3.5, 300.5, 0.5)))
-            with np.errstate(all="ignore"):
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # e.g. Beta's ppf at 1e-300 (boost gives up; nan is dropped)
                 q = np.asarray(quality.ppf(levels), dtype=float)
             pts.append(q[np.isfinite(q)])
         edges = getattr(gen, "_hbins", None)

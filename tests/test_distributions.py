@@ -36,3 +36,8 @@ def test_bad_intervals(args):
 def test_bad_beta_shapes(a, b):
     with pytest.raises(ValueError, match="must be a positive"):
         beta(a, b)
+
+
+def test_array_valued_distribution_is_rejected_naming_it():
+    with pytest.raises(TypeError, match="quality"):
+        support(stats.uniform(loc=[0, 1], scale=1), "quality")
