@@ -656,11 +656,8 @@ def test_every_public_function_at_huge_and_tiny_scales(scale):
     assert L.partial_expectation(q, 1.0 * scale) / scale == pytest.approx(0.35, rel=1e-12)
     sim = L.simulate_market(q, b, n_sellers=50_000, seed=1)
     assert sim.price / scale == pytest.approx(closed[0], abs=0.02)
-    disc = L.market_equilibrium(stats.rv_discrete(values=([1.0, 2.0], [0.5, 0.5]))(loc=0, scale=1) if False else
-                                stats.rv_discrete(values=([1000 * scale, 2000 * scale], [0.5, 0.5])), 1.2) \
-        if scale < 1 else None
-    if disc is not None:
-        assert disc.price / scale == pytest.approx(1200, rel=1e-12)
+    disc = L.market_equilibrium(stats.rv_discrete(values=([1000 * scale, 2000 * scale], [0.5, 0.5])), 1.2)
+    assert disc.price / scale == pytest.approx(1200, rel=1e-12) and disc.traded_share == 0.5
 
 
 # ------------------------------------------------------------------------------------------------ discrete quality
