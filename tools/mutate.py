@@ -341,8 +341,20 @@ def _parseable(cell_source: str) -> str:
     return "\n".join(lines)
 
 
+COMMITTED = False  # --committed: read the mutated files as committed (git HEAD), not from the work tree
+
+
+def read_target(root: Path, path: str) -> str:
+    if COMMITTED:
+        import subprocess
+
+        return subprocess.run(["git", "-C", str(root), "show", f"HEAD:{path}"], check=True, capture_output=True,
+                              text=True).stdout
+    return (root / path).read_text()
+
+
 def module_mutants(root: Path, path: str) -> list[Mutant]:
-    return mutate_source((root / path).read_text(), path)
+    return mutate_source(read_target(root, path), path)
 
 
 def derivation_cells(notebook: dict) -> list[int]:
@@ -357,7 +369,7 @@ def _cell_text(cell) -> str:
 
 
 def chapter_mutants(root: Path, path: str) -> list[Mutant]:
-    notebook = json.loads((root / path).read_text())
+    notebook = json.loads(read_target(root, path))
     mutants = []
     for index in derivation_cells(notebook):
         text = _cell_text(notebook["cells"][index])
@@ -372,7 +384,7 @@ def chapter_mutants(root: Path, path: str) -> list[Mutant]:
 
 
 def mutated_notebook(root: Path, mutant: Mutant) -> str:
-    notebook = json.loads((root / mutant.path).read_text())
+    notebook = json.loads(read_target(root, mutant.path))
     notebook["cells"][mutant.cell]["source"] = mutant.new_source
     return json.dumps(notebook, indent=1, ensure_ascii=False) + "\n"
 
@@ -713,6 +725,8 @@ def main(argv=None) -> int:
     parser.add_argument("--with-notebooks", action="store_true",
                         help="lib modules: also run the notebooks that import the module (nbval)")
     parser.add_argument("--no-chapters", action="store_true", help="lib modules only")
+    parser.add_argument("--committed", action="store_true",
+                        help="mutate (and run the baseline of) the files as committed, not as in the work tree")
     parser.add_argument("--tests", nargs="+", metavar="PATH",
                         help="run these tests for every selected lib module instead of the mapped ones")
     parser.add_argument("--run-equivalent", action="store_true", help="run the listed equivalent mutants too")
@@ -727,6 +741,8 @@ def main(argv=None) -> int:
     parser.add_argument("--no-preload", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     root = args.root.resolve()
+    global COMMITTED
+    COMMITTED = args.committed
 
     equivalents = load_equivalents(root / EQUIVALENTS)
     targets = []
@@ -809,6 +825,9 @@ def run_target(t: Target, workers, logs: Path, args, equivalents):
     pargs = pytest_args(t.tests)
     print(f"mutate: {t.path}: baseline: pytest {' '.join(pargs)}", file=sys.stderr)
     baseline = {}
+    if COMMITTED:
+        for w in workers:
+            (w.dir / t.path).write_text(read_target(args.root.resolve(), t.path))
     run_jobs(workers[:1], [("baseline", (None, t.path, None, pargs))], lambda key: 1800, logs,
              lambda key, status, seconds, log: baseline.update(status=status, seconds=seconds, log=log))
     t.baseline_seconds = baseline["seconds"]
