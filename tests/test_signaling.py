@@ -213,7 +213,13 @@ def test_claims_are_computed_and_match_direct_counts():
     pool = [(nd, d) for nd, d in outcomes if nd.regime == "pooling"]
     assert results["sep.L.same"].share_strict == 1.0 and results["sep.L.same"].n_applicable == len(sep)
     assert results["profit.L.sep"].verdict == "fails" and results["profit.L.sep"].share_weak == 1.0
-    assert results["profit.L.pool"].verdict == "holds"
+    # Disclosure lowers L's profit when pooling: weakly in every game, strictly not always (chapter 3's grid finds
+    # exceptions where the pooled openness sits at L's limit), so the strict share is compared with a direct count
+    # instead of asserting a verdict that another seed could flip.
+    direct = [d.low.profit < nd.low.profit - 1e-9 for nd, d in pool]
+    assert results["profit.L.pool"].share_strict == pytest.approx(np.mean(direct))
+    assert results["profit.L.pool"].share_weak == 1.0
+    assert results["profit.L.pool"].verdict == ("holds" if all(direct) else "holds for some parameters")
     direct = np.mean([nd.high.openness < d.high.openness - 1e-9 for nd, d in pool])
     assert results["pool.H.openness"].share_strict == pytest.approx(direct)
     direct = np.mean([nd.high.profit < d.high.profit - 1e-9 for nd, d in outcomes])
