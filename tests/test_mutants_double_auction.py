@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from lib.double_auction import outcomes
+from lib.distributions import beta as beta_on
+from lib.distributions import uniform as uniform_on
+from lib.double_auction import best_response_gap, outcomes, simulate
 
 GRID_STEP = 1 / 4096  # lib's monotonicity / jump grid has 4097 points on [0, 1]
 
@@ -38,3 +40,40 @@ def test_two_jumps_in_neighbouring_grid_cells_are_both_located():
     p, g = exact_truthful_seller([(0.0, j1, 0.2, 0.3), (j1, j2, 0.23, 0.3), (j2, 1.0, 0.26, 0.3)])
     assert got.trade_probability == pytest.approx(p, abs=3e-9)
     assert got.gains == pytest.approx(g, abs=3e-10)
+
+
+def test_best_response_gaps_against_the_closed_form_for_a_truthful_pair():
+    """Seller U[0, 1] asks s(c) = c, buyer bids b(v) = v. A buyer bidding x <= 1 gets
+    U(x; v) = int_0^x (v - k x - (1 - k) c) dc = v x - (1 + k) x^2 / 2, best at x* = v / (1 + k), so her gap is
+    v^2 / (2 (1 + k)) - (v^2 - (1 + k) v^2 / 2). The buyer prior starts at 3e-4 so that the lowest type's best bid
+    (2e-4) lies in the first cell of the offer grid (whose cells are 5e-4 wide)."""
+    k = 0.5
+    buyer = uniform_on(3e-4, 1.0003)
+    got = best_response_gap(lambda v: v, lambda c: c, buyer=buyer, k=k, n_types=9)
+    v = got.buyer_types
+    inside = v <= 1.0
+    closed = v ** 2 / (2 * (1 + k)) - (v ** 2 - (1 + k) * v ** 2 / 2)
+    assert got.buyer_gaps[0] == pytest.approx(closed[0], rel=1e-6)
+    np.testing.assert_allclose(got.buyer_gaps[inside], closed[inside], rtol=1e-9, atol=1e-13)
+
+
+def test_ex_ante_utilities_under_a_skewed_buyer_prior():
+    """Truthful pair, buyer v ~ Beta(2, 1) (density 2v), seller c ~ U[0, 1]: a buyer of value v gets
+    (1 - k) v^2 / 2 (the formula above at x = v), and a seller of cost c gets int_c^1 k (v - c) 2 v dv;
+    their expectations are integrated exactly by sympy (a uniform prior would hide a wrong density weight)."""
+    k = sp.Rational(1, 4)
+    v, c = sp.symbols("v c")
+    buyer_exact = sp.integrate((1 - k) * v ** 2 / 2 * 2 * v, (v, 0, 1))
+    seller_exact = sp.integrate(sp.integrate(k * (v - c) * 2 * v, (v, c, 1)), (c, 0, 1))
+    got = best_response_gap(lambda x: x, lambda x: x, buyer=beta_on(2.0, 1.0), k=float(k), n_types=5)
+    assert got.buyer_utility == pytest.approx(float(buyer_exact), abs=1e-10)
+    assert got.seller_utility == pytest.approx(float(seller_exact), abs=1e-10)
+
+
+def test_simulated_standard_errors_are_binomial():
+    """The trade indicator of n auctions is Bernoulli(p): its standard error is sqrt(p (1 - p) / n), up to the
+    sampling error of p itself. Truthful pair under U[0, 1]: p = 1/2."""
+    n = 40_000
+    got = simulate(lambda x: x, lambda x: x, n=n, seed=7)
+    assert got.trade_probability == pytest.approx(0.5, abs=5 * np.sqrt(0.25 / n))
+    assert got.trade_probability_se == pytest.approx(np.sqrt(0.25 / n), rel=0.01)

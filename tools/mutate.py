@@ -778,7 +778,7 @@ def main(argv=None) -> int:
                     print(equivalent_entry(m))
                 else:
                     print(f"{m.where:40} {'[equivalent] ' if eq else ''}{m.ident}")
-        stale = [e for e in equivalents if not any(e.matches(m) for t in targets for m in t.mutants)
+        stale = [] if args.match else [e for e in equivalents if not any(e.matches(m) for t in targets for m in t.mutants)
                  and any(t.path == e.file and len(t.mutants) == t.total for t in targets)]
         for e in stale:
             print(f"# stale equivalent entry (matches no mutant): {e.file} {e.scope} {e.line!r} {e.mutant}",
@@ -803,7 +803,7 @@ def main(argv=None) -> int:
         shutil.rmtree(base, ignore_errors=True)
     report(targets)
     print(f"\ntime: {time.monotonic() - started:.0f} s with -j {max(1, args.jobs)}")
-    stale = [e for e in equivalents if not any(e.matches(m) for t in targets for m in t.mutants)
+    stale = [] if args.match else [e for e in equivalents if not any(e.matches(m) for t in targets for m in t.mutants)
              and any(t.path == e.file and len(t.mutants) == t.total for t in targets)]
     for e in stale:
         print(f"stale equivalent entry (matches no mutant): {e.file} {e.scope} {e.line!r} {e.mutant}")
