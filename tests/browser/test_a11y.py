@@ -90,8 +90,8 @@ def test_axe_light_and_dark(built_site, site_url, browser, axe_source, relative)
 
 def _ax_node(page, selector: str) -> dict:
     """Role and name of an element as Chromium's accessibility tree gives them to a screen reader, and the value
-    text it announces: aria-valuetext (ARIA's value text; Chromium's DevTools view of a native range input shows
-    its raw position instead, so the attribute is read from the element)."""
+    text it announces: aria-valuetext (the DevTools protocol does not report aria-valuetext, for a native range input
+    or an ARIA slider alike, so the attribute is read from the element)."""
     cdp = page.context.new_cdp_session(page)
     try:
         root = cdp.send("DOM.getDocument", {"depth": 0})["root"]["nodeId"]
