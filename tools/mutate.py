@@ -721,7 +721,8 @@ def main(argv=None) -> int:
                         help="K mutants of each file, by a deterministic stride (mutant i*n//K)")
     parser.add_argument("--match", help="only mutants whose name contains this text")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="mutants run in parallel (default 1)")
-    parser.add_argument("--timeout", type=float, help="seconds per mutant (default 3 x baseline + 30)")
+    parser.add_argument("--timeout", type=float,
+                        help="seconds per mutant (default 5 x baseline + 60: load must not make a survivor a timeout)")
     parser.add_argument("--with-notebooks", action="store_true",
                         help="lib modules: also run the notebooks that import the module (nbval)")
     parser.add_argument("--no-chapters", action="store_true", help="lib modules only")
@@ -839,7 +840,7 @@ def run_target(t: Target, workers, logs: Path, args, equivalents):
               file=sys.stderr)
         return
     t.baseline = "passed"
-    timeout = args.timeout or 3 * baseline["seconds"] + 30
+    timeout = args.timeout or 5 * baseline["seconds"] + 60
     print(f"mutate: {t.path}: baseline passed in {baseline['seconds']:.1f} s; {len(t.mutants)} mutants "
           f"(timeout {timeout:.0f} s)", file=sys.stderr)
     jobs, by_key = [], {}
