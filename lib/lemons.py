@@ -67,6 +67,7 @@ from scipy import optimize
 from scipy.stats._distn_infrastructure import rv_continuous, rv_discrete_frozen, rv_sample
 
 from lib.distributions import support
+from lib.validation import InputTypeError  # one class for every model
 
 __all__ = [
     "InputTypeError", "MarketEquilibrium", "FixedPoint", "UniformMarket", "MarketSimulation",
@@ -98,11 +99,6 @@ _LOG_U, _LOG_W = _log_mesh()
 _TAIL_SCAN = np.unique(np.concatenate((np.geomspace(1e-12, 1.0, 160), np.linspace(0.0, 1.0, 97))))
 
 
-class InputTypeError(ValueError, TypeError):
-    """An argument of the wrong kind (e.g. ``quality`` that is not a distribution).
-
-    It is both a ``ValueError`` (what chapter 1's issue asks for: "bad input -> ValueError") and a ``TypeError``
-    (what ``lib.distributions.support`` raises for a non-distribution), so either ``except`` catches it."""
 
 
 # ------------------------------------------------------------------------------------------------ validation

@@ -11,3 +11,13 @@ for _name, _file in (("tools_nb", "nb.py"), ("tools_rigour", "rigour.py")):
     _module = importlib.util.module_from_spec(_spec)
     sys.modules[_name] = _module
     _spec.loader.exec_module(_module)
+
+# Property tests are deterministic: the same examples on every run and machine, so a verdict cannot change with a
+# seed (hypothesis still shrinks and reports a failing example). HYPOTHESIS_PROFILE=explore searches afresh.
+import os
+
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+settings.register_profile("explore", derandomize=False)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
