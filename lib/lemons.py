@@ -691,8 +691,9 @@ def market_equilibrium(quality, buyer_premium: float) -> MarketEquilibrium:
 
     Selection. The largest fixed point is stable (g crosses the 45-degree line from above there, so g' <= 1) and
     it is the one selected when buyers post prices (Wilson 1980; Mas-Colell, Whinston and Green 1995,
-    Prop. 13.B.1): a buyer who posted a slightly higher price than a smaller fixed point would attract cars worth
-    more than the price. ``equilibria`` lists all verified fixed points with their slopes and stability under
+    Prop. 13.B.1): at a smaller fixed point p0, a buyer who posts a price p' > p0 where g(p') > p' (there are such
+    prices just below the largest fixed point when g crosses the line from above there, and at q_hi when every seller
+    sells) attracts every car with q <= p', worth g(p') > p' per car to her, and profits. ``equilibria`` lists all verified fixed points with their slopes and stability under
     p_{t+1} = g(p_t), the adjustment rule of :func:`simulate_market`.
     """
     lo, hi = _quality(quality)
@@ -705,8 +706,9 @@ def top_slope(quality, buyer_premium: float) -> float:
 
     At the exit threshold, where b E[q] = q_hi, the largest fixed point is p = q_hi. If top_slope < 1 the curve
     g crosses the 45-degree line there and, as the information gap grows beyond the threshold, the price falls
-    continuously from q_hi (uniform quality: top_slope = b/2 < 1). If top_slope > 1, g lies above the line just
-    left of q_hi and the largest fixed point jumps down to a smaller one: the market collapses discontinuously
+    continuously from q_hi (uniform quality: top_slope = b/2 < 1). If top_slope > 1, g lies below the line just
+    left of q_hi (g(p) - p ~ (top_slope - 1)(p - q_hi) < 0), so beyond the threshold no fixed point is near q_hi and
+    the largest fixed point jumps down to a smaller one: the market collapses discontinuously
     (an infinite density at q_hi gives inf, e.g. the arcsine distribution; a discrete distribution, whose top atom
     is a jump of g, gives inf too).
     """
