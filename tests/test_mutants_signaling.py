@@ -1,0 +1,63 @@
+"""Checks that kill mutants of lib/signaling.py (tools/mutate.py) the other tests let live."""
+import itertools
+
+import numpy as np
+import pytest
+
+from lib.signaling import DEFAULTS, OpenSourceGame, acceptance_interval, random_games, regime_along_gap, \
+    threshold_claims
+
+BIG = 1e40  # margin and c0 both x 1e40: outside the float box [1e-30, 1e30], so solved in exact arithmetic
+
+
+def _games():
+    """Deterministic moderate games with the linear coefficient m (mu gamma - delta) of both signs."""
+    for q_low, delta, gamma, beta in itertools.product((0.5, 0.8), (0.05, 0.3, 0.95), (0.4, 1.5), (0.3, 1.6)):
+        yield OpenSourceGame(q_high=1.0, q_low=q_low, prior_high=0.5, a=1.0, beta=beta, gamma=gamma, delta=delta,
+                             margin=1.0, c0=2.0)
+
+
+def test_acceptance_intervals_are_unchanged_when_margin_and_c0_are_scaled_together():
+    """Scaling margin and c0 by the same factor scales every profit and leaves the openness levels unchanged (the
+    model's invariance), so the exact-arithmetic path at 1e40 must give the float path's intervals."""
+    compared = 0
+    for game in _games():
+        big = OpenSourceGame(**{**{k: getattr(game, k) for k in DEFAULTS}, "margin": BIG, "c0": 2.0 * BIG})
+        # (belief q_L is left out: there A_q is the single point s*(q, q_L), a double root, and rounding decides
+        # whether the float path finds it)
+        for q, mu in itertools.product((game.q_low, game.q_high), (game.pooled_belief, game.q_high)):
+            ref, out = acceptance_interval(game, q, mu), acceptance_interval(big, q, mu)
+            assert (ref is None) == (out is None), (game, q, mu)
+            if ref is not None:
+                assert out == pytest.approx(ref, rel=1e-9, abs=1e-12), (game, q, mu)
+                compared += ref[0] > 0  # intervals whose lower end is not clipped at 0
+    assert compared >= 5
+
+
+def test_random_games_fill_their_documented_ranges():
+    """Docstring: 1 - q_L in (0.02, 0.95), lambda in (0.1, 0.9), beta in (0.2, 2), gamma in (0, 2), delta in (0, 1),
+    c0 in (0.5, 4). 3000 draws fall inside each range and come within 2% of both ends."""
+    games = random_games(3000, seed=11)
+    ranges = {"gap": (0.02, 0.95), "prior_high": (0.1, 0.9), "beta": (0.2, 2.0), "gamma": (0.0, 2.0),
+              "delta": (0.0, 1.0), "c0": (0.5, 4.0)}
+    for name, (lo, hi) in ranges.items():
+        x = np.array([getattr(g, name) for g in games])
+        assert lo <= x.min() < lo + 0.02 * (hi - lo) and hi - 0.02 * (hi - lo) < x.max() <= hi, name
+
+
+def test_random_games_count_limit():
+    assert len(random_games(0)) == 0
+    with pytest.raises(ValueError, match="n"):
+        random_games(100_001)
+
+
+def test_one_switch_claim_against_a_dense_scan():
+    """The default game's regime along the gap, on a dense grid of 400 gaps over 1%-99% of the valid range,
+    changes once, from pooling to separating: the 'one switch' claim must hold for it."""
+    game = OpenSourceGame(**DEFAULTS)
+    top = game.q_high - max(0.0, (game.delta - game.a) / game.beta)
+    regimes = regime_along_gap(game, np.linspace(0.01 * top, 0.99 * top, 400))
+    changes = [(a, b) for a, b in zip(regimes[:-1], regimes[1:]) if a != b]
+    assert changes == [("pooling", "separating")]
+    single = {c.key: c for c in threshold_claims([game])}["gap.single"]
+    assert single.share_strict == 1.0 and single.verdict == "holds"
