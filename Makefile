@@ -38,10 +38,11 @@ PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscop
 test: book browser
 	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(NBVAL) $(PARALLEL) --durations=8 --ignore=tests/test_pdf.py tests chapters exercises
 
-# Mutation testing (not part of make test; about an hour on 2 cores): plants one error at a time in lib/*.py and in
+# Mutation testing (not part of make test; long: about 3200 mutants at 5-30 s each, so several hours even with
+# MUTATION_ARGS="-j 2"; --sample K runs K per file): plants one error at a time in lib/*.py and in
 # the chapters' sympy derivation cells, runs the tests that should notice, and prints the share caught per module and
 # chapter with the survivors (tools/mutate.py; equivalent mutants are explained in tools/mutation_equivalent.toml).
-# It reports and exits 0; MUTATION_ARGS="--fail-under 95" makes it a gate, "-j 2 --sample 40" a quicker run.
+# It reports and exits 0; MUTATION_ARGS="--fail-under 95" makes it a gate.
 MUTATION_ARGS ?=
 mutation: $(STAMP)
 	$(BIN)/python tools/mutate.py $(MUTATION_ARGS)
