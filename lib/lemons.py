@@ -206,7 +206,9 @@ def _pool(quality, b: float | None = None):
 @dataclass(frozen=True)
 class FixedPoint:
     """A fixed point p = g(p) of the lemons map g(p) = b E[q | q <= min(p, q_hi)], with g'(p) (``slope``) and
-    ``stable`` = slope < 1: stable under the withdraw-and-reprice dynamics p_{t+1} = g(p_t)."""
+    ``stable`` = slope < 1: stable under the withdraw-and-reprice dynamics p_{t+1} = g(p_t). A slope of exactly 1
+    (a tangency, or g = p on a whole interval, as for U[0, 2] with b = 2, where every price in [0, 2] is an
+    equilibrium and only the ends are listed) is reported as not stable: first-order terms do not decide it."""
 
     price: float
     slope: float

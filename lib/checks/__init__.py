@@ -386,7 +386,9 @@ def _hint_after_wrong_answer(exercise: Exercise, answer: Any, near: bool = False
         if exercise.matches(answer, pattern):
             return f"Hint: {nudge}"
     if near:  # right up to the precision asked for: no hint about the method
-        return f"It is close: give {exercise.digits} significant digits or more."
+        return (f"It is close, but not within the precision asked for ({exercise.digits} significant digits): "
+                "compute the exact value rather than an approximation (a simulated or rounded intermediate value "
+                "is not the answer).")
     levels = exercise.hint_levels
     if len(levels) == 1:
         return f"Hint: {levels[0]}"
