@@ -61,3 +61,33 @@ def test_one_switch_claim_against_a_dense_scan():
     assert changes == [("pooling", "separating")]
     single = {c.key: c for c in threshold_claims([game])}["gap.single"]
     assert single.share_strict == 1.0 and single.verdict == "holds"
+
+
+def test_each_claim_direction_follows_its_wording():
+    """For the claims 'Pooling/Separating: H's/L's openness/period-1/period-2 demand is higher/lower', the strict
+    share is counted here from the two solved policies, with the direction read from the claim's text."""
+    import re
+
+    from lib.signaling import CLAIMS, evaluate_claims, solve
+
+    games = random_games(60, seed=3)
+    outcomes = [(solve(g, False), solve(g, True)) for g in games]
+    results = {r.key: r for r in evaluate_claims(games)}
+    pattern = re.compile(r"^(Pooling|Separating): (H|L)'s (openness|period-1 demand|period-2 demand) is (higher|lower)")
+    field_of = {"openness": "openness", "period-1 demand": "demand1", "period-2 demand": "demand2"}
+    checked = []
+    for claim in CLAIMS:
+        match = pattern.match(claim.text)
+        if not match:
+            continue
+        regime, side, what, word = match.groups()
+        rows = [(nd, d) for nd, d in outcomes if nd.regime == regime.lower()]
+        values = [(getattr(getattr(nd, "high" if side == "H" else "low"), field_of[what]),
+                   getattr(getattr(d, "high" if side == "H" else "low"), field_of[what])) for nd, d in rows]
+        margin = [(x - y) if word == "higher" else (y - x) for x, y in values]
+        clear = [m for m in margin if abs(m) > 1e-9]
+        if not rows or len(clear) != len(margin):
+            continue  # no draw of this regime, or a near-tie: the count would depend on the tolerance
+        assert results[claim.key].share_strict == pytest.approx(sum(m > 0 for m in clear) / len(rows)), claim.key
+        checked.append(claim.key)
+    assert len(checked) >= 2, checked
