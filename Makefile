@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # SOLUTIONS=0 builds a student site without the exercise solutions.
 SOLUTIONS ?= 1
 
-.PHONY: book test lab bench vendor clean browser venv mutation pdf
+.PHONY: book test lab bench vendor clean browser venv mutation pdf a11y
 
 venv: $(STAMP)
 
@@ -35,8 +35,16 @@ browser:
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 TEST_WORKERS ?= 2
 PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder)
+# The site's accessibility and font checks (axe-core on every page in light and dark mode; the CJK subset drawn on
+# every page) take about 2 minutes of the two workers: they run as `make a11y`, which .ci/run calls after make test,
+# so that make test stays within 5 minutes on 2 cores.
+SITE_CHECKS := tests/browser/test_a11y.py tests/browser/test_fonts.py
 test: book browser
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(NBVAL) $(PARALLEL) --durations=8 --ignore=tests/test_pdf.py tests chapters exercises
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(NBVAL) $(PARALLEL) --durations=8 --ignore=tests/test_pdf.py \
+		$(addprefix --ignore=,$(SITE_CHECKS)) tests chapters exercises
+
+a11y: book browser
+	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(PARALLEL) --durations=5 $(SITE_CHECKS)
 
 # Mutation testing (not part of make test; long: about 3200 mutants at 5-30 s each, so several hours even with
 # MUTATION_ARGS="-j 2"; --sample K runs K per file): plants one error at a time in lib/*.py and in
