@@ -49,7 +49,7 @@ a11y: book browser
 # Mutation testing (not part of make test; long: about 3200 mutants at 5-30 s each, so several hours even with
 # MUTATION_ARGS="-j 2"; --sample K runs K per file): plants one error at a time in lib/*.py and in
 # the chapters' sympy derivation cells, runs the tests that should notice, and prints the share caught per module and
-# chapter with the survivors (tools/mutate.py; equivalent mutants are explained in tools/mutation_equivalent.toml).
+# chapter with the survivors (tools/mutate.py; equivalent mutants are explained in tools/mutation_equivalent/).
 # It reports and exits 0; MUTATION_ARGS="--fail-under 95" makes it a gate.
 MUTATION_ARGS ?=
 mutation: $(STAMP)

@@ -22,7 +22,7 @@ Mutants (one change each, spliced into the original text so the rest of the file
 A mutant is named stably by file, scope (the enclosing function, or the notebook cell), the stripped source line,
 the change and its occurrence among identical (scope, line, change) triples, e.g.
 ``lib/spence.py::SpenceGame.pooled_wage::return self.prior_high * ...::1 -> 2#1``; line numbers are shown but are
-not part of the name. ``tools/mutation_equivalent.toml`` lists the equivalent mutants (no observable change), each
+not part of the name. ``tools/mutation_equivalent/*.toml`` (one file per mutated file) list the equivalent mutants (no observable change), each
 with its reason; they are reported as "equivalent" and not run (``--run-equivalent`` runs them too, to confirm that
 nothing catches them).
 
@@ -65,7 +65,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-EQUIVALENTS = "tools/mutation_equivalent.toml"
+EQUIVALENTS = "tools/mutation_equivalent"  # one TOML file per mutated file, e.g. lib_lemons.toml
 COPY_ITEMS = ("lib", "tests", "chapters", "exercises", "tools", "conftest.py", "pyproject.toml", "setup.cfg",
               "_config.yml", "_toc.yml", "references.bib")
 COPY_IGNORE = shutil.ignore_patterns("__pycache__", ".ipynb_checkpoints", "*.pyc", "_build", "browser")
@@ -410,6 +410,10 @@ class Equivalent:
 
 
 def load_equivalents(path: Path) -> list[Equivalent]:
+    """The entries of a TOML file, or of every ``*.toml`` file in a folder (and of ``<folder>.toml`` if present)."""
+    if path.suffix != ".toml":
+        files = sorted(path.glob("*.toml")) + [f for f in [path.with_suffix(".toml")] if f.exists()]
+        return [entry for f in files for entry in load_equivalents(f)]
     if not path.exists():
         return []
     entries = tomllib.loads(path.read_text()).get("equivalent", [])
