@@ -3,10 +3,15 @@
 SOLUTIONS=0 in the environment builds a student site whose exercise solutions are left out
 (sphinx-exercise's `hide_solutions`). The build output goes to DIR/_build/html (default: the repository).
 Exits non-zero on any warning, including a notebook cell that fails while executing.
+
+Before Sphinx starts, the book's notebooks that are not in the execution cache are executed in parallel, one per
+core (Sphinx executes them one after another), and cached where myst-nb looks for them: the build itself then only
+reads the cache. A notebook that fails is not cached, so the build executes it again and reports the error.
 """
 from __future__ import annotations
 
 import argparse
+import concurrent.futures
 import os
 import subprocess
 import sys
@@ -17,6 +22,69 @@ from pathlib import Path
 import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def toc_notebooks() -> list[Path]:
+    """The notebooks the table of contents names, largest file first (a proxy for the longest to execute)."""
+    found = []
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key in ("root", "file"):
+                if isinstance(node.get(key), str) and (ROOT / node[key]).with_suffix(".ipynb").exists():
+                    found.append((ROOT / node[key]).with_suffix(".ipynb"))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    return sorted(set(found), key=lambda p: -p.stat().st_size)
+
+
+def _execute(path: str, timeout: int, allow_errors: bool):
+    import nbformat
+    from jupyter_cache.executors.utils import single_nb_execution
+    nb = nbformat.read(path, as_version=4)
+    result = single_nb_execution(nb, cwd=str(Path(path).parent), allow_errors=allow_errors, timeout=timeout,
+                                 meta_override=True)
+    return path, nbformat.writes(nb), result.time, None if result.err is None else repr(result.err)
+
+
+def prefill_cache(cache_path: Path, execute: dict, workers: int | None = None) -> None:
+    """Execute the book's uncached notebooks in parallel and add them to the jupyter-cache at ``cache_path``."""
+    import nbformat
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    if execute.get("execute_notebooks", "auto") != "cache":
+        return
+    cache = get_cache(str(cache_path))
+    todo = []
+    for path in toc_notebooks():
+        try:
+            cache.match_cache_notebook(nbformat.read(path, as_version=4))
+        except KeyError:
+            todo.append(path)
+    if not todo:
+        return
+    workers = workers or min(len(todo), os.cpu_count() or 1)
+    start = time.perf_counter()
+    with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
+        jobs = [pool.submit(_execute, str(path), int(execute.get("timeout", 30)),
+                            bool(execute.get("allow_errors", False))) for path in todo]
+        for job in concurrent.futures.as_completed(jobs):
+            path, text, seconds, error = job.result()
+            name = Path(path).relative_to(ROOT)
+            if error is not None:
+                print(f"{name}: execution failed ({error}); the build will execute it again and report it")
+                continue
+            cache.add_nb_to_project(path)
+            cache.cache_notebook_bundle(CacheBundleIn(nbformat.reads(text, as_version=4), path,
+                                                      data={"execution_seconds": seconds}),
+                                        check_validity=False, overwrite=True)
+            print(f"{name}: executed in {seconds:.1f} s")
+    print(f"executed {len(todo)} notebooks on {workers} workers in {time.perf_counter() - start:.1f} s")
 
 
 def build(out: Path, solutions: bool) -> int:
@@ -35,6 +103,9 @@ def build(out: Path, solutions: bool) -> int:
             config["html"]["favicon"] = str(ROOT / config["html"]["favicon"])
             (Path(tmp) / "_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True))
             command += ["--config", str(Path(tmp) / "_config.yml")]
+        execute = yaml.safe_load((ROOT / "_config.yml").read_text()).get("execute", {})
+        prefill_cache(ROOT / "_build" / ".jupyter_cache" if not solutions else out / "_build" / ".jupyter_cache",
+                      execute)
         start = time.perf_counter()
         result = subprocess.run(command, cwd=ROOT)
     elapsed = time.perf_counter() - start
