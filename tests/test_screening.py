@@ -1,0 +1,389 @@
+"""lib.screening: monopoly menus against the textbook two-type formulas and a direct SLSQP search over every IC and
+IR constraint; the continuum schedule against the uniform closed form and the exact discrete algorithm; the
+Rothschild–Stiglitz contracts against fsolve on the defining equations and dense grids."""
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+import scipy.stats as stats
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import optimize
+
+from lib.screening import (iron, monopoly_menu, monopoly_schedule, rothschild_stiglitz, rs_existence_threshold)
+from lib.validation import InputTypeError
+
+
+# ------------------------------------------------------------------------------------------------ references
+
+def slsqp_menu(types, probs):
+    """Maximise sum f_i (t_i - q_i^2/2) over (q, t) subject to ALL IC constraints (every pair, both directions),
+    every IR constraint and q >= 0: a convex QP, solved directly with SLSQP (no use of the virtual types)."""
+    th, f = np.asarray(types, float), np.asarray(probs, float)
+    n = len(th)
+
+    def neg(x):
+        q, t = x[:n], x[n:]
+        return -np.sum(f * (t - q**2 / 2))
+
+    def jac(x):
+        q = x[:n]
+        return -np.concatenate([-f * q, f])
+
+    # one row per constraint, A x >= 0: IR_i: theta_i q_i - t_i; IC_ij: theta_i (q_i - q_j) - (t_i - t_j)
+    rows = []
+    for i in range(n):
+        r = np.zeros(2 * n)
+        r[i], r[n + i] = th[i], -1
+        rows.append(r)
+        for j in range(n):
+            if i != j:
+                r = np.zeros(2 * n)
+                r[i], r[j], r[n + i], r[n + j] = th[i], -th[i], -1, 1
+                rows.append(r)
+    A = np.array(rows)
+    cons = [{"type": "ineq", "fun": lambda x: A @ x, "jac": lambda x: A}]
+    x0 = np.concatenate([th / 2, th**2 / 8])
+    res = optimize.minimize(neg, x0, jac=jac, method="SLSQP", constraints=cons,
+                            bounds=[(0, None)] * n + [(None, None)] * n, options={"ftol": 1e-13, "maxiter": 500})
+    assert res.success, res.message
+    return res.x[:n], res.x[n:], -res.fun
+
+
+def best_single_contract(types, probs) -> float:
+    """One contract (q, t) for everyone: with cut-off type k it sells to the types above at t = theta_k q, profit
+    S_k (theta_k q - q^2/2), best at q = theta_k; the best cut-off found by enumeration."""
+    pairs = sorted(zip(types, probs))
+    return max(sum(p for _, p in pairs[k:]) * pairs[k][0] ** 2 / 2 for k in range(len(pairs)))
+
+
+def check_ic_ir(menu, tol=1e-9):
+    th, q, t = map(np.asarray, (menu.types, menu.quantities, menu.transfers))
+    own = th * q - t
+    scale = max(1.0, float(np.max(th)) ** 2)
+    assert np.all(own >= -tol * scale), "IR"
+    cross = th[:, None] * q[None, :] - t[None, :]
+    assert np.all(own[:, None] >= cross - tol * scale), "IC"
+    assert np.allclose(own, menu.rents, atol=tol * scale)
+
+
+# ------------------------------------------------------------------------------------------------ two types
+
+@pytest.mark.parametrize("tl,th,fl", [(1, 2, 0.6), (1, 2, 0.9), (2, 3, 0.5), (0.5, 4, 0.95), (1, 1.01, 0.3)])
+def test_two_types_match_textbook_closed_form(tl, th, fl):
+    # Textbook (e.g. Bolton and Dewatripont 2005, ch. 2): q_H = theta_H (no distortion at the top),
+    # q_L = max(0, theta_L - (f_H/f_L)(theta_H - theta_L)), t_L = theta_L q_L, rent_H = (theta_H - theta_L) q_L.
+    fh = 1 - fl
+    m = monopoly_menu([tl, th], [fl, fh])
+    ql = max(0.0, tl - fh / fl * (th - tl))
+    assert m.quantities == pytest.approx((ql, th), abs=1e-12)
+    assert m.rents == pytest.approx((0.0, (th - tl) * ql), abs=1e-12)
+    assert m.transfers == pytest.approx((tl * ql, th * th - (th - tl) * ql), abs=1e-12)
+    assert m.profit == pytest.approx(fl * (tl * ql - ql**2 / 2) + fh * (th * th - (th - tl) * ql - th**2 / 2))
+
+
+def test_two_types_exact_fractions():
+    # theta = (1, 2), f_L = 3/5: q_L = 1 - (2/3) = 1/3 exactly; profit in fractions
+    m = monopoly_menu([Fraction(1), Fraction(2)], [Fraction(3, 5), Fraction(2, 5)])
+    ql = Fraction(1, 3)
+    profit = Fraction(3, 5) * (ql - ql**2 / 2) + Fraction(2, 5) * (4 - ql - 2)
+    assert m.quantities[0] == pytest.approx(float(ql), abs=1e-15)
+    assert m.profit == pytest.approx(float(profit), abs=1e-15)
+
+
+def test_input_order_is_kept():
+    a = monopoly_menu([2, 1, 3], [0.2, 0.5, 0.3])
+    b = monopoly_menu([1, 2, 3], [0.5, 0.2, 0.3])
+    assert a.quantities == (b.quantities[1], b.quantities[0], b.quantities[2])
+    assert a.transfers == (b.transfers[1], b.transfers[0], b.transfers[2])
+    assert a.types == (2.0, 1.0, 3.0)
+
+
+@pytest.mark.parametrize("ratio", [0.25, 0.5, 0.8])
+def test_exclusion_exactly_below_threshold(ratio):
+    # low type excluded iff f_L <= 1 - theta_L/theta_H; against the SLSQP search on each side of the threshold
+    tl, th = ratio * 2.0, 2.0
+    cut = 1 - tl / th
+    for fl in (cut - 0.02, cut + 0.02):
+        m = monopoly_menu([tl, th], [fl, 1 - fl])
+        q, _, profit = slsqp_menu([tl, th], [fl, 1 - fl])
+        assert m.excluded[0] == (fl <= cut) == (q[0] < 1e-6)
+        assert m.profit == pytest.approx(profit, rel=1e-7)
+
+
+def test_exclusion_scan_against_direct_profit_comparison():
+    # q_L > 0 exactly when serving both beats serving H alone: compare the two profits directly on a grid
+    th = 2.0
+    for tl in np.linspace(0.1, 1.9, 10):
+        for fl in np.linspace(0.01, 0.99, 50):
+            m = monopoly_menu([tl, th], [fl, 1 - fl])
+            only_h = (1 - fl) * th**2 / 2
+            cut = 1 - tl / th
+            if abs(fl - cut) < 1e-9:  # on the threshold q_L = 0 up to rounding
+                assert m.quantities[0] < 1e-12 and m.profit == pytest.approx(only_h)
+                continue
+            assert (m.profit > only_h + 1e-12) == (not m.excluded[0]) == (fl > cut)
+
+
+# ------------------------------------------------------------------------------------------------ n types, ironing
+
+@pytest.mark.parametrize("types,probs", [
+    ([1, 2, 3], [0.2, 0.3, 0.5]),
+    ([1, 2, 3], [0.3, 0.1, 0.6]),               # phi not monotone: ironing
+    ([1, 1.5, 2, 4], [0.4, 0.05, 0.35, 0.2]),   # ironing of the bottom pair (both excluded)
+    ([1, 2, 2.5, 4], [0.2, 0.4, 0.1, 0.3]),     # ironing of an interior pair, served
+    ([0.5, 1, 3, 3.2, 5], [0.1, 0.3, 0.05, 0.35, 0.2]),
+    ([1, 2, 3, 4, 5], [0.05, 0.05, 0.05, 0.05, 0.8]),
+    ([3, 1, 2], [0.6, 0.3, 0.1]),               # unsorted input
+])
+def test_menu_matches_slsqp_over_all_constraints(types, probs):
+    m = monopoly_menu(types, probs)
+    q, t, profit = slsqp_menu(types, probs)
+    assert m.profit == pytest.approx(profit, rel=1e-7, abs=1e-9)
+    assert np.allclose(m.quantities, q, atol=2e-4)
+    check_ic_ir(m)
+
+
+def test_ironing_pools_types_on_one_contract():
+    m = monopoly_menu([1, 2, 2.5, 4], [0.2, 0.4, 0.1, 0.3])
+    phi = m.virtual_types
+    assert phi[1] > phi[2]  # not monotone
+    assert m.ironed
+    assert m.quantities[1] == pytest.approx(m.quantities[2]) and m.transfers[1] == pytest.approx(m.transfers[2])
+    # the pooled value is the probability-weighted mean of the two virtual types, and positive here
+    assert m.quantities[1] == pytest.approx((0.4 * phi[1] + 0.1 * phi[2]) / 0.5) and m.quantities[1] > 0
+    # without ironing (q = max(0, phi)) the menu would break IC: the next-lower type takes the contract above it
+    q = np.maximum(phi, 0)
+    assert np.any(np.diff(q) < 0)
+
+
+def test_iron_is_the_isotonic_regression():
+    # against a brute-force least-squares fit over non-decreasing sequences (SLSQP)
+    v, w = np.array([3.0, 1.0, 2.0, 0.5, 4.0]), np.array([1.0, 2.0, 1.0, 3.0, 1.0])
+    res = optimize.minimize(lambda x: np.sum(w * (x - v) ** 2), v, method="SLSQP",
+                            constraints=[{"type": "ineq", "fun": lambda x: np.diff(x)}], options={"ftol": 1e-14})
+    assert np.allclose(iron(v, w), res.x, atol=1e-6)
+
+
+@settings(max_examples=20, deadline=None)
+@given(st.integers(2, 6).flatmap(lambda n: st.tuples(
+    st.lists(st.floats(0.01, 100), min_size=n, max_size=n, unique=True),
+    st.lists(st.floats(0.01, 1), min_size=n, max_size=n))))
+def test_property_ic_ir_and_bounds(data):
+    types, weights = data
+    if min(abs(a - b) for i, a in enumerate(types) for b in types[i + 1:]) < 1e-6:
+        return
+    probs = np.asarray(weights) / np.sum(weights)
+    probs[-1] = 1 - probs[:-1].sum()
+    if probs[-1] <= 0:
+        return
+    m = monopoly_menu(types, list(probs))
+    check_ic_ir(m)
+    assert m.profit >= best_single_contract(types, probs) - 1e-9 * max(types) ** 2
+    assert m.profit <= m.first_best_profit + 1e-12 * max(types) ** 2
+    top = int(np.argmax(types))
+    assert m.quantities[top] == pytest.approx(types[top])  # no distortion at the top
+    assert all(q <= th + 1e-12 for q, th in zip(m.quantities, types))  # downward distortion elsewhere
+
+
+@pytest.mark.parametrize("types,probs,name", [
+    ([1, 2], [0.5], "probabilities"), ([1, 1], [0.5, 0.5], "types"), ([0, 1], [0.5, 0.5], "types"),
+    ([-1, 1], [0.5, 0.5], "types"), ([1, 2], [0.6, 0.6], "probabilities"), ([1, 2], [0, 1], "probabilities"),
+    ([1, 2], [1.5, -0.5], "probabilities"), ([1, math.nan], [0.5, 0.5], "types"),
+    ([1, math.inf], [0.5, 0.5], "types"), ([1, 2], [0.5, math.nan], "probabilities"), ([], [], "types"),
+])
+def test_bad_menu_input_names_parameter(types, probs, name):
+    with pytest.raises(ValueError, match=name):
+        monopoly_menu(types, probs)
+
+
+@pytest.mark.parametrize("types,probs", [(["a", 2], [0.5, 0.5]), ([1, 2], [None, 0.5]), (1.0, [1.0]),
+                                         ("12", [0.5, 0.5]), ([[1, 2]], [1.0]), ([True, 2], [0.5, 0.5])])
+def test_non_numeric_menu_input_is_type_error(types, probs):
+    with pytest.raises(TypeError):
+        monopoly_menu(types, probs)
+
+
+# ------------------------------------------------------------------------------------------------ continuum
+
+def test_uniform_schedule_closed_form():
+    # U[0,1]: phi = 2 theta - 1, q = max(0, 2 theta - 1), profit = int_{1/2}^1 (2 theta - 1)^2 / 2 = 1/12
+    s = monopoly_schedule(stats.uniform(0, 1), n_grid=4000)
+    assert s.monotone
+    assert np.allclose(s.quantities, np.maximum(0, 2 * s.types - 1), atol=1e-12)
+    assert s.profit == pytest.approx(1 / 12, abs=1e-6)
+    assert s.cutoff == pytest.approx(0.5, abs=1e-3)
+    # U(theta) = (theta - 1/2)^2 above the cut-off
+    assert np.allclose(s.rents, np.maximum(0, s.types - 0.5) ** 2, atol=1e-6)
+
+
+def test_uniform_high_support_serves_everyone():
+    # U[2, 3]: phi = 2 theta - 3 >= 1 > 0, every type is served; profit = E[t - q^2/2] by quadrature
+    s = monopoly_schedule(stats.uniform(2, 1), n_grid=4000)
+    assert s.cutoff == 2.0
+    from scipy.integrate import quad
+    # t(theta) = theta q - int_2^theta q = theta (2 theta - 3) - (theta^2 - 3 theta + 2)
+    exact = quad(lambda x: x * (2 * x - 3) - (x * x - 3 * x + 2) - (2 * x - 3) ** 2 / 2, 2, 3)[0]
+    assert s.profit == pytest.approx(exact, abs=1e-6)
+
+
+@pytest.mark.parametrize("prior", [stats.beta(0.3, 0.3), stats.beta(2, 5), stats.truncnorm(-1, 1, loc=2, scale=1)])
+def test_schedule_matches_discrete_menu_on_fine_grid(prior):
+    # the exact discrete algorithm on 3000 cells with probabilities F(b_k) - F(b_{k-1}) (an independent route:
+    # distinct grid, discrete virtual types, weighted ironing) converges to the continuum profit
+    s = monopoly_schedule(prior, n_grid=3000)
+    lo, hi = prior.support()
+    edges = np.linspace(lo, hi, 3001)
+    mids = (edges[1:] + edges[:-1]) / 2
+    probs = np.diff(prior.cdf(edges))
+    keep = probs > 0
+    probs = probs[keep] / probs[keep].sum()
+    m = monopoly_menu(list(mids[keep]), list(probs))
+    assert s.profit == pytest.approx(m.profit, rel=5e-3)
+
+
+def test_non_mhr_prior_is_ironed_and_incentive_compatible():
+    s = monopoly_schedule(stats.beta(0.3, 0.3), n_grid=2000)
+    assert not s.monotone and np.all(np.diff(s.ironed_virtual_valuations) >= 0)
+    # IC on the grid: each type's utility from its own contract is at least that from any other
+    th, q, t = s.types, s.quantities, s.transfers
+    own = th * q - t
+    cross = th[:, None] * q[None, :] - t[None, :]
+    assert np.all(own[:, None] >= cross - 2e-3)
+    assert np.all(own >= -1e-12)
+
+
+@pytest.mark.parametrize("prior,exc", [(stats.norm(0, 1), ValueError), ("uniform", TypeError),
+                                       (stats.uniform(-1, 2), ValueError), (stats.poisson(2), TypeError)])
+def test_schedule_bad_prior(prior, exc):
+    with pytest.raises(exc, match="prior"):
+        monopoly_schedule(prior)
+
+
+def test_schedule_bad_grid():
+    with pytest.raises(ValueError, match="n_grid"):
+        monopoly_schedule(stats.uniform(0, 1), n_grid=10)
+
+
+# ------------------------------------------------------------------------------------------------ Rothschild–Stiglitz
+
+def eu(u, p, w, d, c, prem):
+    return (1 - p) * u(w - prem) + p * u(w - prem - d + c)
+
+
+def fsolve_rs(pl, ph, w, d, u=np.log):
+    """(c_L, pi_L) from the two equations pi = p_L c and V_H(c, pi) = u(W - p_H d), solved jointly by fsolve from
+    the midpoint (an independent route to lib's one-dimensional brentq)."""
+    uh = u(w - ph * d)
+    sol, info, ier, msg = optimize.fsolve(
+        lambda x: [x[1] - pl * x[0], eu(u, ph, w, d, x[0], x[1]) - uh], [d / 2, pl * d / 2],
+        full_output=True, xtol=1e-13)
+    assert ier == 1, msg
+    return sol
+
+
+@pytest.mark.parametrize("pl,ph,lam,w,d", [(0.1, 0.3, 0.5, 100, 50), (0.01, 0.02, 0.9, 1, 0.9),
+                                           (0.4, 0.9, 0.2, 10, 1), (0.2, 0.25, 0.7, 5, 4.9)])
+def test_rs_separating_contract_against_fsolve(pl, ph, lam, w, d):
+    r = rothschild_stiglitz(pl, ph, lam, w, d)
+    c, prem = fsolve_rs(pl, ph, w, d)
+    assert r.low_coverage == pytest.approx(c, rel=1e-8)
+    assert r.low_premium == pytest.approx(prem, rel=1e-8)
+    assert r.high_coverage == d and r.high_premium == pytest.approx(ph * d)
+    assert 0 < r.low_coverage < d
+    # L does not envy H and H is indifferent
+    assert eu(np.log, pl, w, d, d, ph * d) < r.low_utility
+    assert eu(np.log, ph, w, d, r.low_coverage, r.low_premium) == pytest.approx(r.high_utility, abs=1e-12)
+
+
+def test_rs_cara_utility_against_fsolve():
+    u = lambda x: -np.exp(-0.5 * x)
+    r = rothschild_stiglitz(0.05, 0.2, 0.5, 10, 6, utility=u)
+    c, _ = fsolve_rs(0.05, 0.2, 10, 6, u)
+    assert r.low_coverage == pytest.approx(c, rel=1e-8)
+
+
+def test_rs_scalar_only_utility_accepted():
+    r = rothschild_stiglitz(0.1, 0.3, 0.5, 100, 50, utility=math.log)
+    assert r.low_coverage == pytest.approx(rothschild_stiglitz(0.1, 0.3, 0.5, 100, 50).low_coverage, rel=1e-12)
+
+
+@pytest.mark.parametrize("lam", [0.05, 0.1, 0.2, 0.5, 0.9])
+def test_rs_exists_against_grid_of_pooled_contracts(lam):
+    pl, ph, w, d = 0.1, 0.3, 100, 50
+    r = rothschild_stiglitz(pl, ph, lam, w, d)
+    pbar = lam * ph + (1 - lam) * pl
+    c = np.linspace(0, d, 200001)
+    v = eu(np.log, pl, w, d, c, pbar * c)
+    assert r.pooled_utility_low == pytest.approx(v.max(), abs=1e-10)
+    assert r.exists == (v.max() <= r.low_utility)
+
+
+def test_rs_threshold_against_fsolve_on_tangency():
+    # log utility: at lambda*, L's best pooled contract is interior (FOC) and gives exactly L's separating
+    # utility; solve (FOC, equal utility) for (lambda, c) with fsolve
+    pl, ph, w, d = 0.1, 0.3, 100, 50
+    v_sep = rothschild_stiglitz(pl, ph, 0.5, w, d).low_utility
+
+    def eqs(x):
+        lam, c = x
+        pb = lam * ph + (1 - lam) * pl
+        foc = -pb * (1 - pl) / (w - pb * c) + pl * (1 - pb) / (w - pb * c - d + c)
+        return [foc, eu(np.log, pl, w, d, c, pb * c) - v_sep]
+
+    sol = optimize.fsolve(eqs, [0.2, 20], xtol=1e-13)
+    lam_star = rs_existence_threshold(pl, ph, w, d)
+    assert lam_star == pytest.approx(sol[0], rel=1e-7)
+    assert not rothschild_stiglitz(pl, ph, lam_star * 0.999, w, d).exists
+    assert rothschild_stiglitz(pl, ph, min(lam_star * 1.001, 0.999), w, d).exists
+
+
+def test_rs_threshold_one_when_never_exists():
+    # very risk-averse buyers (u = -1/x^9) and a small gap: the threshold is found or 1.0 (never exists);
+    # either way consistent with rothschild_stiglitz at share 0.99
+    lam_star = rs_existence_threshold(0.3, 0.35, 10, 9, utility=lambda x: -x ** -9.0)
+    r = rothschild_stiglitz(0.3, 0.35, 0.99, 10, 9, utility=lambda x: -x ** -9.0)
+    assert r.exists == (lam_star <= 0.99)
+
+
+@settings(max_examples=40, deadline=None)
+@given(pl=st.floats(0.01, 0.9), gap=st.floats(0.01, 0.99), lam=st.floats(0.01, 0.99),
+       wealth=st.floats(1, 1000), loss_share=st.floats(0.05, 0.95))
+def test_rs_property_ic_zero_profit(pl, gap, lam, wealth, loss_share):
+    ph = pl + gap * (1 - pl) * 0.999
+    if not pl < ph < 1:
+        return
+    d = loss_share * wealth
+    r = rothschild_stiglitz(pl, ph, lam, wealth, d)
+    assert 0 < r.low_coverage < d
+    assert r.low_premium == pytest.approx(pl * r.low_coverage)
+    # H weakly prefers its contract (indifferent), L strictly prefers its own
+    vh_l = eu(np.log, ph, wealth, d, r.low_coverage, r.low_premium)
+    assert vh_l == pytest.approx(r.high_utility, abs=1e-9 * max(1, abs(r.high_utility)))
+    assert eu(np.log, pl, wealth, d, d, ph * d) < r.low_utility + 1e-12
+    # L's best pooled contract beats every coverage on a coarse grid of the pooled line
+    c = np.linspace(0, d, 2001)
+    assert r.pooled_utility_low >= np.max(eu(np.log, pl, wealth, d, c, r.pooled_loss_prob * c)) - 1e-12
+
+
+@pytest.mark.parametrize("kwargs,name", [
+    (dict(loss_prob_low=0.3, loss_prob_high=0.1), "loss_prob_low"),
+    (dict(loss_prob_low=0.0), "loss_prob_low"), (dict(loss_prob_high=1.0), "loss_prob_high"),
+    (dict(share_high=0.0), "share_high"), (dict(share_high=1.0), "share_high"),
+    (dict(loss=100.0), "loss"), (dict(loss=0.0), "loss"), (dict(wealth=-1.0), "wealth"),
+    (dict(wealth=math.nan), "wealth"), (dict(utility=lambda x: x), "utility"),
+    (dict(utility=lambda x: x**2), "utility"), (dict(utility=lambda x: -x), "utility"),
+    (dict(utility=lambda x: np.log(x - 60)), "utility"),
+])
+def test_rs_bad_input(kwargs, name):
+    base = dict(loss_prob_low=0.1, loss_prob_high=0.3, share_high=0.5, wealth=100.0, loss=50.0)
+    with pytest.raises(ValueError, match=name):
+        rothschild_stiglitz(**{**base, **kwargs})
+
+
+def test_rs_non_callable_utility_is_type_error():
+    with pytest.raises(TypeError, match="utility"):
+        rothschild_stiglitz(0.1, 0.3, 0.5, 100, 50, utility="log")
+    with pytest.raises(TypeError):
+        rs_existence_threshold("0.1", 0.3, 100, 50)
