@@ -1,0 +1,148 @@
+"""Explorers for chapter 4: the monopolist's menu for three types, and the Rothschild–Stiglitz insurance market."""
+from __future__ import annotations
+
+import numpy as np
+
+from lib.explorers import COLOURS, static_explorer
+from lib.screening import monopoly_menu, rothschild_stiglitz, rs_existence_threshold
+
+__all__ = ["draw_screening", "explore_screening", "static_screening", "draw_rs", "explore_rs", "static_rs",
+           "SCREENING_TYPES", "RS_DEFAULTS"]
+
+SCREENING_TYPES = (1.0, 2.0, 3.0)
+"""The three types of the menu explorer."""
+
+RS_DEFAULTS = {"loss_prob_low": 0.1, "loss_prob_high": 0.3, "wealth": 100.0, "loss": 50.0}
+"""The insurance market of chapter 4 (log utility)."""
+
+
+def draw_screening(axes, prob_low: float = 0.3, mid_share: float = 0.5, theta_high: float = 3.0) -> dict:
+    """Types (1, 2, theta_high) with probabilities (prob_low, (1 - prob_low) mid_share, the rest). Left: quantities
+    (second best against first best q = theta); right: transfers and information rents. Returns the numbers shown."""
+    types = (SCREENING_TYPES[0], SCREENING_TYPES[1], theta_high)
+    probs = (prob_low, (1 - prob_low) * mid_share, (1 - prob_low) * (1 - mid_share))
+    menu = monopoly_menu(types, probs)
+    left, right = axes
+    x = np.arange(3)
+    width = 0.38
+    left.bar(x - width / 2, types, width, color=COLOURS["sky"], label="first best q = θ")
+    left.bar(x + width / 2, menu.quantities, width, color=COLOURS["blue"], label="menu q")
+    for xi, q, ex in zip(x, menu.quantities, menu.excluded):
+        left.text(xi + width / 2, q + 0.05, "excluded" if ex else f"{q:.2f}", ha="center", fontsize=7)
+    labels = [f"θ={t:g}\nf={p:.2f}" for t, p in zip(types, probs)]
+    left.set(xticks=x, xticklabels=labels, ylabel="quantity q", ylim=(0, theta_high * 1.25))
+    left.legend(loc="upper left", fontsize=7)
+    right.bar(x - width / 2, menu.transfers, width, color=COLOURS["orange"], label="transfer t")
+    right.bar(x + width / 2, menu.rents, width, color=COLOURS["red"], label="information rent U")
+    for xi, u in zip(x, menu.rents):
+        right.text(xi + width / 2, u + 0.05, f"{u:.2f}", ha="center", fontsize=7)
+    right.set(xticks=x, xticklabels=labels, ylabel="transfer, rent", ylim=(0, theta_high**2 * 1.15))
+    right.legend(loc="upper left", fontsize=7)
+    right.text(0.98, 0.97, f"profit {menu.profit:.3f}\nfirst best {menu.first_best_profit:.3f}"
+               + ("\nironed (pooled types)" if menu.ironed else ""), transform=right.transAxes, ha="right",
+               va="top", fontsize=8)
+    n_out = sum(menu.excluded)
+    left.figure.suptitle(f"f_1 = {prob_low:.2f}: {n_out} type(s) excluded; only the top type gets q = θ", fontsize=9)
+    return {"quantities": menu.quantities, "transfers": menu.transfers, "rents": menu.rents,
+            "profit": menu.profit, "excluded": menu.excluded, "ironed": menu.ironed}
+
+
+def explore_screening():
+    """Live sliders for the lowest type's probability, the middle type's share of the rest and theta_3."""
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    sliders = {
+        "prob_low": widgets.FloatSlider(value=0.3, min=0.02, max=0.9, step=0.02, description="f_1"),
+        "mid_share": widgets.FloatSlider(value=0.5, min=0.05, max=0.95, step=0.05, description="f_2/(1−f_1)"),
+        "theta_high": widgets.FloatSlider(value=3.0, min=2.2, max=5.0, step=0.1, description="θ_3"),
+    }
+
+    def show(**params):
+        fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.4), layout="constrained")
+        draw_screening(axes, **params)
+        plt.show()
+
+    out = widgets.interactive_output(show, sliders)
+    display(widgets.HBox(list(sliders.values())), out)
+
+
+def static_screening():
+    """Kernel-free version: one slider for the lowest type's probability (6 frames)."""
+    return static_explorer(draw_screening, sliders={"prob_low": [0.1, 0.3, 0.45, 0.6, 0.75, 0.9]},
+                           start={"prob_low": 0.3}, title="Monopoly screening: the menu as the type mix changes",
+                           ncols=2, figsize=(8.5, 3.4))
+
+
+def _curve(p, level, x1):
+    """x2 on the log-utility indifference curve (1 - p) ln x1 + p ln x2 = level."""
+    return np.exp((level - (1 - p) * np.log(x1)) / p)
+
+
+def draw_rs(ax, share_high: float = 0.5, loss_prob_low: float = 0.1, loss_prob_high: float = 0.3,
+            wealth: float = 100.0, loss: float = 50.0) -> dict:
+    """The (wealth if no loss, wealth if loss) plane with log utility: the endowment, the zero-profit lines of L,
+    H and the pool, the certainty line, H's and L's indifference curves through the separating contracts and L's
+    best pooled contract. Returns the numbers shown."""
+    r = rothschild_stiglitz(loss_prob_low, loss_prob_high, share_high, wealth, loss)
+    lam_star = rs_existence_threshold(loss_prob_low, loss_prob_high, wealth, loss)
+    c = np.linspace(0, loss, 50)
+    for p, colour, label in ((loss_prob_low, COLOURS["orange"], "L's zero-profit line"),
+                             (loss_prob_high, COLOURS["blue"], "H's zero-profit line"),
+                             (r.pooled_loss_prob, COLOURS["green"], "pooled zero-profit line")):
+        ax.plot(wealth - p * c, wealth - p * c - loss + c, color=colour, lw=1, ls="--", label=label)
+    lo, hi = wealth - loss, wealth
+    ax.plot([lo, hi], [lo, hi], color=COLOURS["black"], lw=0.6, ls=":", label="certainty line")
+    x1 = np.linspace(wealth - loss_prob_high * loss - 0.35 * loss, wealth + 0.02 * loss, 120)
+    ax.plot(x1, _curve(loss_prob_high, r.high_utility, x1), color=COLOURS["blue"], lw=1.3, label="H indifference")
+    ax.plot(x1, _curve(loss_prob_low, r.low_utility, x1), color=COLOURS["orange"], lw=1.3, label="L indifference")
+    h = (wealth - r.high_premium, wealth - r.high_premium - loss + r.high_coverage)
+    l_ = (wealth - r.low_premium, wealth - r.low_premium - loss + r.low_coverage)
+    pool = (wealth - r.pooled_premium, wealth - r.pooled_premium - loss + r.pooled_coverage)
+    ax.plot(*h, "o", color=COLOURS["blue"])
+    ax.plot(*l_, "s", color=COLOURS["orange"])
+    ax.plot(*pool, "^", color=COLOURS["green"], label="L's best pooled contract")
+    ax.plot(wealth, wealth - loss, "k.", ms=6)
+    ax.annotate("endowment", (wealth, wealth - loss), textcoords="offset points", xytext=(-58, 0), fontsize=7)
+    ax.set(xlabel="wealth if no loss", ylabel="wealth if loss", xlim=(x1[0], x1[-1]),
+           ylim=(wealth - loss - 0.02 * loss, wealth + 0.02 * loss))
+    ax.legend(loc="upper left", fontsize=6)
+    verdict = "exists" if r.exists else "does not exist"
+    ax.set_title(f"λ = {share_high:.2f}: the separating equilibrium {verdict} (λ* = {lam_star:.3f})", fontsize=9)
+    ax.text(0.02, 0.04, f"L: coverage {r.low_coverage:.2f} of {loss:g}\nL's utility: separating "
+            f"{r.low_utility:.4f}, best pooled {r.pooled_utility_low:.4f}", transform=ax.transAxes, ha="left",
+            fontsize=7)
+    return {"exists": r.exists, "threshold": lam_star, "low_coverage": r.low_coverage,
+            "low_utility": r.low_utility, "pooled_utility_low": r.pooled_utility_low}
+
+
+draw_rs.ncols = 1
+
+
+def explore_rs():
+    """Live sliders for the share of high risks and the two loss probabilities (needs a kernel)."""
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    sliders = {
+        "share_high": widgets.FloatSlider(value=0.5, min=0.02, max=0.98, step=0.02, description="λ"),
+        "loss_prob_low": widgets.FloatSlider(value=0.1, min=0.02, max=0.25, step=0.01, description="p_L"),
+        "loss_prob_high": widgets.FloatSlider(value=0.3, min=0.27, max=0.6, step=0.01, description="p_H"),
+    }
+
+    def show(**params):
+        fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
+        draw_rs(ax, **params)
+        plt.show()
+
+    out = widgets.interactive_output(show, sliders)
+    display(widgets.HBox(list(sliders.values())), out)
+
+
+def static_rs():
+    """Kernel-free version: one slider for the share of high risks (6 frames), other parameters RS_DEFAULTS."""
+    return static_explorer(draw_rs, sliders={"share_high": [0.05, 0.1, 0.15, 0.2, 0.5, 0.9]},
+                           start={"share_high": 0.5}, title="Rothschild–Stiglitz: separating contracts and pooling",
+                           ncols=1, figsize=(6.5, 4.2))
