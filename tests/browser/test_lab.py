@@ -1,10 +1,15 @@
 """The JupyterLab journey, as a student makes it, in headless Chromium.
 
 A JupyterLab server is started on a free local port with a random token, on a temporary copy of the chapters
-and exercises (so nothing is written into the repository). For each chapter: open it, run all cells, wait for
-the kernel to go idle, assert that no cell produced an error; move a slider of an ipywidgets explorer and assert
-that the explorer's output changed. Then open an exercise notebook, type a correct answer into its first
-numeric answer cell, run the check cell and assert the "correct" message.
+and exercises (so nothing is written into the repository). For each chapter: open it, run its import cells and
+every explorer cell (`explore_*()`), wait for the kernel to go idle, assert that none of them produced an error;
+move a slider of the first ipywidgets explorer and assert that the explorer's output changed. Then open an exercise
+notebook, run all its cells, type a correct answer into its first numeric answer cell, run the check cell and
+assert the "correct" message.
+
+Every cell of every chapter is executed, and its outputs compared, by nbval in the same test run (and by the book
+build): the journey checks what only JupyterLab adds, that the widgets render and respond in its front end, and does
+not execute each chapter a third time.
 """
 from __future__ import annotations
 
@@ -102,26 +107,48 @@ _BUSY = """() => {
   return kernel.status === 'idle' && !running;
 }"""
 
-_ERRORS = """() => {
-  const nb = window.jupyterapp.shell.currentWidget;
-  const errors = [];
-  const cells = nb.content.model.cells;
-  for (let i = 0; i < cells.length; i++) {
-    const cell = cells.get(i);
-    if (cell.type !== 'code') continue;
-    for (const out of cell.toJSON().outputs) {
-      if (out.output_type === 'error') errors.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
-    }
-    if (cell.toJSON().execution_count === null) errors.push(`cell ${i} did not run`);
-  }
-  return errors;
-}"""
-
-
 def _run_all(page):
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_timeout(500)
     page.wait_for_function(_BUSY, timeout=120_000, polling=250)
+
+
+_EXPLORER = re.compile(r"^explore_\w*\(", re.M)
+
+
+def _journey_cells(chapter: Path) -> tuple[list[int], list[int]]:
+    """(the code cells to run in order, the explorer cells among them): the code cells before the first explorer
+    that only import (and set up matplotlib), then every explorer cell. The explorers take no arguments, so they
+    need the imports only."""
+    cells = nbformat.read(chapter, as_version=4).cells
+    explorers = [i for i, c in enumerate(cells) if c.cell_type == "code" and _EXPLORER.search(c.source)]
+    assert explorers, f"{chapter.name} has no explore_ cell (ipywidgets explorer)"
+    setup = re.compile(r"(import|from|%matplotlib)\s|#|\)|\s+\w")  # an import, a magic, a comment or a continuation
+    imports = [i for i, c in enumerate(cells[:explorers[0]]) if c.cell_type == "code" and c.source.strip()
+               and all(setup.match(line) for line in c.source.splitlines() if line.strip())]
+    assert imports, f"{chapter.name} imports nothing before its first explorer"
+    return imports + explorers, explorers
+
+
+def _run_cells(page, indices: list[int]) -> list[str]:
+    """Run the given cells one after another as a student would (select, Ctrl+Enter), wait for the kernel, and
+    return the errors: an error output, or a cell that did not run."""
+    for i in indices:
+        page.evaluate("(i) => { const nb = window.jupyterapp.shell.currentWidget.content; nb.activeCellIndex = i;"
+                      " return window.jupyterapp.commands.execute('notebook:run-cell'); }", i)
+        page.wait_for_timeout(200)
+        page.wait_for_function(_BUSY, timeout=120_000, polling=250)
+    return page.evaluate("""(indices) => {
+      const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+      const errors = [];
+      for (const i of indices) {
+        const cell = cells.get(i).toJSON();
+        for (const out of cell.outputs) {
+          if (out.output_type === 'error') errors.push(`cell ${i}: ${out.ename}: ${out.evalue}`);
+        }
+        if (cell.execution_count === null) errors.push(`cell ${i} did not run`);
+      }
+      return errors; }""", indices)
 
 
 def _explorer_state(page) -> str:
@@ -134,21 +161,18 @@ def _explorer_state(page) -> str:
 
 
 def _chapter_journey(browser, lab, chapter):
-    """Run the chapter in JupyterLab, assert no error output, move an explorer slider, see the output change."""
+    """Run the chapter's imports and explorers in JupyterLab, assert no error output, move the first explorer's
+    slider, see the output change."""
+    run, explorers = _journey_cells(chapter)
     context = browser.new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     try:
         _open(page, lab, f"chapters/{chapter.name}")
-        _run_all(page)
-        assert page.evaluate(_ERRORS) == []
+        assert _run_cells(page, run) == []
         # JupyterLab renders only the cells in view: make the first explorer's cell active and scroll it to the top
         # of the notebook, so that its output (the sliders) is in view too.
-        index = page.evaluate("""() => { const nb = window.jupyterapp.shell.currentWidget.content;
-            const cells = nb.model.cells;
-            for (let i = 0; i < cells.length; i++) {
-              if (/^explore_\\w*\\(/m.test(cells.get(i).toJSON().source.toString())) { nb.activeCellIndex = i; return i; }
-            } return -1; }""")
-        assert index >= 0, "the chapter has no explore_ cell (ipywidgets explorer)"
+        index = explorers[0]
+        page.evaluate("(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", index)
         # Only this notebook's sliders: JupyterLab may restore earlier notebooks as hidden tabs in the same page.
         panel = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
         handle = page.locator(f"[id='{panel}'] .jp-OutputArea .widget-slider .noUi-handle").first
