@@ -189,7 +189,7 @@ def test_end_to_end_on_a_fake_repository(tmp_path):
         '[[equivalent]]\nfile = "fakelib/calc.py"\nscope = "spin"\nmutant = "0 -> 1"\n'
         'reason = "made up for the test"\n')
     out = subprocess.run([sys.executable, str(ROOT / "tools" / "mutate.py"), "--root", str(tmp_path),
-                          "--package", "fakelib", "--no-preload", "--timeout", "10", "--json",
+                          "--package", "fakelib", "--no-preload", "--timeout", "4", "--json",
                           str(tmp_path / "r.json")], capture_output=True, text=True, timeout=300,
                          env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})  # a bare, fast pytest
     assert out.returncode == 0, out.stdout + out.stderr
