@@ -1,17 +1,5 @@
-"""The book's rigour, checked mechanically on every chapter notebook (see CONTRIBUTING.md, "Rigour").
-
-1. Prose numbers are backed. Every number with three or more significant digits typed in a markdown cell appears,
-   with the same digits, in a committed text output of a code cell of the same notebook that nbval re-checks (not
-   tagged ``nbval-ignore-output``), or in the source of a code cell (a model input), or is inserted by myst-nb
-   ``glue`` (then it is not typed). A number that is not a result (a literature value) is exempted by a comment
-   ``<!-- number: 97.5 reason -->`` in its cell.
-2. Region claims are backed. A sentence with "always", "whenever", "for every", "for all", "for any", "never",
-   "in every" or "holds" needs, in its section (up to the next heading), a ``{prf:proof}`` or a code cell whose
-   output has a ``scan:`` line (``lib.scan``); otherwise its cell carries one ``<!-- claim: ... -->`` comment per
-   such sentence, saying where the claim is proved or checked, or why it is not a claim about a region.
-3. Asserts can fail. No assert compares an expression with itself (``a == a``, ``sp.simplify(x - x) == 0``) or
-   tests a constant, and every code cell that derives with sympy asserts something.
-"""
+"""The book's rigour, checked mechanically on every chapter notebook: the three lints of tools/rigour.py (its
+docstring states the rules; CONTRIBUTING.md, "Rigour", explains them), each with unit tests of its own below."""
 import nbformat
 import pytest
 
