@@ -64,6 +64,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
+from scipy.stats import rv_histogram
 from scipy.stats._distn_infrastructure import rv_continuous, rv_discrete_frozen, rv_sample
 
 from lib.distributions import support
@@ -198,7 +199,47 @@ def _pool(quality, b: float | None = None):
                          f"overflows; rescale quality (the model is homogeneous in the unit of money)")
     if _is_discrete(quality):
         return _Atoms(*_atoms(quality))
-    return _Pool(quality, lo, hi)
+    return _cached_pool(quality, lo, hi)
+
+
+_POOLS: dict = {}                    # _Pool by distribution (see _cached_pool), oldest first
+_MAX_POOLS = 64
+
+
+def _pool_key(quality, lo: float, hi: float):
+    """A hashable key of a frozen continuous distribution, or None (not cached). A scipy family (a generator class
+    of scipy.stats._continuous_distns; freezing copies the generator, so it is keyed by its class and constructor
+    parameters) with its shapes, loc and scale as floats, and the support; any other generator (user-written,
+    rv_histogram) by its identity, so only the same frozen object is found again."""
+    gen = quality.dist
+    try:
+        args = tuple(float(v) for v in quality.args)
+        kwds = tuple(sorted((str(k), float(v)) for k, v in quality.kwds.items()))
+    except (TypeError, ValueError):
+        return None
+    if type(gen).__module__ == "scipy.stats._continuous_distns" and not isinstance(gen, rv_histogram):
+        ctor = gen._updated_ctor_param()
+        family = (type(gen), str(ctor.get("name")), float(ctor.get("a")), float(ctor.get("b")))
+    else:
+        family = (type(gen), id(gen))
+    return family, args, kwds, lo, hi
+
+
+def _cached_pool(quality, lo: float, hi: float) -> "_Pool":
+    """The _Pool of ``quality``, built once per distribution (a chapter solves the same prior for many premiums,
+    costs and taxes); the last 64 are kept. An entry holds its generator, so an id in a key cannot be reused while
+    the entry lives; a _Pool is not modified after it is built (its lazily computed scan values depend only on the
+    distribution)."""
+    key = _pool_key(quality, lo, hi)
+    if key is None:
+        return _Pool(quality, lo, hi)
+    hit = _POOLS.pop(key, None)
+    if hit is None:
+        hit = (quality.dist, _Pool(quality, lo, hi))
+    _POOLS[key] = hit  # most recently used last
+    while len(_POOLS) > _MAX_POOLS:
+        del _POOLS[next(iter(_POOLS))]
+    return hit[1]
 
 
 # ------------------------------------------------------------------------------------------------ building blocks
@@ -287,6 +328,7 @@ class _Pool:
             self.F[-1] = 1.0
             self.mean = min(max(lo + width * float(self.mom[-1]), lo), hi)
         self.eff_lo = self._effective_lo()
+        self._scanned = None
 
     # -- evaluation of the distribution (vectorised; a pdf that is not vectorised is called point by point)
     def _standard(self, method: str, t):
@@ -468,6 +510,21 @@ class _Pool:
         pts = np.concatenate((self.x[(self.x < top) & (self.x >= xt)], extra[extra < top], [top]))
         return np.unique(pts[pts >= self.eff_lo])
 
+    def scan_mean(self, start: float) -> tuple[np.ndarray, np.ndarray]:
+        """(x, E[q | q <= x]) on the points x = scan(q_hi) with x >= start (nan below start, where a caller knows
+        the sign it needs without E). Each E is computed once per pool: it is the same for every premium, cost and
+        tax. x is read-only and E a copy, so that no caller can change the stored values."""
+        if self._scanned is None:
+            x = self.scan(self.hi)
+            x.flags.writeable = False
+            self._scanned = (x, np.full(x.shape, np.nan))
+        x, E = self._scanned
+        use = x >= start
+        todo = use & np.isnan(E)
+        if todo.any():
+            E[todo] = self._stats(x[todo])[1]
+        return x, np.where(use, E, np.nan)
+
     def roots(self, fun, x, y) -> list[float]:
         """Roots of ``fun`` (vectorised, accurate) at its sign changes on the points x (values y there); values
         within 4e-14 x of zero count as zero, so a tangency or an interval of roots is not listed."""
@@ -505,8 +562,12 @@ class _Pool:
         on an accurate h whose values on both sides have opposite signs; p = 0 when q_lo = 0."""
         top = self.hi if top is None else float(top)
         h = lambda p: b * self._stats(p)[1] - np.asarray(p, dtype=float).ravel()  # noqa: E731
-        x = self.scan(top)
-        y = h(x)
+        if top == self.hi:  # h(p) >= b q_lo - p > 0 below b q_lo (E >= q_lo): no need to compute E there
+            x, E = self.scan_mean(b * self.eff_lo)
+            y = np.where(x < b * self.eff_lo, np.inf, b * E - x)
+        else:
+            x = self.scan(top)
+            y = h(x)
         all_sell = b * self.cond_mean(top)
         if all_sell >= top:
             largest = all_sell
@@ -820,7 +881,7 @@ def _draw(quality, lo: float, hi: float, n: int, rng) -> np.ndarray:
         if not (_overridden(gen, "_rvs") or _overridden(gen, "_ppf") or _overridden(gen, "_cdf")):
             # a user-written density: scipy's generic sampler inverts a quad-based cdf (minutes); invert the
             # pool's cdf instead (linear between panel ends, which are at most 1/2048 of the support apart)
-            pool = _Pool(quality, lo, hi)
+            pool = _cached_pool(quality, lo, hi)
             F, keep = np.unique(pool.F, return_index=True)
             return np.interp(rng.random(n), F, pool.x[keep])
     return np.asarray(quality.rvs(size=n, random_state=rng), dtype=float)
@@ -956,8 +1017,8 @@ def _certification(pool: _Pool, b: float, c: float, tau: float, lemons: MarketEq
     if k == 0:
         add(lo, "D")
     phi = lambda t: b * (np.asarray(t, dtype=float).ravel() - pool._stats(t)[1]) - k  # noqa: E731
-    x = pool.scan(hi)
-    y = phi(x)
+    x, E = pool.scan_mean(pool.eff_lo + k / b)  # phi(t) <= b (t - q_lo) - k < 0 below q_lo + k / b (E >= q_lo)
+    y = np.where(x < pool.eff_lo + k / b, -np.inf, b * (x - E) - k)
     roots = pool.roots(phi, x, y)
     phi_top = b * (hi - pool.mean) - k
     if phi_top > 0 and k > 0:  # the largest root, robustly (it can sit below the first scan point when k is tiny)
