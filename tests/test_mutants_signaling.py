@@ -91,3 +91,13 @@ def test_each_claim_direction_follows_its_wording():
         assert results[claim.key].share_strict == pytest.approx(sum(m > 0 for m in clear) / len(rows)), claim.key
         checked.append(claim.key)
     assert len(checked) >= 2, checked
+
+
+def test_regime_along_gap_accepts_100000_gaps():
+    """Docstring: at most 100 000 gaps. 100 000 pass the count check (so the first invalid gap is the error, found
+    before any equilibrium is solved); 100 001 are refused by count."""
+    game = OpenSourceGame(**DEFAULTS)
+    with pytest.raises(ValueError, match=r"^gap must be in"):
+        regime_along_gap(game, np.full(100_000, 5.0))
+    with pytest.raises(ValueError, match="at most 100000 entries"):
+        regime_along_gap(game, np.full(100_001, 5.0))
