@@ -1,0 +1,242 @@
+"""Tests for lib/mechanism.py by independent routes: sympy closed forms for uniform priors on any intervals, a
+2-D midpoint quadrature of gains and budget written here (not lib's one-dimensional reduction), a brute-force
+search over the multiplier and over other feasible rule families, the efficient rule's deficit against
+lib.double_auction's first best, hypothesis over Beta shapes, and bad inputs."""
+from functools import lru_cache
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings, strategies as st
+from scipy import stats
+from scipy.integrate import quad
+
+from lib.double_auction import first_best_gains
+from lib.mechanism import (is_regular, posted_price, second_best, threshold_rule, virtual_cost, virtual_value)
+from lib.validation import InputTypeError
+
+N_GRID = 1500  # midpoints per side of the 2-D check; its error is O(1/N) along the rule's boundary
+
+
+@lru_cache(maxsize=None)
+def uniform_closed_form():
+    """Uniform buyer U[a1, b1], seller U[a2, b2] with a1 <= a2 + d and b1 <= b2 + d (the trading region is the
+    triangle a2 <= c, v <= b1, v - c >= d): phi_B = 2v - b1, phi_S = 2c - a2, and the second best trades iff
+    v - c >= d with the budget binding. Returns (d, gains, first best) as sympy expressions in a1, b1, a2, b2."""
+    a1, b1, a2, b2, v, c, d = sp.symbols("a1 b1 a2 b2 v c d", real=True)
+    density = 1 / ((b1 - a1) * (b2 - a2))
+    F_B, f_B = (v - a1) / (b1 - a1), 1 / (b1 - a1)
+    F_S, f_S = (c - a2) / (b2 - a2), 1 / (b2 - a2)
+    phi_b = sp.simplify(v - (1 - F_B) / f_B)
+    phi_s = sp.simplify(c + F_S / f_S)
+    assert sp.simplify(phi_b - (2 * v - b1)) == 0 and sp.simplify(phi_s - (2 * c - a2)) == 0
+
+    def over_triangle(integrand, gap):
+        return sp.integrate(sp.integrate(integrand * density, (v, c + gap, b1)), (c, a2, b1 - gap))
+
+    budget = sp.factor(over_triangle(phi_b - phi_s, d))
+    roots = [r for r in sp.solve(budget, d) if sp.simplify(r - (b1 - a2)) != 0]
+    assert len(roots) == 1
+    gap = sp.factor(roots[0])
+    gains = sp.factor(over_triangle(v - c, gap))
+    first = sp.factor(over_triangle(v - c, 0))
+    return (a1, b1, a2, b2), gap, gains, first
+
+
+@pytest.mark.parametrize("intervals", [(0, 1, 0, 1), (0, 2, 1, 3), (-1, 1, 0, 3), (0.5, 1.5, 0.5, 4), (0, 1, 0, 1.2)])
+def test_uniform_closed_form_on_intervals(intervals):
+    (a1, b1, a2, b2), gap, gains, first = uniform_closed_form()
+    subs = dict(zip((a1, b1, a2, b2), map(sp.nsimplify, intervals)))
+    d, g, fb = (float(x.subs(subs)) for x in (gap, gains, first))
+    lo1, hi1, lo2, hi2 = intervals
+    assert lo1 <= lo2 + d and hi1 <= hi2 + d  # the triangle case the closed form assumes
+    r = second_best(stats.uniform(lo1, hi1 - lo1), stats.uniform(lo2, hi2 - lo2))
+    assert r.gains == pytest.approx(g, rel=1e-10)
+    assert r.first_best == pytest.approx(fb, rel=1e-10)
+    # the rule is v - c >= d: check the threshold t(v) = v - d where it is inside the seller's support
+    v = np.linspace(max(lo1, lo2 + d) + 1e-3, min(hi1, hi2 + d) - 1e-3, 7)
+    assert np.max(np.abs(r.threshold(v) - (v - d))) < 1e-10
+    assert r.budget == pytest.approx(0, abs=1e-12)
+
+
+def test_uniform_unit_square_textbook_numbers():
+    (a1, b1, a2, b2), gap, gains, first = uniform_closed_form()
+    unit = {a1: 0, b1: 1, a2: 0, b2: 1}
+    assert (gap.subs(unit), gains.subs(unit), first.subs(unit)) == (sp.Rational(1, 4), sp.Rational(9, 64),
+                                                                   sp.Rational(1, 6))
+    r = second_best(stats.uniform(), stats.uniform())
+    # trade iff v - c >= 1/4 <=> v - alpha (1 - v) >= c + alpha c with alpha / (1 + alpha) = 1/4: alpha = 1/3
+    assert r.alpha == pytest.approx(1 / 3, abs=1e-12) and r.multiplier == pytest.approx(0.5, abs=1e-12)
+    assert r.trades(0.6, 0.34) == 1 and r.trades(0.6, 0.36) == 0
+
+
+def _grid(buyer, seller, n=N_GRID):
+    """Midpoints and probability weights of the two supports (cdf differences: exact cell masses)."""
+    (v_lo, v_hi), (c_lo, c_hi) = buyer.support(), seller.support()
+    ev, ec = np.linspace(v_lo, v_hi, n + 1), np.linspace(c_lo, c_hi, n + 1)
+    v, c = 0.5 * (ev[1:] + ev[:-1]), 0.5 * (ec[1:] + ec[:-1])
+    return v, np.diff(buyer.cdf(ev)), c, np.diff(seller.cdf(ec))
+
+
+def _grid_rule_values(buyer, seller, alphas, n=N_GRID):
+    """Gains and budget of q_alpha on a 2-D midpoint grid, virtual values from their definition here."""
+    v, wv, c, wc = _grid(buyer, seller, n)
+    rb, rs = buyer.sf(v) / buyer.pdf(v), seller.cdf(c) / seller.pdf(c)
+    out = []
+    for a in alphas:
+        q = (v - a * rb)[:, None] >= (c + a * rs)[None, :]
+        w = wv[:, None] * wc[None, :] * q
+        gains = np.sum(w * (v[:, None] - c[None, :]))
+        budget = np.sum(w * ((v - rb)[:, None] - (c + rs)[None, :]))
+        out.append((gains, budget))
+    return np.array(out)
+
+
+PRIORS = {
+    "beta22": (stats.beta(2, 2), stats.beta(2, 2)),
+    "beta52_25": (stats.beta(5, 2), stats.beta(2, 5)),
+    "skewed_shifted": (stats.beta(1.5, 4, loc=0.2, scale=1.0), stats.beta(3, 1.2, loc=-0.1, scale=0.8)),
+    "truncnorm": (stats.truncnorm(-2, 2, loc=0.5, scale=0.25), stats.truncnorm(-1, 3, loc=0.3, scale=0.2)),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PRIORS))
+def test_budget_binds_and_gains_by_2d_quadrature(name):
+    buyer, seller = PRIORS[name]
+    r = second_best(buyer, seller)
+    (g, b), = _grid_rule_values(buyer, seller, [r.alpha])
+    assert r.gains == pytest.approx(g, rel=2e-3)
+    assert abs(b) < 2e-3 * r.gains  # the budget condition binds on the independent grid too
+    assert abs(r.budget) < 1e-10
+    # the route's own value for this alpha matches
+    assert threshold_rule(buyer, seller, r.alpha).gains == pytest.approx(r.gains, rel=1e-12)
+
+
+@pytest.mark.parametrize("name", sorted(PRIORS))
+def test_chosen_alpha_is_best_feasible_by_brute_force(name):
+    # brute force over the family q_alpha on the independent 2-D grid: the feasible members (budget >= 0) with the
+    # largest gains sit at the smallest feasible alpha, and lib's alpha is in the grid cell where feasibility starts
+    buyer, seller = PRIORS[name]
+    r = second_best(buyer, seller)
+    alphas = np.linspace(0, 1, 41)
+    values = _grid_rule_values(buyer, seller, alphas, n=500)
+    feasible = values[:, 1] >= 0
+    assert feasible[-1] and not feasible[0]
+    best = int(np.argmax(np.where(feasible, values[:, 0], -np.inf)))
+    assert best == int(np.argmax(feasible))
+    assert alphas[best - 1] - 0.01 < r.alpha <= alphas[best] + 0.01  # grid error of the budget at n = 500
+    assert r.gains >= values[best, 0] * (1 - 2e-3)
+    # gains fall and the budget rises with alpha (the monotonicity the root finding relies on), by lib's route
+    lib_values = np.array([[x.gains, x.budget] for x in (threshold_rule(buyer, seller, a) for a in alphas[::5])])
+    assert np.all(np.diff(lib_values[:, 0]) < 0) and np.all(np.diff(lib_values[:, 1]) > 0)
+
+
+@pytest.mark.parametrize("name", sorted(PRIORS))
+def test_second_best_beats_other_feasible_families(name):
+    # constant-gap rules v - c >= d and posted prices: each feasible member gains no more than the second best
+    buyer, seller = PRIORS[name]
+    r = second_best(buyer, seller)
+    v, wv, c, wc = _grid(buyer, seller, 400)
+    rb, rs = buyer.sf(v) / buyer.pdf(v), seller.cdf(c) / seller.pdf(c)
+    diff = v[:, None] - c[None, :]
+    vphi = (v - rb)[:, None] - (c + rs)[None, :]
+    w = wv[:, None] * wc[None, :]
+    width = buyer.support()[1] - seller.support()[0]
+    best_gap = max(np.sum(w * diff * (diff >= d)) for d in np.linspace(0, width, 81)
+                   if np.sum(w * vphi * (diff >= d)) >= 0)
+    assert best_gap <= r.gains * (1 + 5e-3)
+    p = posted_price(buyer, seller)
+    assert p.gains <= r.gains
+    q = (c[None, :] <= p.price) & (v[:, None] >= p.price)
+    assert p.gains == pytest.approx(np.sum(w * diff * q), rel=1e-2)
+    prices = np.linspace(*seller.support(), 101)
+    brute = max(np.sum(w * diff * ((c[None, :] <= x) & (v[:, None] >= x))) for x in prices)
+    assert p.gains >= brute * (1 - 1e-2)
+
+
+@pytest.mark.parametrize("name", sorted(PRIORS))
+def test_efficient_deficit_closed_form(name):
+    # integrating the information rents by parts, the efficient rule's deficit -E[(phi_B - phi_S) 1{v >= c}] is
+    # int over the overlap [max(v_lo, c_lo), min(v_hi, c_hi)] of F_S(x) (1 - F_B(x)) dx: quad of that integral
+    # here against lib's virtual-value route; on equal supports it equals the first best E[(v - c)^+]
+    buyer, seller = PRIORS[name]
+    r = second_best(buyer, seller)
+    lo, hi = max(buyer.support()[0], seller.support()[0]), min(buyer.support()[1], seller.support()[1])
+    deficit, _ = quad(lambda x: seller.cdf(x) * buyer.sf(x), lo, hi, epsabs=1e-13, epsrel=1e-12)
+    assert r.efficient_deficit == pytest.approx(deficit, rel=1e-8)
+    assert r.first_best == pytest.approx(first_best_gains(buyer, seller), rel=1e-8)
+    if buyer.support() == seller.support():
+        assert r.efficient_deficit == pytest.approx(r.first_best, rel=1e-8)
+    else:
+        assert r.efficient_deficit < r.first_best
+
+
+def test_deficit_by_monte_carlo():
+    buyer, seller = PRIORS["beta52_25"]
+    rng = np.random.default_rng(2026)
+    v, c = buyer.rvs(400_000, random_state=rng), seller.rvs(400_000, random_state=rng)
+    x = (virtual_value(buyer)(v) - virtual_cost(seller)(c)) * (v >= c)
+    r = second_best(buyer, seller)
+    assert abs(-x.mean() - r.efficient_deficit) < 6 * x.std() / np.sqrt(x.size)
+
+
+def test_no_deficit_when_supports_do_not_overlap():
+    r = second_best(stats.uniform(2, 1), stats.uniform(0, 1.5))
+    assert r.alpha == 0 and r.efficiency == 1 and r.gains == pytest.approx(2.5 - 0.75, rel=1e-12)  # E v - E c
+    # E[phi_B] = v_lo and E[phi_S] = c_hi, so the surplus is v_lo - c_hi = 0.5 (a price in [1.5, 2] always trades)
+    assert r.efficient_deficit == pytest.approx(-0.5, abs=1e-12)
+    p = posted_price(stats.uniform(2, 1), stats.uniform(0, 1.5))
+    assert 1.5 <= p.price <= 2 and p.efficiency == pytest.approx(1, abs=1e-12)
+
+
+def test_posted_price_uniform_closed_form():
+    p, v, c = sp.symbols("p v c", real=True)
+    g = sp.integrate(sp.integrate(v - c, (c, 0, p)), (v, p, 1))
+    p_star = sp.solve(sp.diff(g, p), p)[0]
+    r = posted_price(stats.uniform(), stats.uniform())
+    assert r.price == pytest.approx(float(p_star), abs=1e-7)
+    assert r.gains == pytest.approx(float(g.subs(p, p_star)), rel=1e-10)
+
+
+def test_virtual_values_and_regularity():
+    v = np.linspace(0.05, 0.95, 5)
+    assert np.allclose(virtual_value(stats.uniform())(v), 2 * v - 1)
+    assert np.allclose(virtual_cost(stats.uniform())(v), 2 * v)
+    assert is_regular(stats.beta(2, 5), "buyer") and is_regular(stats.beta(5, 2), "seller")
+    assert not is_regular(stats.beta(0.5, 0.5), "buyer")
+    with pytest.raises(ValueError, match="side"):
+        is_regular(stats.uniform(), "middle")
+
+
+@settings(max_examples=6, deadline=None)
+@given(a=st.floats(1.0, 8.0), b=st.floats(1.0, 8.0), a2=st.floats(1.0, 8.0), b2=st.floats(1.0, 8.0))
+def test_beta_shapes_property(a, b, a2, b2):
+    buyer, seller = stats.beta(a, b), stats.beta(a2, b2)
+    r = second_best(buyer, seller)
+    assert 0 < r.gains < r.first_best and 0 < r.alpha < 1 and abs(r.budget) < 1e-9
+    assert r.first_best == pytest.approx(first_best_gains(buyer, seller), rel=1e-8)
+    (g, bud), = _grid_rule_values(buyer, seller, [r.alpha], n=500)
+    assert r.gains == pytest.approx(g, rel=5e-3) and abs(bud) < 5e-3 * r.gains
+    assert posted_price(buyer, seller).gains <= r.gains
+
+
+def test_bad_inputs():
+    u = stats.uniform()
+    with pytest.raises(ValueError, match="buyer.*bounded"):
+        second_best(stats.norm(), u)
+    with pytest.raises(ValueError, match="seller.*scale"):
+        second_best(u, stats.uniform(0, 0))
+    with pytest.raises(TypeError, match="buyer"):
+        second_best("uniform", u)
+    with pytest.raises(InputTypeError, match="seller"):
+        posted_price(u, 0.5)
+    with pytest.raises(ValueError, match="no gains from trade"):
+        second_best(stats.uniform(0, 1), stats.uniform(1, 1))
+    with pytest.raises(ValueError, match="buyer's virtual value.*ironing"):
+        second_best(stats.beta(0.5, 0.5), u)
+    with pytest.raises(ValueError, match="seller's virtual cost.*ironing"):
+        second_best(u, stats.beta(0.4, 0.6))
+    with pytest.raises(ValueError, match="alpha"):
+        threshold_rule(u, u, 1.5)
+    with pytest.raises(ValueError, match="alpha"):
+        threshold_rule(u, u, float("nan"))
