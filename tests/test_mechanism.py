@@ -240,3 +240,17 @@ def test_bad_inputs():
         threshold_rule(u, u, 1.5)
     with pytest.raises(ValueError, match="alpha"):
         threshold_rule(u, u, float("nan"))
+
+
+def test_draw_mechanism_headline_numbers():
+    # uniform priors: second best 27/32 (9/64 of 1/6), the linear double auction equals it, posted price 3/4
+    from lib.explorers import new_axes
+    from lib.explorers.mechanism import draw_mechanism, priors
+
+    fig, ax = new_axes(1, (5.5, 4.5))
+    numbers = draw_mechanism(ax, prior="uniform", k=0.5)
+    assert numbers["second_best"] == pytest.approx(27 / 32, abs=1e-9)
+    assert numbers["double_auction"] == pytest.approx(27 / 32, abs=1e-12)
+    assert numbers["posted_price"] == pytest.approx(3 / 4, abs=1e-9)
+    with pytest.raises(ValueError, match="name"):
+        priors("lognormal")
