@@ -77,3 +77,40 @@ def test_simulated_standard_errors_are_binomial():
     got = simulate(lambda x: x, lambda x: x, n=n, seed=7)
     assert got.trade_probability == pytest.approx(0.5, abs=5 * np.sqrt(0.25 / n))
     assert got.trade_probability_se == pytest.approx(np.sqrt(0.25 / n), rel=0.01)
+
+
+def test_best_response_at_a_kink_of_the_other_side_is_polished_on_a_coarse_grid():
+    """Sellers ask s(c) = max(c, c/2 + 0.31): the density of asks halves at 0.62, so a buyer's utility U_b(x; v)
+    has a concave kink there, and for 0.775 < v < 0.93 the best bid is exactly 0.62 (not a grid point). With the
+    coarsest bid grid allowed (n_bids = 3) the documented resolution (gaps of 1e-9) must still hold. Exact route:
+    U_b is a quadratic in x on each side of the kink (uniform sellers), evaluated in rationals; the best bid is the
+    largest of the ends, the kink and each piece's vertex (from three exact values)."""
+    from fractions import Fraction as Q
+
+    bid = lambda v: np.minimum(v, 0.3 + 0.2 * v)  # noqa: E731 - a kinked, non-equilibrium bid
+    ask = lambda c: np.maximum(c, 0.5 * c + 0.31)  # noqa: E731
+    low, kink = Q(31, 100), Q(62, 100)
+
+    def utility(x, v):  # E_c[(v - x/2 - s(c)/2) 1{s(c) <= x}], c ~ U[0, 1], k = 1/2
+        if x <= low:
+            return Q(0)
+        c1 = min(2 * (x - low), kink)  # sellers on the branch s(c) = c/2 + 0.31 with s(c) <= x
+        total = c1 * (v - x / 2 - low / 2) - c1 ** 2 / 8
+        if x > kink:  # sellers on the branch s(c) = c in (0.62, x]
+            total += (x - kink) * (v - x / 2) - (x ** 2 - kink ** 2) / 4
+        return total
+
+    def best(v):
+        values = [Q(0), utility(kink, v), utility(Q(1), v)]
+        for lo, hi in ((low, kink), (kink, Q(1))):
+            mid, h = (lo + hi) / 2, (hi - lo) / 2
+            y0, y1, y2 = utility(lo, v), utility(mid, v), utility(hi, v)
+            a2, a1 = (y2 - 2 * y1 + y0) / (2 * h * h), (y2 - y0) / (2 * h)
+            if a2 < 0 and lo <= mid - a1 / (2 * a2) <= hi:
+                values.append(utility(mid - a1 / (2 * a2), v))
+        return max(values)
+
+    result = best_response_gap(bid, ask, uniform_on(0, 1), uniform_on(0, 1), 0.5, n_types=9, n_bids=3)
+    exact = [float(best(Q(v)) - utility(Q(float(bid(v))), Q(v))) for v in result.buyer_types]
+    assert exact[7] > 0.06  # v = 0.875: the kink is the best bid (0.775 < v < 0.93)
+    np.testing.assert_allclose(result.buyer_gaps, exact, rtol=0, atol=1e-9)
