@@ -387,3 +387,35 @@ def test_rs_non_callable_utility_is_type_error():
         rothschild_stiglitz(0.1, 0.3, 0.5, 100, 50, utility="log")
     with pytest.raises(TypeError):
         rs_existence_threshold("0.1", 0.3, 100, 50)
+
+
+# ------------------------------------------------------------------------------------------------ explorers
+
+def test_draw_screening_numbers_match_the_three_type_formulas():
+    from lib.explorers import new_axes
+    from lib.explorers.screening import draw_screening
+
+    fig, axes = new_axes(2)
+    out = draw_screening(axes, prob_low=0.3, mid_share=0.5, theta_high=3.0)
+    # f = (0.3, 0.35, 0.35): phi_1 = 1 - 0.7/0.3 < 0 (excluded), phi_2 = 2 - 0.35/0.35 = 1, q_3 = 3;
+    # rents U_3 = (3 - 2) q_2 = 1; t_2 = 2 q_2 = 2
+    assert out["excluded"] == (True, False, False)
+    assert out["quantities"] == pytest.approx((0.0, 1.0, 3.0))
+    assert out["rents"] == pytest.approx((0.0, 0.0, 1.0)) and out["transfers"][1] == pytest.approx(2.0)
+    assert "excluded" in [t.get_text() for t in axes[0].texts]
+
+
+@pytest.mark.parametrize("share", [0.08, 0.5])
+def test_draw_rs_verdict_matches_dense_pooled_grid(share):
+    from lib.explorers import new_axes
+    from lib.explorers.screening import RS_DEFAULTS, draw_rs
+
+    fig, ax = new_axes(1)
+    out = draw_rs(ax, share_high=share)
+    pl, ph, w, d = (RS_DEFAULTS[k] for k in ("loss_prob_low", "loss_prob_high", "wealth", "loss"))
+    c = np.linspace(0, d, 100001)
+    pbar = share * ph + (1 - share) * pl
+    best = np.max(eu(np.log, pl, w, d, c, pbar * c))
+    assert out["exists"] == (best <= out["low_utility"]) == (share >= out["threshold"])
+    assert len(ax.lines) >= 8  # three zero-profit lines, certainty line, two curves, contracts
+
