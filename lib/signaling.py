@@ -347,6 +347,9 @@ def _best_profit(p, quality, belief):
 
 
 def _acceptance_interval(p, quality, belief):
+    if belief == p.q_low:  # pi(s, q_L; q) >= max_s pi(s, q_L; q) only at the maximiser: the double root
+        s = _best_openness(p, quality, belief)  # s*(q, q_L), which the float discriminant's rounding can lose
+        return s, s
     A = p.c0 / (2 * quality)
     B = p.margin * (belief * p.gamma - p.delta)
     C = p.margin * (2 * p.a + belief * p.beta + p.beta * quality) - _best_profit(p, quality, p.q_low)

@@ -101,3 +101,19 @@ def test_regime_along_gap_accepts_100000_gaps():
         regime_along_gap(game, np.full(100_000, 5.0))
     with pytest.raises(ValueError, match="at most 100000 entries"):
         regime_along_gap(game, np.full(100_001, 5.0))
+
+
+def test_acceptance_interval_at_belief_q_low_is_the_maximiser():
+    """Being taken for L gives at most V_q = max_s pi(s, q_L; q), so A_q(q_L) is exactly the set of maximisers of
+    pi(s, q_L; q) on [0, 1]: one point (pi is strictly concave in s). Independent route: the maximiser on a grid of
+    20 001 openness levels (pi evaluated by the game's own profit formula), to within a grid step; float path
+    (moderate parameters) and exact path (margin, c0 x 1e40) alike."""
+    grid = np.linspace(0.0, 1.0, 20_001)
+    for game in _games():
+        big = OpenSourceGame(**{**{k: getattr(game, k) for k in DEFAULTS}, "margin": BIG, "c0": 2.0 * BIG})
+        for q in (game.q_low, game.q_high):
+            s_grid = grid[np.argmax(game.profit(grid, game.q_low, q))]
+            for g in (game, big):
+                out = acceptance_interval(g, q, g.q_low)
+                assert out is not None and out[0] == out[1], (g, q, out)
+                assert abs(out[0] - s_grid) <= 0.5 / 20_000 + 1e-12, (g, q, out, s_grid)
