@@ -69,8 +69,8 @@ def explore_screening():
 
 
 def static_screening():
-    """Kernel-free version: one slider for the lowest type's probability (6 frames)."""
-    return static_explorer(draw_screening, sliders={"prob_low": [0.1, 0.3, 0.45, 0.6, 0.75, 0.9]},
+    """Kernel-free version: one slider for the lowest type's probability (5 frames)."""
+    return static_explorer(draw_screening, sliders={"prob_low": [0.1, 0.3, 0.5, 0.7, 0.9]},
                            start={"prob_low": 0.3}, title="Monopoly screening: the menu as the type mix changes",
                            ncols=2, figsize=(8.5, 3.4))
 
@@ -142,7 +142,7 @@ def explore_rs():
 
 
 def static_rs():
-    """Kernel-free version: one slider for the share of high risks (6 frames), other parameters RS_DEFAULTS."""
-    return static_explorer(draw_rs, sliders={"share_high": [0.05, 0.1, 0.15, 0.2, 0.5, 0.9]},
+    """Kernel-free version: one slider for the share of high risks (5 frames), other parameters RS_DEFAULTS."""
+    return static_explorer(draw_rs, sliders={"share_high": [0.05, 0.1, 0.15, 0.3, 0.7]},
                            start={"share_high": 0.5}, title="Rothschild–Stiglitz: separating contracts and pooling",
                            ncols=1, figsize=(6.5, 4.2))
