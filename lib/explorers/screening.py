@@ -144,5 +144,5 @@ def explore_rs():
 def static_rs():
     """Kernel-free version: one slider for the share of high risks (5 frames), other parameters RS_DEFAULTS."""
     return static_explorer(draw_rs, sliders={"share_high": [0.05, 0.1, 0.15, 0.3, 0.7]},
-                           start={"share_high": 0.5}, title="Rothschild–Stiglitz: separating contracts and pooling",
+                           start={"share_high": 0.3}, title="Rothschild–Stiglitz: separating contracts and pooling",
                            ncols=1, figsize=(6.5, 4.2))
