@@ -170,7 +170,9 @@ class _Problem:
             lo, hi = self.v_sup if side == "buyer" else self.c_sup
             x = _interior(lo, hi)
             if not np.all(dist.pdf(x) > 0):
-                raise ValueError(f"{side}'s density must be positive inside its support")
+                raise ValueError(f"{side}'s density must be positive inside its support (it is 0 in floating point "
+                                 f"at some of 2001 interior types: a prior this concentrated, e.g. Beta(200, 200), "
+                                 f"is not supported; rescale its support to where it has mass)")
             if not is_regular(dist, side):
                 raise ValueError(f"{side}'s virtual {'value' if side == 'buyer' else 'cost'} is not non-decreasing "
                                  f"(an irregular prior): the second best would need ironing, which is not "
@@ -179,11 +181,17 @@ class _Problem:
         self.B, self.S = _Fast(buyer, *self.v_sup), _Fast(seller, *self.c_sup)
 
     def _b(self, v, alpha):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        """v - alpha (1 - F_B)/f_B; v itself for alpha = 0 (also where f_B underflows to 0)."""
+        if alpha == 0:
+            return np.asarray(v, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return v - alpha * self.B.sf(v) / self.B.pdf(v)
 
     def _s(self, c, alpha):
-        with np.errstate(divide="ignore", invalid="ignore"):
+        """c + alpha F_S/f_S; c itself for alpha = 0."""
+        if alpha == 0:
+            return np.asarray(c, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
             return c + alpha * self.S.cdf(c) / self.S.pdf(c)
 
     def threshold(self, v, alpha):
@@ -228,11 +236,12 @@ class _Problem:
         v, w = np.concatenate(xs), np.concatenate(ws)
         f = np.asarray(self.B.pdf(v), dtype=float)
         keep = np.isfinite(f) & (f > 0)
-        v, w = v[keep], w[keep] * f[keep]
+        v, w, f = v[keep], w[keep], f[keep]
         t = self.threshold(v, alpha)
         F = np.asarray(self.S.cdf(t), dtype=float)
-        phi_b = v - self.B.sf(v) / f[keep]
-        budget = float(np.sum(w * F * (phi_b - t)))
+        # f_B (phi_B - t) = (v - t) f_B - (1 - F_B): no division, so a density that underflows costs nothing
+        budget = float(np.sum(w * F * ((v - t) * f - self.B.sf(v))))
+        w = w * f
         if not gains:
             return RuleValue(alpha=float(alpha), gains=np.nan, budget=budget, trade_probability=np.nan)
         # int_{c_lo}^t F_S(c) dc on a graded 16-point rule per node

@@ -97,6 +97,7 @@ PRIORS = {
     "beta52_25": (stats.beta(5, 2), stats.beta(2, 5)),
     "skewed_shifted": (stats.beta(1.5, 4, loc=0.2, scale=1.0), stats.beta(3, 1.2, loc=-0.1, scale=0.8)),
     "truncnorm": (stats.truncnorm(-2, 2, loc=0.5, scale=0.25), stats.truncnorm(-1, 3, loc=0.3, scale=0.2)),
+    "concentrated": (stats.beta(50, 30), stats.beta(30, 50)),
 }
 
 
@@ -236,6 +237,8 @@ def test_bad_inputs():
         second_best(stats.beta(0.5, 0.5), u)
     with pytest.raises(ValueError, match="seller's virtual cost.*ironing"):
         second_best(u, stats.beta(0.4, 0.6))
+    with pytest.raises(ValueError, match="buyer's density must be positive"):
+        second_best(stats.beta(200, 200), u)
     with pytest.raises(ValueError, match="alpha"):
         threshold_rule(u, u, 1.5)
     with pytest.raises(ValueError, match="alpha"):
