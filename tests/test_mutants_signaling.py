@@ -4,8 +4,8 @@ import itertools
 import numpy as np
 import pytest
 
-from lib.signaling import DEFAULTS, OpenSourceGame, acceptance_interval, random_games, regime_along_gap, \
-    threshold_claims
+from lib.signaling import DEFAULTS, OpenSourceGame, acceptance_interval, best_openness, least_cost_separating, \
+    random_games, regime_along_gap, separating_boundary, threshold_claims
 
 BIG = 1e40  # margin and c0 both x 1e40: outside the float box [1e-30, 1e30], so solved in exact arithmetic
 
@@ -117,3 +117,43 @@ def test_acceptance_interval_at_belief_q_low_is_the_maximiser():
                 out = acceptance_interval(g, q, g.q_low)
                 assert out is not None and out[0] == out[1], (g, q, out)
                 assert abs(out[0] - s_grid) <= 0.5 / 20_000 + 1e-12, (g, q, out, s_grid)
+
+
+def test_separation_at_the_edge_of_acceptance_is_scale_free():
+    """Where H's least-cost separating openness max(s_FI(q_H), r) meets the upper end of A_H(q_H) (found here by
+    brentq on c0), whether a separating PBE is reported must not depend on the scale: margin and c0 x 1e40 (the
+    exact path) must agree with the float path at each of 21 c0 values within 40 float steps of the meeting
+    point, where the two sides differ by less than 1e-14 (on either side)."""
+    from scipy import optimize
+
+    base = dict(q_high=1.0, q_low=0.5, prior_high=0.5, a=1.0, beta=1.0, gamma=1.5, delta=0.05, margin=1.0)
+
+    def excess(c0):
+        g = OpenSourceGame(**base, c0=c0)
+        return max(best_openness(g, 1.0, 1.0), separating_boundary(g)) - acceptance_interval(g, 1.0, 1.0)[1]
+
+    assert excess(1.85) > 0 > excess(1.9)
+    edge = optimize.brentq(excess, 1.85, 1.9, xtol=1e-15)
+    for k in range(-40, 41, 4):
+        c0 = edge * (1 + k * 2.2e-16)
+        assert abs(excess(c0)) < 1e-14
+        small = least_cost_separating(OpenSourceGame(**base, c0=c0))
+        big = least_cost_separating(OpenSourceGame(**{**base, "margin": BIG}, c0=c0 * BIG))
+        assert (small is None) == (big is None), (k, c0, small, big)
+        if small is not None:
+            assert big.high_s == pytest.approx(small.high_s, rel=1e-12)
+
+
+def test_signed_keeps_the_sign_and_the_value_where_representable():
+    """lib.signaling._signed (the exact scores' float): the sign of x always (zero stays zero), and float(x)
+    whenever that is a normal float; compared with Fraction's own comparisons and conversion."""
+    from fractions import Fraction
+
+    from lib.signaling import _signed
+
+    for x in (Fraction(0), Fraction(1), Fraction(-1), Fraction(1, 3), Fraction(-7, 2), Fraction(10**400),
+              Fraction(-(10**400)), Fraction(1, 10**400), Fraction(-1, 10**400), Fraction(3, 10**310)):
+        out = _signed(x)
+        assert (out > 0) == (x > 0) and (out < 0) == (x < 0) and (out == 0) == (x == 0), (x, out)
+        if Fraction(2.3e-308) <= abs(x) <= Fraction(1.7e308):
+            assert out == float(x), (x, out)
