@@ -114,3 +114,27 @@ def test_best_response_at_a_kink_of_the_other_side_is_polished_on_a_coarse_grid(
     exact = [float(best(Q(v)) - utility(Q(float(bid(v))), Q(v))) for v in result.buyer_types]
     assert exact[7] > 0.06  # v = 0.875: the kink is the best bid (0.775 < v < 0.93)
     np.testing.assert_allclose(result.buyer_gaps, exact, rtol=0, atol=1e-9)
+
+
+def test_simulated_one_price_trades_at_ties():
+    """A one-price rule at x = 0.4 (buyers with v >= x bid x, sellers with c <= x ask x, the others bid 0 / ask 1):
+    trade happens exactly at the tie b = s = x, iff c <= x <= v, so for U[0, 1] priors P = x (1 - x) and
+    gains = x (1 - x) / 2 (by integration); the simulation must agree within 5 standard errors."""
+    x = 0.4
+    sim = simulate(lambda v: np.where(v >= x, x, 0.0), lambda c: np.where(c <= x, x, 1.0), n=20_000, seed=3)
+    assert abs(sim.trade_probability - x * (1 - x)) < 5 * sim.trade_probability_se
+    assert abs(sim.gains - x * (1 - x) / 2) < 5 * sim.gains_se
+
+
+def test_simulated_standard_errors_at_a_huge_scale():
+    """Priors on [0, 1e120]: the draws exceed 1e100, so lib rescales before the sums. The means and standard errors
+    must be those of the same draws computed here on values divided by 1e120 (numpy, ddof 1), times 1e120."""
+    scale, n, seed = 1e120, 50, 7
+    prior = uniform_on(0.0, scale)
+    sim = simulate(lambda v: v, lambda c: c, prior, prior, n=n, seed=seed)
+    rng = np.random.default_rng(seed)
+    v = prior.rvs(size=n, random_state=rng) / scale
+    c = prior.rvs(size=n, random_state=rng) / scale
+    gains = np.where(v >= c, v - c, 0.0)
+    assert sim.gains == pytest.approx(gains.mean() * scale, rel=1e-12)
+    assert sim.gains_se == pytest.approx(gains.std(ddof=1) / np.sqrt(n) * scale, rel=1e-12)
