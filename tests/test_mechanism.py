@@ -257,3 +257,26 @@ def test_draw_mechanism_headline_numbers():
     assert numbers["posted_price"] == pytest.approx(3 / 4, abs=1e-9)
     with pytest.raises(ValueError, match="name"):
         priors("lognormal")
+
+
+def test_trade_probabilities_and_accessors():
+    # uniform: the second best trades on the triangle v - c >= 1/4, probability (3/4)^2 / 2 = 9/32; the best posted
+    # price 1/2 trades with probability 1/4; a 2-D grid gives both for skewed priors
+    u = stats.uniform()
+    r = second_best(u, u)
+    assert r.trade_probability == pytest.approx(9 / 32, rel=1e-10)
+    assert r.efficiency == pytest.approx((9 / 64) / (1 / 6), rel=1e-10)
+    assert posted_price(u, u).trade_probability == pytest.approx(1 / 4, rel=1e-10)
+    x = np.linspace(0.1, 0.9, 5)
+    assert np.allclose(r.virtual_value(x), 2 * x - 1) and np.allclose(r.virtual_cost(x), 2 * x)
+    buyer, seller = PRIORS["beta52_25"]
+    r = second_best(buyer, seller)
+    v, wv, c, wc = _grid(buyer, seller, 800)
+    q = r.trades(v[:, None], c[None, :])
+    assert set(np.unique(q)) <= {0.0, 1.0}
+    assert r.trade_probability == pytest.approx(np.sum(wv[:, None] * wc[None, :] * q), rel=3e-3)
+    p = posted_price(buyer, seller)
+    inside = (c[None, :] <= p.price) & (v[:, None] >= p.price)
+    assert p.trade_probability == pytest.approx(np.sum(wv[:, None] * wc[None, :] * inside), rel=3e-3)
+    assert p.efficiency == pytest.approx(p.gains / first_best_gains(buyer, seller), rel=1e-12)
+    assert threshold_rule(buyer, seller, r.alpha).trade_probability == pytest.approx(r.trade_probability, rel=1e-12)
