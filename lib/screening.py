@@ -323,7 +323,11 @@ def _separating(u, pl, ph, w, d):
         return float(_eu(u, ph, w, d, c, pl * c)) - u_high
 
     g0, g1 = gap(0.0), gap(d)
-    if not (g0 < 0 < g1):
+    if not g1 > 0:  # u(W - p_L d) > u(W - p_H d) in exact arithmetic; equal in floating point only if p_H ~ p_L
+        raise ValueError(f"loss_prob_high must differ from loss_prob_low by more than floating-point rounding of the "
+                         f"utility: u(wealth - loss_prob_low * loss) and u(wealth - loss_prob_high * loss) are equal "
+                         f"in floating point (loss_prob_low={pl!r}, loss_prob_high={ph!r})")
+    if not g0 < 0:  # Jensen: strictly negative for a strictly concave u
         raise ValueError("utility is too close to linear on [wealth - loss, wealth] for the separating contract to "
                          "be computed in floating point (H's gain from full insurance rounds to 0)")
     c_low = optimize.brentq(gap, 0.0, d, xtol=1e-14 * d, rtol=4 * np.finfo(float).eps, maxiter=500)

@@ -419,3 +419,61 @@ def test_draw_rs_verdict_matches_dense_pooled_grid(share):
     assert out["exists"] == (best <= out["low_utility"]) == (share >= out["threshold"])
     assert len(ax.lines) >= 8  # three zero-profit lines, certainty line, two curves, contracts
 
+
+
+# ------------------------------------------------------------------------------------------------ edge cases
+
+@pytest.mark.parametrize("types", [{1.0, 2.0}, {1.0: "a", 2.0: "b"}])
+def test_unordered_containers_are_type_errors(types):
+    # a set or a dict has no order to match the probabilities with
+    with pytest.raises(TypeError, match="types"):
+        monopoly_menu(types, [0.5, 0.5])
+
+
+def test_schedule_grid_size_range():
+    with pytest.raises(ValueError, match="n_grid"):
+        monopoly_schedule(stats.uniform(0, 1), n_grid=10**6 + 1)
+
+
+class _Gap(stats.rv_continuous):
+    """Density 1.25 on [0, 0.4) and (0.6, 1], zero in between: a support with a gap."""
+
+    def _pdf(self, x):
+        return np.where((x < 0.4) | (x > 0.6), 1.25, 0.0)
+
+    def _cdf(self, x):
+        return np.where(x < 0.4, 1.25 * x, np.where(x <= 0.6, 0.5, 0.5 + 1.25 * (x - 0.6)))
+
+    def _ppf(self, u):
+        return np.where(u <= 0.5, u / 1.25, 0.6 + (u - 0.5) / 1.25)
+
+
+def test_schedule_refuses_a_gap_in_the_support():
+    # with 101 grid points the middle quantile is exactly 0.5, at the gap's edge 0.4 where the density is zero
+    with pytest.raises(ValueError, match="prior"):
+        monopoly_schedule(_Gap(a=0, b=1)(), n_grid=101)
+
+
+def test_rs_refuses_weakly_concave_utility():
+    # linear below 75 and above it: concave only at the kink, so not strictly concave on [50, 100]
+    with pytest.raises(ValueError, match="utility"):
+        rothschild_stiglitz(0.1, 0.3, 0.5, 100, 50, utility=lambda x: np.minimum(x, 75 + 0.5 * (x - 75)))
+
+
+def test_rs_pooled_corner_is_exact():
+    # at share 0.5 L's utility along the pooled line has a negative slope at c = 0 (computed here) and is concave,
+    # so its best pooled contract is no insurance: exactly c = 0 and V_L(0, 0)
+    pl, ph, lam, w, d = 0.1, 0.3, 0.5, 100.0, 50.0
+    pbar = lam * ph + (1 - lam) * pl
+    assert -pbar * (1 - pl) / w + pl * (1 - pbar) / (w - d) < 0
+    r = rothschild_stiglitz(pl, ph, lam, w, d)
+    assert r.pooled_coverage == 0.0 and r.pooled_premium == 0.0
+    assert r.pooled_utility_low == eu(np.log, pl, w, d, 0.0, 0.0)
+
+
+def test_rs_loss_probabilities_equal_in_floating_point_are_refused():
+    # p_H = p_L + 1e-15: log(75) and log(75 - 5e-14) are the same float, so H's indifference cannot be resolved;
+    # one step up (1e-14) the answer approaches full cover, as it must when the types merge
+    with pytest.raises(ValueError, match="loss_prob_high"):
+        rothschild_stiglitz(0.5, 0.5 + 1e-15, 0.5, 100.0, 50.0)
+    assert rothschild_stiglitz(0.5, 0.5 + 1e-14, 0.5, 100.0, 50.0).low_coverage == pytest.approx(50.0, rel=1e-5)
