@@ -434,14 +434,35 @@ class _Pool:
             a, z = (a, m) if np.isfinite(self._logpdf(np.array([m]))[0]) else (m, z)
         return z
 
+    def _log_offset(self, a: float, d):
+        """log f(a + d) for offsets d >= 0 (a + d within the support). The offset is passed to the distribution as
+        (a - loc) / scale + d / scale, so a node just right of q_lo is not rounded onto q_lo, where a density such
+        as Beta(1/2, 1/2)'s is infinite; a user-written ``_pdf`` gets a + d."""
+        if self.by_cdf:
+            gen = self.dist.dist
+            with np.errstate(all="ignore"):
+                try:
+                    shapes, loc, scale = gen._parse_args(*self.dist.args, **self.dist.kwds)
+                    lo_u, hi_u = (float(v) for v in gen._get_support(*shapes))
+                    u = np.clip((a - loc) / scale + d / scale, lo_u, hi_u)
+                    out = np.asarray(gen._logpdf(u, *shapes), dtype=float) - math.log(scale)
+                except Exception:  # noqa: BLE001 - a distribution whose private methods differ: the public one
+                    out = np.asarray(self.dist.logpdf(a + d), dtype=float)
+            return np.where(np.isnan(out), -np.inf, out)
+        return self._logpdf(a + d)
+
     def _log_stats(self, p):
-        """(log F(p), E[q | q <= p]) from the log-density (for p where F underflows); p > eff_lo."""
+        """(log F(p), E[q | q <= p]) from the log-density (for p where F underflows); p > eff_lo. A node where
+        the density is infinite (on q_lo itself, where an offset below 1e-17 (p - q_lo) underflows, or rounds for a
+        user-written ``_pdf``) is left out; an integrable singularity such as Beta(1/2, .)'s puts a share of at
+        most about sqrt(offset / (p - q_lo)) of the mass there."""
         a = self.eff_lo
         logF, E = np.empty(p.size), np.empty(p.size)
         for s in range(0, p.size, 64):
             pp = p[s:s + 64]
-            t = a + (pp - a)[:, None] * _LOG_U
-            lf = self._logpdf(t)
+            d = (pp - a)[:, None] * _LOG_U
+            lf = self._log_offset(a, d)
+            lf[lf == np.inf] = -np.inf
             M = lf.max(axis=1)
             ok = np.isfinite(M)
             w = np.exp(lf - np.where(ok, M, 0.0)[:, None]) * _LOG_W
@@ -449,7 +470,7 @@ class _Pool:
             good = ok & (mass > 0)
             with np.errstate(all="ignore"):
                 logF[s:s + 64] = np.where(good, M + np.log(mass * (pp - a)), -np.inf)
-                E[s:s + 64] = np.where(good, (w * t).sum(axis=1) / mass, a)
+                E[s:s + 64] = np.where(good, a + (w * d).sum(axis=1) / mass, a)
         return logF, E
 
     def _stats(self, p):
