@@ -78,9 +78,10 @@ def draw_mechanism(ax, prior: str = "Beta(2,2)", k: float = 0.5) -> dict:
     kind, eq, out = solved_auction(prior, k)
     c = np.linspace(0, 1, 301)
     v = np.linspace(0, 1, 301)
-    # second best: lowest v that trades with c, from the rule itself on a grid of buyer types
-    trades = sb.trades(np.clip(v[:, None], 1e-9, 1 - 1e-9), np.clip(c[None, :], 1e-9, 1 - 1e-9)) > 0
-    v_sb = np.where(trades.any(axis=0), v[np.argmax(trades, axis=0)], np.nan)
+    # second best: lowest v that trades with c, by inverting the non-decreasing threshold t(v) on a grid of types
+    t = np.maximum.accumulate(sb.threshold(np.clip(v, 1e-9, 1 - 1e-9)))
+    idx = np.searchsorted(t, c, side="left")
+    v_sb = np.where(idx < v.size, v[np.minimum(idx, v.size - 1)], np.nan)
     ax.fill_between(c, c, 1, color=COLOURS["sky"], alpha=0.2, label="first best: v ≥ c")
     ax.fill_between(c, np.where(np.isnan(v_sb), 1, v_sb), 1, color=COLOURS["green"], alpha=0.4,
                     label=f"second best: {100 * sb.efficiency:.1f}%")
