@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lib.signaling import DEFAULTS, OpenSourceGame, acceptance_interval, best_openness, least_cost_separating, \
-    random_games, regime_along_gap, separating_boundary, threshold_claims
+    random_games, regime_along_gap, regime_switches, separating_boundary, threshold_claims
 
 BIG = 1e40  # margin and c0 both x 1e40: outside the float box [1e-30, 1e30], so solved in exact arithmetic
 
@@ -157,3 +157,19 @@ def test_signed_keeps_the_sign_and_the_value_where_representable():
         assert (out > 0) == (x > 0) and (out < 0) == (x < 0) and (out == 0) == (x == 0), (x, out)
         if Fraction(2.3e-308) <= abs(x) <= Fraction(1.7e308):
             assert out == float(x), (x, out)
+
+
+def test_switch_in_the_last_scan_cell_is_located():
+    """With n_scan = 2 (the smallest allowed) the only scan cell is the last one. The default game's regime
+    changes once inside [0.15, 0.3]; the switch must be found there, and agree within 1e-8 with a bisection of
+    the regime itself (regime_along_gap, 40 halvings), which never evaluates the separating score's value."""
+    game = OpenSourceGame(**DEFAULTS)
+    lo, hi = 0.15, 0.3
+    assert list(regime_along_gap(game, [lo, hi])) == ["pooling", "separating"]
+    switches = regime_switches(game, gap_range=(lo, hi), n_scan=2)
+    assert len(switches) == 1 and (switches[0].below, switches[0].above) == ("pooling", "separating")
+    a, b = lo, hi
+    for _ in range(40):
+        m = 0.5 * (a + b)
+        a, b = (m, b) if regime_along_gap(game, [m])[0] == "pooling" else (a, m)
+    assert abs(switches[0].gap - 0.5 * (a + b)) < 1e-8
