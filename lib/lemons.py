@@ -339,7 +339,7 @@ class _Pool:
         shapes, loc, scale = gen._parse_args(*self.dist.args, **self.dist.kwds)
         inside = (t >= self.lo) & (t <= self.hi)
         a, z = (float(v) for v in gen._get_support(*shapes))
-        u = np.clip(np.where(inside, (t - loc) / scale, (self.lo - loc) / scale), a, z)  # rounding at the ends
+        u = np.clip((np.where(inside, t, self.lo) - loc) / scale, a, z)  # rounding at the ends
         out = np.asarray(getattr(gen, method)(u, *shapes), dtype=float)
         return out, inside, scale
 
@@ -608,11 +608,14 @@ class _Pool:
         return [self._point(b, p, top) for p in sorted(set(others))] + [self._point(b, largest, top)]
 
     def top_slope(self, b: float) -> float:
+        """b f(q_hi-) (q_hi - E[q]), with f(q_hi-) the density just inside q_hi (the left limit: the density's
+        value at q_hi itself may be 0 by the support's convention, or another version of it), inf when the density
+        is infinite at q_hi."""
+        density = self._pdf if not self.by_cdf else (lambda t: np.asarray(self.dist.pdf(t), dtype=float))
         with np.errstate(all="ignore"):
-            f = float(self._pdf(np.array([self.hi]))[0]) if not self.by_cdf else float(self.dist.pdf(self.hi))
-            if not f > 0 or math.isnan(f):
-                inner = np.array([np.nextafter(self.hi, self.lo)])
-                f = float(self._pdf(inner)[0]) if not self.by_cdf else float(self.dist.pdf(inner[0]))
+            f_top, f = (float(v) for v in density(np.array([self.hi, np.nextafter(self.hi, self.lo)])))
+        if f_top == math.inf:
+            f = math.inf
         return float(b * f * (self.hi - self.mean)) if f > 0 else 0.0
 
 
@@ -1120,7 +1123,8 @@ def optimal_certification(quality, buyer_premium: float, cost: float) -> Optimal
     sells, W(theta) = (b - 1) E[q] - c (1 - F(theta)) rises with theta; where it does not, dW/dtheta =
     f(theta) (c - (b - 1) theta). So the optimum is q_lo, q_hi, c/(b - 1) or a fixed point of the market; these
     candidates, and every scan point as a check, are compared. The tax: tau = b (theta - E[q | q <= theta]) - c
-    makes the seller at theta indifferent (case A); it is reported only if tau >= 0 and the best equilibrium of
+    makes the seller at theta indifferent (case A) when the pool [q_lo, theta] sells entirely; otherwise
+    tau = (b - 1) theta - c puts (c + tau) / (b - 1) at theta (case B). It is reported only if tau >= 0 and the best equilibrium of
     :func:`certification_equilibrium` at that tax has this threshold (for theta = q_hi, the smallest tax that
     makes "nobody certifies" an equilibrium). ``quality`` must be continuous.
     """
@@ -1150,7 +1154,9 @@ def optimal_certification(quality, buyer_premium: float, cost: float) -> Optimal
     if theta >= hi:  # the smallest tax with b q_hi - c - tax <= max(p_L, q_hi), with a margin for rounding
         tau = max(0.0, b * hi - c - max(lemons.price, hi)) * (1 + 1e-9)
     else:
-        tau = b * (theta - pool.cond_mean(theta)) - c
+        E_theta = pool.cond_mean(theta)
+        # (A) the whole pool [q_lo, theta] sells: the seller at theta is indifferent; (B) it does not: theta = q_c
+        tau = b * (theta - E_theta) - c if b * E_theta >= theta else (b - 1) * theta - c
         if -1e-12 * hi <= tau < 0:
             tau = 0.0
     eq = None
