@@ -1,6 +1,8 @@
 """Explorers for chapter 4: the monopolist's menu for three types, and the Rothschild–Stiglitz insurance market."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from lib.explorers import COLOURS, static_explorer
@@ -75,6 +77,12 @@ def static_screening():
                            ncols=2, figsize=(8.5, 3.4))
 
 
+@lru_cache(maxsize=256)
+def _threshold(loss_prob_low: float, loss_prob_high: float, wealth: float, loss: float) -> float:
+    """lambda* does not depend on the share of high risks: computed once per market, not once per slider move."""
+    return rs_existence_threshold(loss_prob_low, loss_prob_high, wealth, loss)
+
+
 def _curve(p, level, x1):
     """x2 on the log-utility indifference curve (1 - p) ln x1 + p ln x2 = level."""
     return np.exp((level - (1 - p) * np.log(x1)) / p)
@@ -86,7 +94,7 @@ def draw_rs(ax, share_high: float = 0.5, loss_prob_low: float = 0.1, loss_prob_h
     H and the pool, the certainty line, H's and L's indifference curves through the separating contracts and L's
     best pooled contract. Returns the numbers shown."""
     r = rothschild_stiglitz(loss_prob_low, loss_prob_high, share_high, wealth, loss)
-    lam_star = rs_existence_threshold(loss_prob_low, loss_prob_high, wealth, loss)
+    lam_star = _threshold(loss_prob_low, loss_prob_high, wealth, loss)
     c = np.linspace(0, loss, 50)
     for p, colour, label in ((loss_prob_low, COLOURS["orange"], "L's zero-profit line"),
                              (loss_prob_high, COLOURS["blue"], "H's zero-profit line"),
