@@ -477,3 +477,11 @@ def test_rs_loss_probabilities_equal_in_floating_point_are_refused():
     with pytest.raises(ValueError, match="loss_prob_high"):
         rothschild_stiglitz(0.5, 0.5 + 1e-15, 0.5, 100.0, 50.0)
     assert rothschild_stiglitz(0.5, 0.5 + 1e-14, 0.5, 100.0, 50.0).low_coverage == pytest.approx(50.0, rel=1e-5)
+
+
+def test_first_best_profit_against_per_type_maximisation():
+    # full information: each type pays its whole value theta q, the seller maximises theta q - q^2/2 type by type
+    types, probs = [0.5, 1.3, 2.0, 4.5], [0.1, 0.2, 0.3, 0.4]
+    best = [-optimize.minimize_scalar(lambda q, th=th: -(th * q - q * q / 2), bounds=(0, 10), method="bounded",
+                                      options={"xatol": 1e-10}).fun for th in types]
+    assert monopoly_menu(types, probs).first_best_profit == pytest.approx(np.dot(probs, best), rel=1e-9)
