@@ -327,9 +327,10 @@ def _separating(u, pl, ph, w, d):
         raise ValueError(f"loss_prob_high must differ from loss_prob_low by more than floating-point rounding of the "
                          f"utility: u(wealth - loss_prob_low * loss) and u(wealth - loss_prob_high * loss) are equal "
                          f"in floating point (loss_prob_low={pl!r}, loss_prob_high={ph!r})")
-    if not g0 < 0:  # Jensen: strictly negative for a strictly concave u
-        raise ValueError("utility is too close to linear on [wealth - loss, wealth] for the separating contract to "
-                         "be computed in floating point (H's gain from full insurance rounds to 0)")
+    if not g0 < 0:  # Jensen: strictly negative for a strictly concave u and 0 < p_H < 1
+        raise ValueError(f"H's gain from full insurance rounds to 0 in floating point: utility is too close to linear "
+                         f"on [wealth - loss, wealth], or loss_prob_high={ph!r} is too close to 1 (its risk too "
+                         f"close to certain) for the separating contract to be computed")
     c_low = optimize.brentq(gap, 0.0, d, xtol=1e-14 * d, rtol=4 * np.finfo(float).eps, maxiter=500)
     return c_low, u_high, float(_eu(u, pl, w, d, c_low, pl * c_low))
 

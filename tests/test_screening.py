@@ -485,3 +485,17 @@ def test_first_best_profit_against_per_type_maximisation():
     best = [-optimize.minimize_scalar(lambda q, th=th: -(th * q - q * q / 2), bounds=(0, 10), method="bounded",
                                       options={"xatol": 1e-10}).fun for th in types]
     assert monopoly_menu(types, probs).first_best_profit == pytest.approx(np.dot(probs, best), rel=1e-9)
+
+
+def test_rs_loss_nearly_certain_is_refused():
+    # p_H one float below 1: H's Jensen gap (1 - p_H) u(W) + p_H u(W - d) - u(W - p_H d) rounds to 0 (or above),
+    # so the separating contract cannot be resolved; lib must refuse rather than return c_L = 0
+    for w, d in ((10.0, 1.0), (1.0, 0.5)):
+        with pytest.raises(ValueError, match="loss_prob_high"):
+            rothschild_stiglitz(0.5, np.nextafter(1.0, 0.0), 0.5, w, d)
+
+
+def test_rs_array_only_utility_is_used_vectorised():
+    # a utility written for arrays (it indexes its argument) works: lib calls it on arrays, not element by element
+    r = rothschild_stiglitz(0.1, 0.3, 0.5, 100, 50, utility=lambda x: np.log(x[...]))
+    assert r.low_coverage == pytest.approx(rothschild_stiglitz(0.1, 0.3, 0.5, 100, 50).low_coverage, rel=1e-12)
