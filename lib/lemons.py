@@ -68,7 +68,7 @@ from scipy.stats import rv_histogram
 from scipy.stats._distn_infrastructure import rv_continuous, rv_discrete_frozen, rv_sample
 
 from lib.distributions import support
-from lib.validation import InputTypeError  # one class for every model
+from lib.validation import InputTypeError, real_array  # one class for every model
 
 __all__ = [
     "InputTypeError", "MarketEquilibrium", "FixedPoint", "UniformMarket", "MarketSimulation",
@@ -671,34 +671,18 @@ class _Atoms:
         return out
 
 
-def _prices(p, name: str = "p"):
-    if isinstance(p, (bool, np.bool_)) or isinstance(p, (str, bytes)):
-        raise InputTypeError(f"{name} must be a real number or an array of them; got {type(p).__name__} {p!r}")
-    try:
-        arr = np.asarray(p)
-    except (TypeError, ValueError):
-        raise InputTypeError(f"{name} must be a real number or an array of them; got {type(p).__name__}") from None
-    if arr.dtype.kind not in "iuf":
-        raise InputTypeError(f"{name} must be a real number or an array of them; got {type(p).__name__} "
-                             f"of dtype {arr.dtype}")
-    arr = arr.astype(float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite; got {p!r}")
-    return arr
-
-
 def partial_expectation(quality, p):
     """E[q; q <= p] = int_{q_lo}^{p} q dF(q) (see ``_Pool`` for the numerics; a sum for discrete quality).
 
     Vectorised in ``p``."""
-    return _pool(quality).partial(_prices(p))
+    return _pool(quality).partial(real_array(p, "p"))
 
 
 def conditional_mean(quality, p):
     """E[q | q <= p]: the average quality of the cars offered at price p (q_lo, its limit, when nobody offers).
 
     Vectorised in ``p``; b * conditional_mean(quality, p) is the right-hand side of the equilibrium equation (1)."""
-    return _pool(quality).cond_mean(_prices(p))
+    return _pool(quality).cond_mean(real_array(p, "p"))
 
 
 # ------------------------------------------------------------------------------------------------ the lemons market

@@ -111,3 +111,48 @@ def test_top_slope_uses_the_left_limit_of_the_density():
 
     b = 1.5
     assert lemons.top_slope(Ramp(a=0.0, b=1.0)(), b) == pytest.approx(2 * b / 3, rel=1e-9)
+
+
+def test_a_quality_with_probability_zero_changes_nothing():
+    """Adding a quality level of probability 0 (at the top, at the bottom) leaves the market as it was: the same
+    support, prices, shares and welfare (the best car that can be offered is still 2, so is the exit quality)."""
+    plain = lemons.market_equilibrium(stats.rv_discrete(values=([1.0, 2.0], [0.5, 0.5])), 2.5)
+    for values in (([1.0, 2.0, 3.0], [0.5, 0.5, 0.0]), ([0.0, 1.0, 2.0], [0.0, 0.5, 0.5])):
+        padded = lemons.market_equilibrium(stats.rv_discrete(values=values), 2.5)
+        assert padded == plain
+        assert padded.support == (1.0, 2.0) and padded.exit_quality == 2.0
+
+
+def test_simulated_two_quality_market_draws_both_qualities():
+    """Qualities 1 and 2 with probability 1/2 each, b = 1.8: b E[q] = 2.7 >= 2, so every car trades; the sample's
+    average quality is within 5 standard errors (0.5 / sqrt(n)) of 1.5 and the price is 1.8 times it."""
+    n = 20_000
+    sim = lemons.simulate_market(stats.rv_discrete(values=([1.0, 2.0], [0.5, 0.5])), 1.8, n_sellers=n, seed=3)
+    assert sim.traded_share == 1.0
+    assert abs(sim.average_quality - 1.5) < 5 * 0.5 / math.sqrt(n)
+    assert sim.price == pytest.approx(1.8 * sim.average_quality, rel=1e-12)
+
+
+def test_discrete_quality_too_large_for_floats_is_rejected():
+    """b q_hi = 1.5e308 * 2 overflows: a ValueError naming quality (the model is homogeneous: rescale)."""
+    huge = stats.rv_discrete(values=([1.0, 1.5e308], [0.5, 0.5]))
+    with pytest.raises(ValueError, match="quality"):
+        lemons.market_equilibrium(huge, 2.0)
+
+
+@pytest.mark.parametrize("p", [True, "0.5", None, [0.2, "a"], 1 + 2j, np.array([True, False])])
+def test_prices_that_are_not_real_numbers_are_type_errors_naming_p(p):
+    from lib.distributions import uniform
+
+    for call in (lemons.conditional_mean, lemons.partial_expectation):
+        with pytest.raises(TypeError, match="p"):
+            call(uniform(0, 1), p)
+
+
+@pytest.mark.parametrize("p", [math.nan, math.inf, [0.5, -math.inf], 10**400])
+def test_prices_that_are_not_finite_are_value_errors_naming_p(p):
+    from lib.distributions import uniform
+
+    for call in (lemons.conditional_mean, lemons.partial_expectation):
+        with pytest.raises(ValueError, match="p"):
+            call(uniform(0, 1), p)
