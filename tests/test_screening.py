@@ -228,7 +228,7 @@ def test_uniform_high_support_serves_everyone():
     assert s.profit == pytest.approx(exact, abs=1e-6)
 
 
-@pytest.mark.parametrize("prior", [stats.beta(0.3, 0.3), stats.beta(2, 5), stats.truncnorm(-1, 1, loc=2, scale=1)])
+@pytest.mark.parametrize("prior", [stats.beta(0.3, 0.3, loc=1), stats.beta(2, 5), stats.truncnorm(-1, 1, loc=2, scale=1)])
 def test_schedule_matches_discrete_menu_on_fine_grid(prior):
     # the exact discrete algorithm on 3000 cells with probabilities F(b_k) - F(b_{k-1}) (an independent route:
     # distinct grid, discrete virtual types, weighted ironing) converges to the continuum profit
@@ -243,15 +243,46 @@ def test_schedule_matches_discrete_menu_on_fine_grid(prior):
     assert s.profit == pytest.approx(m.profit, rel=5e-3)
 
 
+def hull_profit(prior, n=20001):
+    """Myerson's construction in the quantile w = F(theta): R(w) = -(1 - w) theta(w) has slope phi; the ironed
+    virtual valuation is the slope of R's lower convex hull (monotone chain), and the profit is
+    int max(0, slope)^2 / 2 dw. No virtual valuations on a grid, no isotonic regression."""
+    w = np.linspace(0, 1, n)
+    th = prior.ppf(w)
+    th[0], th[-1] = prior.support()
+    r = -(1 - w) * th
+    hull = [0]
+    for i in range(1, n):
+        while len(hull) >= 2 and ((r[hull[-1]] - r[hull[-2]]) * (w[i] - w[hull[-2]])
+                                  >= (r[i] - r[hull[-2]]) * (w[hull[-1]] - w[hull[-2]])):
+            hull.pop()
+        hull.append(i)
+    slopes = np.diff(r[hull]) / np.diff(w[hull])
+    return float(np.sum(np.maximum(slopes, 0) ** 2 / 2 * np.diff(w[hull])))
+
+
 def test_non_mhr_prior_is_ironed_and_incentive_compatible():
-    s = monopoly_schedule(stats.beta(0.3, 0.3), n_grid=2000)
-    assert not s.monotone and np.all(np.diff(s.ironed_virtual_valuations) >= 0)
+    # Beta(0.3, 0.3) on [1, 2]: everyone is served, phi falls near the bottom, so max(0, phi) is not monotone and
+    # ironing changes q (with q = max(0, phi) every assert below but the IC one fails)
+    prior = stats.beta(0.3, 0.3, loc=1)
+    s = monopoly_schedule(prior, n_grid=2000)
+    naive = np.maximum(s.virtual_valuations, 0)
+    assert not s.monotone and np.any(np.diff(naive) < 0)
+    assert np.all(np.diff(s.quantities) >= 0) and np.abs(s.quantities - naive).max() > 0.4
+    assert s.cutoff == 1.0 and np.all(s.quantities > 0)
+    assert s.profit == pytest.approx(hull_profit(prior), rel=1e-5)
     # IC on the grid: each type's utility from its own contract is at least that from any other
     th, q, t = s.types, s.quantities, s.transfers
     own = th * q - t
     cross = th[:, None] * q[None, :] - t[None, :]
     assert np.all(own[:, None] >= cross - 2e-3)
     assert np.all(own >= -1e-12)
+
+
+@pytest.mark.parametrize("prior", [stats.beta(0.5, 0.5, loc=0.5), stats.beta(2, 5), stats.beta(5, 1),
+                                   stats.uniform(1, 2)])
+def test_schedule_profit_against_convex_hull(prior):
+    assert monopoly_schedule(prior).profit == pytest.approx(hull_profit(prior), rel=1e-5)
 
 
 @pytest.mark.parametrize("prior,exc", [(stats.norm(0, 1), ValueError), ("uniform", TypeError),
