@@ -85,8 +85,21 @@ def main() -> None:
     t0 = time.perf_counter()
     lemons.simulate_market(TwoBlocks(a=0.0, b=3.0)(), 1.8, n_sellers=100_000, seed=1)
     print(f"{time.perf_counter() - t0:8.2f} s  simulate_market, pdf-only two blocks, 100,000 sellers")
+    repeated(lemons)
     if args.old:
         run(load_old(args.old), f"lib/lemons.py at {args.old}", True)
+        repeated(load_old(args.old))
+
+
+def repeated(module) -> None:
+    """One prior solved many times (chapter 1's efficiency curves and tax grids): the pool is built once."""
+    for name, make in [("Beta(1/2, 1/2) on [0.4, 1.6]", lambda: beta(0.5, 0.5, 0.4, 1.6)),
+                       ("U[0.25, 1.75]", lambda: stats.uniform(0.25, 1.5))]:
+        t0 = time.perf_counter()
+        for tax in np.linspace(0.0, 0.8, 40):
+            module.certification_equilibrium(make(), 1.5, 0.1, tax=float(tax))
+        print(f"{(time.perf_counter() - t0) / 40:8.4f} s  per certification_equilibrium, {name}, 40 taxes "
+              f"({module.__name__})")
 
 
 if __name__ == "__main__":

@@ -583,17 +583,21 @@ class _Pool:
         on an accurate h whose values on both sides have opposite signs; p = 0 when q_lo = 0."""
         top = self.hi if top is None else float(top)
         h = lambda p: b * self._stats(p)[1] - np.asarray(p, dtype=float).ravel()  # noqa: E731
-        if top == self.hi:  # h(p) >= b q_lo - p > 0 below b q_lo (E >= q_lo): no need to compute E there
-            x, E = self.scan_mean(b * self.eff_lo)
-            y = np.where(x < b * self.eff_lo, np.inf, b * E - x)
+        start = b * self.eff_lo  # h(p) >= b q_lo - p > 0 below b q_lo (E >= q_lo): no need to compute E there
+        j = int(np.argmax(self.F >= _TINY))
+        if top >= self.x[j]:  # scan(top) is the part of scan(q_hi) below top, and top
+            X, E = self.scan_mean(start)
+            x, E = np.append(X[X < top], top), np.append(E[X < top], np.nan)
         else:
             x = self.scan(top)
-            y = h(x)
+            E = np.full(x.shape, np.nan)
+            E[x >= start] = self._stats(x[x >= start])[1]
+        y = np.where(x < start, np.inf, b * E - x)
         all_sell = b * self.cond_mean(top)
+        y[-1] = all_sell - top
         if all_sell >= top:
             largest = all_sell
         else:
-            y[-1] = all_sell - top
             pos = np.flatnonzero(y > 0)
             if pos.size == 0:
                 if self.eff_lo > 0:  # cannot happen: h(q_lo) = (b - 1) q_lo > 0
