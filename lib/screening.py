@@ -279,7 +279,12 @@ def _check_utility(u: Callable, wealth: float, loss: float) -> None:
     if not np.all(np.diff(values) > 0):
         raise ValueError("utility must be strictly increasing on [wealth - loss, wealth] (checked on a 201-point "
                          "grid)")
-    if not np.all(np.diff(values, 2) < 0):
+    second = np.diff(values, 2)
+    if not np.all(second < 0) and np.max(np.abs(second)) <= 64 * np.finfo(float).eps * np.max(np.abs(values)):
+        raise ValueError(f"loss={loss!r} is too small relative to wealth={wealth!r}: the curvature of the utility on "
+                         f"[wealth - loss, wealth] cannot be resolved in floating point (its second differences on "
+                         f"a 201-point grid are at the level of rounding); use a larger loss or rescale wealth")
+    if not np.all(second < 0):
         raise ValueError("utility must be strictly concave (risk averse) on [wealth - loss, wealth]: its second "
                          "differences on a 201-point grid must be negative")
 
@@ -335,6 +340,29 @@ def _separating(u, pl, ph, w, d):
     return c_low, u_high, float(_eu(u, pl, w, d, c_low, pl * c_low))
 
 
+def _utility_noise(u, pl, ph, w, d, c_low) -> float:
+    """An upper estimate of the rounding error of L's separating utility and of a pooled utility: a few ulps of
+    |u| on [w - d, w], plus the error of c_low (the root of H's indifference, rounding / its slope) carried over to
+    L's utility along its own line. Used to refuse verdicts and thresholds that rounding could flip."""
+    ulp = 16 * np.finfo(float).eps * max(abs(float(u(np.asarray(w)))), abs(float(u(np.asarray(w - d)))), 1e-300)
+    step = 0.1 * min(c_low, d - c_low)
+    if not step > 0:
+        return math.inf
+
+    def slope(p):
+        return abs(float(_eu(u, p, w, d, c_low + step, pl * (c_low + step)))
+                   - float(_eu(u, p, w, d, c_low - step, pl * (c_low - step)))) / (2 * step)
+
+    h_slope, l_slope = slope(ph), slope(pl)
+    return ulp * (2 + (l_slope / h_slope if h_slope > 0 else math.inf))
+
+
+def _unresolved(what: str, w: float, d: float) -> ValueError:
+    return ValueError(f"cannot resolve {what} in floating point: the utility differences that decide it are at the "
+                      f"level of rounding of the utility. loss={d!r} is too small relative to wealth={w!r}, or "
+                      f"loss_prob_low and loss_prob_high are too close; use a larger loss or rescale wealth")
+
+
 def rothschild_stiglitz(loss_prob_low, loss_prob_high, share_high, wealth, loss, utility=np.log
                         ) -> RothschildStiglitz:
     """The Rothschild–Stiglitz (1976) separating contracts and whether they are an equilibrium.
@@ -352,6 +380,9 @@ def rothschild_stiglitz(loss_prob_low, loss_prob_high, share_high, wealth, loss,
     c_low, u_high, u_low = _separating(u, pl, ph, w, d)
     p_bar = lam * ph + (1 - lam) * pl
     c_pool, v_pool = _best_on_line(u, pl, p_bar, w, d)
+    if abs(v_pool - u_low) <= _utility_noise(u, pl, ph, w, d, c_low):
+        raise _unresolved(f"whether the equilibrium exists at share_high={lam!r} (L's best pooled utility and its "
+                          f"separating utility differ by {v_pool - u_low:.3g})", w, d)
     return RothschildStiglitz(
         loss_prob_low=pl, loss_prob_high=ph, share_high=lam, wealth=w, loss=d, high_coverage=d,
         high_premium=ph * d, low_coverage=c_low, low_premium=pl * c_low, high_utility=u_high, low_utility=u_low,
@@ -365,14 +396,23 @@ def rs_existence_threshold(loss_prob_low, loss_prob_high, wealth, loss, utility=
 
     L's best pooled utility is continuous and decreasing in lambda (the pooled line gets steeper) and above L's
     separating utility as lambda -> 0 (full insurance at p_L beats c_L < d), so lambda* is found with brentq on
-    (0, 1]. Returns 1.0 when even lambda = 1 leaves L a better pooled contract (the equilibrium never exists).
-    Same domain and errors as :func:`rothschild_stiglitz` (without ``share_high``)."""
+    (0, 1). At lambda = 1 the pooled line is H's fair line, on which L's best contract is worth less to L than its
+    separating contract (H is indifferent between c_L on L's cheaper line and full insurance on this one), so
+    lambda* < 1 always. Same domain and errors as :func:`rothschild_stiglitz` (without ``share_high``); in
+    addition ``ValueError`` naming ``loss`` and ``wealth`` when the loss is so small relative to wealth that the
+    utility differences that decide lambda* are at rounding level (lambda* could not be given to 1e-6 relative)."""
     pl, ph, _, w, d, u = _validate_rs(loss_prob_low, loss_prob_high, None, wealth, loss, utility)
-    _, _, u_low = _separating(u, pl, ph, w, d)
+    c_low, _, u_low = _separating(u, pl, ph, w, d)
+    noise = _utility_noise(u, pl, ph, w, d, c_low)
 
     def excess(lam):
         return _best_on_line(u, pl, lam * ph + (1 - lam) * pl, w, d)[1] - u_low
 
-    if excess(1.0) > 0:
-        return 1.0
-    return float(optimize.brentq(excess, 0.0, 1.0, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=500))
+    if not (excess(0.0) > noise and excess(1.0) < -noise):
+        raise _unresolved("the existence threshold", w, d)
+    lam = float(optimize.brentq(excess, 0.0, 1.0, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=500))
+    lo, hi = 0.5 * lam, min(1.5 * lam, 0.5 * (lam + 1))
+    slope = (excess(lo) - excess(hi)) / (hi - lo)  # > 0: excess falls in lambda
+    if not slope > 0 or noise / slope > 1e-6 * lam:
+        raise _unresolved("the existence threshold", w, d)
+    return lam

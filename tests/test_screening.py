@@ -370,12 +370,47 @@ def test_rs_threshold_against_fsolve_on_tangency():
     assert rothschild_stiglitz(pl, ph, min(lam_star * 1.001, 0.999), w, d).exists
 
 
-def test_rs_threshold_one_when_never_exists():
-    # very risk-averse buyers (u = -1/x^9) and a small gap: the threshold is found or 1.0 (never exists);
-    # either way consistent with rothschild_stiglitz at share 0.99
-    lam_star = rs_existence_threshold(0.3, 0.35, 10, 9, utility=lambda x: -x ** -9.0)
-    r = rothschild_stiglitz(0.3, 0.35, 0.99, 10, 9, utility=lambda x: -x ** -9.0)
-    assert r.exists == (lam_star <= 0.99)
+def log_pooled_best(pl, pb, w, d):
+    """Log utility: L's best coverage on the line pi = pb c in closed form (first-order condition
+    (1 - p) pb / (W - pb c) = p (1 - pb) / (W - d + (1 - pb) c)), clipped to [0, d], and L's utility there."""
+    c = min(max((pl * (1 - pb) * w - (1 - pl) * pb * (w - d)) / (pb * (1 - pb)), 0.0), d)
+    return c, (1 - pl) * math.log(w - pb * c) + pl * math.log(w - d + (1 - pb) * c)
+
+
+@pytest.mark.parametrize("w,d", [(100, 50), (100, 1), (10, 6), (1, 0.99)])
+def test_rs_threshold_against_log_closed_form(w, d):
+    pl, ph = 0.1, 0.3
+    v_sep = rothschild_stiglitz(pl, ph, 0.5, w, d).low_utility
+    ref = optimize.brentq(lambda lam: log_pooled_best(pl, lam * ph + (1 - lam) * pl, w, d)[1] - v_sep, 1e-12, 1,
+                          xtol=1e-15)
+    assert rs_existence_threshold(pl, ph, w, d) == pytest.approx(ref, rel=1e-6)
+
+
+def test_rs_threshold_below_one_for_very_risk_averse_buyers():
+    # u = -1/x^9 and a small gap: lambda* < 1 (at lambda = 1 the pooled line is H's fair line) and the verdict of
+    # rothschild_stiglitz switches there
+    u = lambda x: -x ** -9.0  # noqa: E731
+    lam_star = rs_existence_threshold(0.3, 0.35, 10, 9, utility=u)
+    assert 0 < lam_star < 1
+    assert not rothschild_stiglitz(0.3, 0.35, 0.99 * lam_star, 10, 9, utility=u).exists
+    assert rothschild_stiglitz(0.3, 0.35, min(1.01 * lam_star, 0.999), 10, 9, utility=u).exists
+
+
+@pytest.mark.parametrize("w,d", [(100, 0.002), (1e6, 20), (100, 0.01), (1e4, 1)])
+def test_rs_loss_too_small_to_resolve_is_refused(w, d):
+    # true lambda* 8.959e-6 (first two) and 4.45429e-5 (mpmath); float64 cannot resolve it to 1e-6: refuse
+    with pytest.raises(ValueError, match="existence threshold.*loss=.*wealth="):
+        rs_existence_threshold(0.1, 0.3, w, d)
+
+
+def test_rs_exists_unresolvable_is_refused():
+    with pytest.raises(ValueError, match="whether the equilibrium exists.*loss=.*wealth="):
+        rothschild_stiglitz(0.1, 0.3, 0.5, 100, 0.002)
+
+
+def test_log_utility_with_tiny_loss_names_loss_not_concavity():
+    with pytest.raises(ValueError, match="loss=1e-05 is too small relative to wealth=100.0: the curvature"):
+        rothschild_stiglitz(0.1, 0.3, 0.5, 100, 1e-5)
 
 
 @settings(max_examples=40, deadline=None)
@@ -504,10 +539,12 @@ def test_rs_pooled_corner_is_exact():
 
 def test_rs_loss_probabilities_equal_in_floating_point_are_refused():
     # p_H = p_L + 1e-15: log(75) and log(75 - 5e-14) are the same float, so H's indifference cannot be resolved;
-    # one step up (1e-14) the answer approaches full cover, as it must when the types merge
+    # one step up (1e-14) H's indifference is resolved, but L's pooled and separating utilities differ by ~4e-15,
+    # so the existence verdict is refused
     with pytest.raises(ValueError, match="loss_prob_high"):
         rothschild_stiglitz(0.5, 0.5 + 1e-15, 0.5, 100.0, 50.0)
-    assert rothschild_stiglitz(0.5, 0.5 + 1e-14, 0.5, 100.0, 50.0).low_coverage == pytest.approx(50.0, rel=1e-5)
+    with pytest.raises(ValueError, match="whether the equilibrium exists.*loss_prob_high are too close"):
+        rothschild_stiglitz(0.5, 0.5 + 1e-14, 0.5, 100.0, 50.0)
 
 
 def test_first_best_profit_against_per_type_maximisation():
