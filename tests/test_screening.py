@@ -567,3 +567,18 @@ def test_rs_array_only_utility_is_used_vectorised():
     # a utility written for arrays (it indexes its argument) works: lib calls it on arrays, not element by element
     r = rothschild_stiglitz(0.1, 0.3, 0.5, 100, 50, utility=lambda x: np.log(x[...]))
     assert r.low_coverage == pytest.approx(rothschild_stiglitz(0.1, 0.3, 0.5, 100, 50).low_coverage, rel=1e-12)
+
+
+def test_pooling_deviation_interval_against_utilities():
+    # exercise 7: a cut of k per unit of cover given up attracts only L exactly for k in (k_lo, k_hi); checked on
+    # the utilities at eps = 1e-4 (first-order rates vs the exact change) and a dense scan of k
+    from lib.checks.ex_screening import RS_MARKET, _pooling_deviation
+
+    k_lo, k_hi = _pooling_deviation()
+    pl, ph, w, d = (RS_MARKET[k] for k in ("loss_prob_low", "loss_prob_high", "wealth", "loss"))
+    c, prem, eps = d / 2, 0.5 * (pl + ph) * d / 2, 1e-6
+    ks = np.linspace(0, 0.5, 5001)
+    only_l = (eu(np.log, pl, w, d, c - eps, prem - ks * eps) > eu(np.log, pl, w, d, c, prem)) & (
+        eu(np.log, ph, w, d, c - eps, prem - ks * eps) < eu(np.log, ph, w, d, c, prem))
+    assert ks[only_l].min() == pytest.approx(k_lo, abs=2e-4) and ks[only_l].max() == pytest.approx(k_hi, abs=2e-4)
+    assert np.all(only_l[(ks > k_lo + 1e-3) & (ks < k_hi - 1e-3)])

@@ -9,7 +9,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from lib.checks import Choice, Lazy, Numeric, Symbolic, register
+from lib.checks import Lazy, Numeric, Symbolic, register
 
 _qL, _qH = sp.symbols("q_L q_H", real=True)
 _tL, _tH, _fL = sp.symbols("theta_L theta_H f_L", real=True)
@@ -65,25 +65,22 @@ def _rs_threshold() -> float:
     return rs_existence_threshold(**RS_MARKET)
 
 
-def _pooling_deviation() -> str:
-    """Who prefers a contract with a little less coverage and a premium cut between the two types' marginal rates,
-    to a pooling contract with half cover at the pooled price (share of high risks 0.5)?"""
-    import numpy as np
-
+def _marginal_rate(p: float) -> float:
+    """The premium cut per unit of cover that leaves type p indifferent at the pooling contract of exercise 7 (half
+    cover at the pooled price, share of high risks 0.5): p u'(x2) / ((1 - p) u'(x1) + p u'(x2)), log utility."""
     pl, ph, w, d = (RS_MARKET[k] for k in ("loss_prob_low", "loss_prob_high", "wealth", "loss"))
-    pbar = 0.5 * (pl + ph)
-    c, prem = d / 2, pbar * d / 2
+    c, prem = d / 2, 0.5 * (pl + ph) * d / 2
+    x1, x2 = w - prem, w - prem - d + c
+    return (p / x2) / ((1 - p) / x1 + p / x2)
 
-    def eu(p, cov, pr):
-        return (1 - p) * np.log(w - pr) + p * np.log(w - pr - d + cov)
 
-    def rate(p):  # premium per unit of cover type p would pay at the margin
-        return p / (w - prem - d + c) / ((1 - p) / (w - prem) + p / (w - prem - d + c))
-
-    step = 1e-3 * d
-    new = (c - step, prem - step * (rate(pl) + rate(ph)) / 2)
-    low, high = eu(pl, *new) > eu(pl, c, prem), eu(ph, *new) > eu(ph, c, prem)
-    return {(True, True): "both", (True, False): "low", (False, True): "high", (False, False): "neither"}[(low, high)]
+def _pooling_deviation() -> tuple[float, float]:
+    """The open interval of per-unit premium cuts k for which (c - eps, pi - k eps) attracts L and not H, for small
+    eps: L gains iff k > L's marginal rate, H stays iff k < H's (tests/test_screening.py confirms both ends on
+    the utilities themselves)."""
+    pl, ph = RS_MARKET["loss_prob_low"], RS_MARKET["loss_prob_high"]
+    k_lo, k_hi = _marginal_rate(pl), _marginal_rate(ph)
+    return (k_lo, k_hi)
 
 
 register(Symbolic(
@@ -152,12 +149,18 @@ register(Numeric(
     digits=3,
 ))
 
-register(Choice(
+register(Numeric(
     id="screening.pooling_deviation",
-    title="Against a pooling contract: who takes slightly less coverage at a slightly lower premium?",
-    hint=("Compare the slopes of the two types' indifference curves through the pooling contract.",
-          "A type gives up coverage for a premium cut only if the cut is at least its marginal rate: which type's "
-          "rate is lower?"),
+    title="Against a pooling contract: the per-unit premium cuts that attract only the low risks",
+    hint=("Giving up eps of cover for a premium cut k eps: compute each type's utility change to first order in eps.",
+          "Type p gains iff k > p u'(x2) / ((1 - p) u'(x1) + p u'(x2)) at the pooling contract's wealths x1, x2; "
+          "which type's rate is lower?"),
     reference=Lazy(_pooling_deviation),
-    options=("low", "high", "both", "neither"),
+    digits=3,
+    mistakes=(((_marginal_rate(RS_MARKET["loss_prob_high"]), _marginal_rate(RS_MARKET["loss_prob_low"])),
+               "The interval is reversed: which type needs the larger premium cut to give up cover?"),
+              ((RS_MARKET["loss_prob_low"], RS_MARKET["loss_prob_high"]),
+               "Those are the fair prices per unit of cover; a buyer weighs cover by its marginal utilities in the "
+               "two states, which differ at a partial-cover contract."),
+              ((0.0, None), "A cut of almost nothing is not enough for L: it loses cover worth p_L u'(x2) per unit.")),
 ))
