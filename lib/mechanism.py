@@ -25,7 +25,7 @@ What is here
   not monotone, which would need ironing) raise ``ValueError``.
 - :func:`threshold_rule`: the gains and the budget E[(phi_B - phi_S) q_alpha] of the rule for any alpha.
 - :func:`posted_price`: the best single price p (trade iff c <= p <= v), a mechanism that is IC, IR and balances
-  the budget ex post, and its gains.
+  the budget ex post, and its gains; for any priors (no regularity needed).
 
 Quadrature. For regular priors q_alpha is a threshold rule: the seller types that trade with v are
 c <= t(v), t(v) found by vectorised bisection (2^-60 of the support) of phi_S^alpha(c) = phi_B^alpha(v). Since
@@ -347,22 +347,53 @@ def _posted_gains(B, S, p, v_sup, c_sup):
     return F_S * tail_b + S_B * head_s
 
 
+def _clipped_cdf(F, x, lo, hi):
+    """F at x, 0 below lo and 1 above hi (F evaluated only inside [lo, hi])."""
+    x = np.asarray(x, dtype=float)
+    return np.where(x <= lo, 0.0, np.where(x >= hi, 1.0, F(np.clip(x, lo, hi))))
+
+
+def _first_best(B, S, v_sup, c_sup) -> float:
+    """E[(v - c)^+] = int F_S (1 - F_B) over [c_lo, v_hi], graded Gauss-Legendre panels broken at v_lo and c_hi."""
+    (v_lo, v_hi), (c_lo, c_hi) = v_sup, c_sup
+    edges = sorted({c_lo, v_hi} | {x for x in (v_lo, c_hi) if c_lo < x < v_hi})
+    total = 0.0
+    for a, b in zip(edges[:-1], edges[1:]):
+        if b > a:
+            x, w = _nodes(a, b)
+            total += float(np.sum(w * _clipped_cdf(S.cdf, x, c_lo, c_hi)
+                                  * (1.0 - _clipped_cdf(B.cdf, x, v_lo, v_hi))))
+    return total
+
+
 def posted_price(buyer, seller) -> PostedPrice:
     """The price p maximising the gains of "trade iff c <= p <= v" (a grid of 161 prices on
     [max(v_lo, c_lo), min(v_hi, c_hi)] or the gap between the supports, then bounded Brent around the best;
-    G(p) = F_S(p) int_p^{v_hi} (1 - F_B) + (1 - F_B(p)) int_{c_lo}^p F_S).
-    Raises ``ValueError`` as :func:`second_best` for invalid priors or no gains from trade."""
-    prob = _Problem(buyer, seller)
-    v_sup, c_sup = prob.v_sup, prob.c_sup
+    G(p) = F_S(p) int_p^{v_hi} (1 - F_B) + (1 - F_B(p)) int_{c_lo}^p F_S). A posted price needs no regularity:
+    any priors with bounded supports, densities positive inside them and gains from trade are accepted (e.g. the
+    U-shaped Beta(0.5, 0.5)); the first best is int F_S (1 - F_B). Raises ``ValueError`` (``InputTypeError`` for
+    a non-distribution) naming ``buyer`` or ``seller`` for an invalid, unbounded or single-point support or a
+    density not positive inside the support, and when there are no gains from trade."""
+    v_sup, c_sup = support(buyer, "buyer"), support(seller, "seller")
+    if not v_sup[1] > c_sup[0]:
+        raise ValueError(f"there are no gains from trade: every value of buyer (support [{v_sup[0]:.6g}, "
+                         f"{v_sup[1]:.6g}]) is at most every cost of seller (support [{c_sup[0]:.6g}, {c_sup[1]:.6g}]); "
+                         f"need buyer's highest value > seller's lowest cost")
+    for dist, side, (lo_, hi_) in ((buyer, "buyer", v_sup), (seller, "seller", c_sup)):
+        if not np.all(dist.pdf(_interior(lo_, hi_)) > 0):
+            raise ValueError(f"{side}'s density must be positive inside its support (it is 0 in floating point at "
+                             f"some of 2001 interior types; rescale its support to where it has mass)")
+    B, S = _Fast(buyer, *v_sup), _Fast(seller, *c_sup)
     lo, hi = min(max(v_sup[0], c_sup[0]), min(v_sup[1], c_sup[1])), max(max(v_sup[0], c_sup[0]),
-                                                                          min(v_sup[1], c_sup[1]))
+                                                                      min(v_sup[1], c_sup[1]))
     grid = np.linspace(lo, hi, 161)
-    g = _posted_gains(prob.B, prob.S, grid, v_sup, c_sup)
+    g = _posted_gains(B, S, grid, v_sup, c_sup)
     i = int(np.argmax(g))
     a, b = grid[max(i - 1, 0)], grid[min(i + 1, grid.size - 1)]
-    res = optimize.minimize_scalar(lambda p: -_posted_gains(prob.B, prob.S, p, v_sup, c_sup)[0], bounds=(a, b),
+    res = optimize.minimize_scalar(lambda p: -_posted_gains(B, S, p, v_sup, c_sup)[0], bounds=(a, b),
                                    method="bounded", options={"xatol": 1e-12 * (hi - lo + 1e-300)})
     p, gp = (float(res.x), float(-res.fun)) if -res.fun >= g[i] else (float(grid[i]), float(g[i]))
-    first = prob.value(0.0).gains
+    first = _first_best(B, S, v_sup, c_sup)
     return PostedPrice(price=p, gains=gp, first_best=first, efficiency=gp / first,
-                       trade_probability=float(seller.cdf(p) * buyer.sf(p)))
+                       trade_probability=float(_clipped_cdf(seller.cdf, p, *c_sup)
+                                               * (1.0 - _clipped_cdf(buyer.cdf, p, *v_sup))))

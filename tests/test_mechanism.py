@@ -346,3 +346,33 @@ def test_beta_second_best_high_precision_seller_side(shapes):
     r = second_best(stats.beta(a1, b1), stats.beta(a2, b2))
     assert r.alpha == pytest.approx(al, rel=1e-7) and r.gains == pytest.approx(gains, rel=1e-7)
     assert r.first_best == pytest.approx(first, rel=1e-9) and r.efficiency == pytest.approx(gains / first, rel=1e-7)
+
+
+def test_posted_price_irregular_priors_by_closed_form():
+    """A posted price needs no regularity. Beta(0.5, 0.5) values, U[0, 1] costs: G(p) = p (E[V 1{V >= p}] -
+    (p/2) P(V >= p)), E[V 1{V >= p}] = (1/2)(1 - I_p(3/2, 1/2)), maximised by bounded Brent here; the first best
+    is E[V^2]/2 = 3/16 (E[(v - c)^+] with c uniform)."""
+    G = lambda p: p * (0.5 * (1 - special.betainc(1.5, 0.5, p)) - 0.5 * p * (1 - special.betainc(0.5, 0.5, p)))  # noqa: E731
+    best = optimize.minimize_scalar(lambda p: -G(p), bounds=(0.01, 0.99), method="bounded", options={"xatol": 1e-12})
+    r = posted_price(stats.beta(0.5, 0.5), stats.uniform())
+    assert r.first_best == pytest.approx(3 / 16, rel=1e-10)
+    assert r.price == pytest.approx(best.x, abs=1e-6) and r.gains == pytest.approx(-best.fun, rel=1e-10)
+    assert r.price == pytest.approx(0.594719, abs=1e-6) and r.efficiency == pytest.approx(0.778050, abs=1e-6)
+    # other irregular Beta pairs: G(p) = F_S(p) E[V 1{V >= p}] - (1 - F_B(p)) E[C 1{C <= p}] in closed form through
+    # regularised incomplete Beta functions, maximised by bounded Brent; first best int F_S (1 - F_B) by quad
+    for (a1, b1), (a2, b2) in (((0.8, 3), (3, 0.8)), ((3, 0.8), (0.8, 3))):
+        I = special.betainc  # noqa: E741
+        Gb = lambda p: (I(a2, b2, p) * a1 / (a1 + b1) * (1 - I(a1 + 1, b1, p))  # noqa: E731
+                        - (1 - I(a1, b1, p)) * a2 / (a2 + b2) * I(a2 + 1, b2, p))
+        best = optimize.minimize_scalar(lambda p: -Gb(p), bounds=(1e-6, 1 - 1e-6), method="bounded",
+                                        options={"xatol": 1e-12})
+        fb = quad(lambda x: I(a2, b2, x) * (1 - I(a1, b1, x)), 0, 1, epsabs=1e-14, limit=200)[0]
+        r = posted_price(stats.beta(a1, b1), stats.beta(a2, b2))
+        assert r.first_best == pytest.approx(fb, rel=1e-9) and r.gains == pytest.approx(-best.fun, rel=1e-9)
+        assert r.price == pytest.approx(best.x, abs=1e-5)
+    with pytest.raises(ValueError, match="no gains from trade"):
+        posted_price(stats.uniform(0, 1), stats.uniform(1, 1))
+    with pytest.raises(ValueError, match="buyer's density must be positive"):
+        posted_price(stats.beta(200, 200), stats.uniform())
+    with pytest.raises(ValueError, match="buyer.*bounded"):
+        posted_price(stats.norm(), stats.uniform())
