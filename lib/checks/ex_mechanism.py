@@ -70,7 +70,10 @@ register(Choice(
 register(Numeric(
     id="mechanism.efficiency",
     title="Second best's share of the first best for Beta(2, 5) values and Beta(5, 2) costs",
-    hint="Call lib.mechanism.second_best(buyer, seller) with the buyer's prior first and read its efficiency.",
+    hint=("Before computing, predict: here trade is rarely worth much, so must the budget constraint bind harder "
+          "(a larger multiplier) than for buyer Beta(5, 2) / seller Beta(2, 5)?",
+          "The second best is the rule that maximises the gains subject to E[(phi_B - phi_S) q] >= 0; mind which "
+          "prior is the buyer's."),
     reference=Lazy(_efficiency_beta25_52),
     digits=4,
 ))
