@@ -114,12 +114,21 @@ def monopoly_menu(types, probabilities) -> MonopolyMenu:
                          f"{len(raw_types)} types")
     theta = np.array([real(v, f"types[{i}]", lo=0, lo_open=True) for i, v in enumerate(raw_types)])
     f = np.array([real(v, f"probabilities[{i}]", lo=0, hi=1, lo_open=True) for i, v in enumerate(raw_probs)])
+    if np.any(f < 1e-100):
+        i = int(np.argmax(f < 1e-100))
+        raise ValueError(f"probabilities must be at least 1e-100 (a smaller one makes its virtual type overflow); "
+                         f"got probabilities[{i}]={f[i]!r}")
+    scale = float(np.max(theta))
+    if not scale < 1e154:
+        raise ValueError(f"types must be below 1e154 (profit scales with their square, which would overflow); got "
+                         f"a largest type of {scale!r}")
     if len(np.unique(theta)) != len(theta):
         raise ValueError(f"types must be distinct; got {tuple(theta.tolist())}")
     if abs(f.sum() - 1.0) > 1e-9:
         raise ValueError(f"probabilities must sum to 1 (within 1e-9); they sum to {f.sum()!r}")
     order = np.argsort(theta)
-    th, fs = theta[order], f[order] / f.sum()
+    th, fs = theta[order] / scale, f[order] / f.sum()  # solve for types scaled to (0, 1]: q scales with the
+    # types, transfers and profit with their square
     upper = np.concatenate([np.cumsum(fs[::-1])[::-1][1:], [0.0]])  # 1 - F_i, summed from above (no cancellation)
     gaps = np.concatenate([np.diff(th), [0.0]])
     phi = th - gaps * upper / fs
@@ -127,7 +136,10 @@ def monopoly_menu(types, probabilities) -> MonopolyMenu:
     q = np.maximum(phi_bar, 0.0)
     rents = np.concatenate([[0.0], np.cumsum(np.diff(th) * q[:-1])])
     t = th * q - rents
-    profit = float(np.sum(fs * (t - q**2 / 2)))
+    profit = float(np.sum(fs * (t - q**2 / 2))) * scale**2
+    first_best = float(np.sum(fs * th**2 / 2)) * scale**2
+    ironed = bool(np.any(np.abs(phi_bar - phi) > 1e-12 * np.maximum(1.0, np.abs(phi))))
+    phi, phi_bar, q, rents, t = phi * scale, phi_bar * scale, q * scale, rents * scale**2, t * scale**2
     inverse = np.empty_like(order)
     inverse[order] = np.arange(len(order))
 
@@ -138,8 +150,7 @@ def monopoly_menu(types, probabilities) -> MonopolyMenu:
         types=tuple(float(x) for x in theta), probabilities=tuple(float(x) for x in f),
         quantities=back(q), transfers=back(t), rents=back(rents), virtual_types=back(phi),
         ironed_virtual_types=back(phi_bar), excluded=tuple(bool(x) for x in (q == 0.0)[inverse]),
-        profit=profit, first_best_profit=float(np.sum(fs * th**2 / 2)),
-        ironed=bool(np.any(np.abs(phi_bar - phi) > 1e-12 * np.maximum(1.0, np.abs(phi)))))
+        profit=profit, first_best_profit=first_best, ironed=ironed)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -193,10 +204,14 @@ def monopoly_schedule(prior, n_grid: int = 4000) -> MonopolySchedule:
     u = (np.arange(n) + 0.5) / n
     theta = np.asarray(prior.ppf(u), dtype=float)
     dens = np.asarray(prior.pdf(theta), dtype=float)
-    if not (np.all(np.isfinite(theta)) and np.all(np.isfinite(dens)) and np.all(dens > 0)):
-        raise ValueError("prior must have a finite, positive density at every quantile point of its support "
+    if not (np.all(np.isfinite(theta)) and np.all(dens > 0) and not np.any(np.isnan(dens))):
+        raise ValueError("prior must have a positive density at every quantile point of its support "
                          "(no gaps or atoms)")
-    phi = theta - (1.0 - u) / dens
+    # an infinite density (at a support edge where the pdf has a pole, e.g. Beta(1, 0.2) at its top, whose
+    # quantile rounds to the edge) makes (1 - F) / f vanish: phi = theta there, the limit
+    with np.errstate(divide="ignore"):
+        hazard_inv = np.where(np.isinf(dens), 0.0, (1.0 - u) / np.where(np.isinf(dens), 1.0, dens))
+    phi = theta - hazard_inv
     phi_bar = iron(phi, np.ones(n))
     q = np.maximum(phi_bar, 0.0)
     grid = np.concatenate([[lo], theta])

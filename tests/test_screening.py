@@ -280,7 +280,7 @@ def test_non_mhr_prior_is_ironed_and_incentive_compatible():
 
 
 @pytest.mark.parametrize("prior", [stats.beta(0.5, 0.5, loc=0.5), stats.beta(2, 5), stats.beta(5, 1),
-                                   stats.uniform(1, 2)])
+                                   stats.uniform(1, 2), stats.beta(1, 0.2)])
 def test_schedule_profit_against_convex_hull(prior):
     assert monopoly_schedule(prior).profit == pytest.approx(hull_profit(prior), rel=1e-5)
 
@@ -582,3 +582,23 @@ def test_pooling_deviation_interval_against_utilities():
         eu(np.log, ph, w, d, c - eps, prem - ks * eps) < eu(np.log, ph, w, d, c, prem))
     assert ks[only_l].min() == pytest.approx(k_lo, abs=2e-4) and ks[only_l].max() == pytest.approx(k_hi, abs=2e-4)
     assert np.all(only_l[(ks > k_lo + 1e-3) & (ks < k_hi - 1e-3)])
+
+
+@pytest.mark.parametrize("scale", [1e-150, 1e-3, 1e150])
+def test_two_types_extreme_scales_against_closed_form(scale):
+    # q_L = theta_H - (theta_H - theta_L) / f_L, q_H = theta_H, profit = f_L theta_L q_L - f_L q_L^2 / 2 + f_H (theta_H^2 / 2
+    # - (theta_H - theta_L) q_L), typed from the textbook formulas, at types (1, 2) * scale, f_L = 0.6
+    with np.errstate(all="raise"):
+        m = monopoly_menu([scale, 2 * scale], [0.6, 0.4])
+    ql = 2 * scale - scale / 0.6
+    profit = 0.6 * (scale * ql - ql**2 / 2) + 0.4 * ((2 * scale) ** 2 / 2 - scale * ql)
+    assert m.quantities == pytest.approx((ql, 2 * scale), rel=1e-12)
+    assert m.profit == pytest.approx(profit, rel=1e-12) and math.isfinite(m.first_best_profit)
+
+
+@pytest.mark.parametrize("types,probs,name", [([1e155, 2e155], [0.5, 0.5], "types"),
+                                              ([1, 2, 3], [5e-324, 0.5, 0.5], "probabilities"),
+                                              ([1, 2, 3], [1e-310, 0.5, 0.5 - 1e-310], "probabilities")])
+def test_menu_extreme_inputs_are_refused_by_name(types, probs, name):
+    with pytest.raises(ValueError, match=name):
+        monopoly_menu(types, probs)
