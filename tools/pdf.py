@@ -33,7 +33,8 @@ PREPARE = """() => {
         e.querySelectorAll('.toggle-hidden').forEach(c => c.classList.remove('toggle-hidden'));
     });
     const starts = [...document.querySelectorAll('span[id^="document-"]')];
-    starts.forEach((s, i) => { if (i > 0) { s.classList.add('pdf-chapter-start'); s.style.display = 'block'; } });
+    // The root document (the preface) has no span: every span starts a chapter or a reference page.
+    starts.forEach(s => { s.classList.add('pdf-chapter-start'); s.style.display = 'block'; });
     const raw = [...document.querySelectorAll('.math')].filter(m => !m.querySelector('mjx-container'));
     return {documents: starts.map(s => s.id.slice('document-'.length)),
             math: document.querySelectorAll('mjx-container').length,
