@@ -131,8 +131,8 @@ def real_array(x, name: str, *, lo=None, hi=None, lo_open: bool = False, hi_open
     range, else :class:`InputTypeError` (bools, strings, complex, objects) or ``ValueError`` naming ``name``."""
     where = describe_range(lo, hi, lo_open, hi_open)
     arr = np.asarray(x)
-    if arr.dtype == object and arr.ndim == 0:
-        return np.asarray(real(x, name, lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open))
+    if arr.dtype == object and arr.ndim == 0:  # one object (a Fraction, a sympy number), or a 0-d array of one
+        return np.asarray(real(arr.item(), name, lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open))
     if arr.dtype == object:
         arr = np.asarray([real(v, f"{name}[{i}]", lo=lo, hi=hi, lo_open=lo_open, hi_open=hi_open)
                           for i, v in enumerate(arr.ravel())]).reshape(arr.shape)

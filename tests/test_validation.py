@@ -75,6 +75,10 @@ def test_integer_and_flag():
 
 def test_real_array():
     np.testing.assert_array_equal(real_array([1, fractions.Fraction(1, 2)], "s"), [1.0, 0.5])
+    # one exact number, bare or as a 0-d object array (what np.asarray makes of it), is its correctly rounded float
+    for one in (fractions.Fraction(1, 3), np.asarray(fractions.Fraction(1, 3), dtype=object), sp.Rational(1, 3)):
+        value = real_array(one, "s", lo=0)
+        assert value.shape == () and float(value) == 1 / 3
     for bad, kind in (("a", InputTypeError), ([True], InputTypeError), ([1, np.nan], ValueError), ([-1.0], ValueError)):
         with pytest.raises(kind, match="s must be"):
             real_array(bad, "s", lo=0)
