@@ -260,7 +260,7 @@ class OpenSourceGame:
 
     def _profit(self, s, belief, quality):
         s = np.asarray(s, dtype=float)
-        return self.margin * (self._demand1(s, belief) + self._demand2(s, quality)) - self.c0 * s**2 / (2 * quality)
+        return self.margin * (self._demand1(s, belief) + self._demand2(s, quality)) - self.c0 * (s * s) / (2 * quality)
 
     def solve(self, disclose: bool) -> "Outcome":
         """Equilibrium under disclosure (full information) or non-disclosure (selected PBE); see :func:`solve`."""
@@ -306,25 +306,25 @@ class Outcome:
 
 
 def _pi(p, s, belief, quality):
-    """pi(s, mu; q) for one s: numpy's float formula, or the same formula in exact arithmetic."""
-    if isinstance(p, OpenSourceGame):
-        return float(p._profit(s, belief, quality))
+    """pi(s, mu; q) for one s, in plain scalar arithmetic (floats, or exact fractions): the same operations, in
+    the same order, as the vectorised :meth:`OpenSourceGame._profit` (with s * s for s**2), without numpy's
+    per-call overhead on scalars (the equilibrium solver evaluates it tens of times per game)."""
     return p.margin * ((p.a + belief * (p.beta + p.gamma * s)) + (p.a + p.beta * quality - p.delta * s)) \
-        - p.c0 * s * s / (2 * quality)
+        - p.c0 * (s * s) / (2 * quality)
 
 
 def _d1(p, s, belief):
-    return float(p._demand1(s, belief)) if isinstance(p, OpenSourceGame) else p.a + belief * (p.beta + p.gamma * s)
+    return p.a + belief * (p.beta + p.gamma * s)
 
 
 def _d2(p, s, quality):
-    return float(p._demand2(s, quality)) if isinstance(p, OpenSourceGame) else p.a + p.beta * quality - p.delta * s
+    return p.a + p.beta * quality - p.delta * s
 
 
 def _best_openness(p, quality, belief):
     x = quality * p.margin * (belief * p.gamma - p.delta) / p.c0
     if isinstance(p, OpenSourceGame):
-        return float(np.clip(x, 0.0, 1.0)) + 0.0
+        return min(max(x, 0.0), 1.0) + 0.0  # + 0.0: no negative zero
     return min(max(x, Fraction(0)), Fraction(1))
 
 
@@ -459,7 +459,7 @@ def _best_pooling(p):
         return None
     mu = p.pooled_belief
     s = _best_openness(p, p.q_high, mu)
-    s = float(np.clip(s, *interval)) if isinstance(p, OpenSourceGame) else min(max(s, interval[0]), interval[1])
+    s = min(max(s, interval[0]), interval[1])
     return _Candidate(s, s, mu, mu)
 
 
