@@ -40,8 +40,20 @@ clipped to [0, 1] (see :func:`acceptance_interval`).
   best for H is s*(q_H, mu_p) clipped to that interval.
 - Selection: the candidate H prefers (Mailath, Okuno-Fujiwara and Postlewaite 1993); a tie goes to separating.
 
-A variant beside the baseline: ``disclosure_cost`` F >= 0 (default 0), a fixed cost of credible disclosure (an
-audit, a third-party benchmark) that the vendor pays under disclosure. F = 0 is the baseline.
+Two disclosure technologies beside the costless baseline (both default 0, which is the baseline):
+
+- ``disclosure_cost`` F >= 0: a fixed cost of credible disclosure (an audit, a third-party benchmark) that
+  either type pays under disclosure (the *common* cost).
+- ``audit_cost`` phi >= 0: checking a better model is cheaper, as opening one is (the model's own assumption on
+  the cost of openness), so a disclosing vendor of quality q pays the lump sum (:func:`audit_fee`)
+
+      F(q) = phi (1/q - 1/q_H) = phi (q_H - q) / (q q_H),        F(q_H) = 0 < F(q_L).
+
+  A lump sum does not enter the first-order condition in s, so every openness level and demand is unchanged;
+  non-disclosure (nothing is audited) is unchanged; under disclosure H's profit is unchanged and L's falls by
+  F(q_L). Since L gets at least V_L = pi_FI(q_L) in every non-disclosure PBE (it can always be taken for L and
+  play s_FI(q_L)), disclosure then lowers L's profit strictly in every game with phi > 0, while H's profit
+  comparison is the baseline's (chapter 3 proves both).
 
 Sources: Spence (1973) for the signalling game; Cho and Kreps (1987) and Mailath, Okuno-Fujiwara and Postlewaite
 (1993) for equilibrium selection; Wang, Zhao, Liu, Zeng and Li (2026) for the question.
@@ -64,7 +76,7 @@ __all__ = [
     "best_openness", "acceptance_interval", "separating_boundary", "least_cost_separating", "best_pooling",
     "solve", "threshold", "regime_switches", "Switch", "regime_along_gap", "max_gap", "pooling_interval",
     "intuitive_deviation", "Claim", "ClaimResult", "CLAIMS", "evaluate_claims", "threshold_claims",
-    "random_games", "DEFAULTS",
+    "random_games", "DEFAULTS", "audit_fee",
 ]
 
 REGIMES = ("full-information", "pooling", "separating")
@@ -190,7 +202,7 @@ class OpenSourceGame:
     """Parameters of the open-source signalling game (see the module docstring for the model).
 
     Allowed values: 0 < q_low < q_high; 0 < prior_high < 1; a >= 0; beta > 0; gamma >= 0; delta >= 0;
-    margin > 0; c0 > 0; disclosure_cost >= 0; and a + beta q_low >= delta, so that period-2 demand is
+    margin > 0; c0 > 0; disclosure_cost >= 0; audit_cost >= 0; and a + beta q_low >= delta, so that period-2 demand is
     non-negative at every openness. Anything else raises ValueError (:class:`lib.validation.InputTypeError`, a
     TypeError and ValueError, for a non-number). Any finite float scale is supported: parameters outside
     [1e-30, 1e30] are solved in exact arithmetic; a result beyond the float range raises ValueError.
@@ -206,12 +218,14 @@ class OpenSourceGame:
     margin: float
     c0: float
     disclosure_cost: float = 0.0
+    audit_cost: float = 0.0
 
     def __post_init__(self):
         ranges = dict(q_high=dict(lo=0, lo_open=True), q_low=dict(lo=0, lo_open=True),
                       prior_high=dict(lo=0, hi=1, lo_open=True, hi_open=True), a=dict(lo=0),
                       beta=dict(lo=0, lo_open=True), gamma=dict(lo=0), delta=dict(lo=0),
-                      margin=dict(lo=0, lo_open=True), c0=dict(lo=0, lo_open=True), disclosure_cost=dict(lo=0))
+                      margin=dict(lo=0, lo_open=True), c0=dict(lo=0, lo_open=True), disclosure_cost=dict(lo=0),
+                      audit_cost=dict(lo=0))
         for f in fields(self):
             object.__setattr__(self, f.name, real(getattr(self, f.name), f.name, **ranges[f.name]))
         if not self.q_high > self.q_low:
@@ -479,8 +493,23 @@ def _type_outcome(p, s, belief, quality, cost, label) -> TypeOutcome:
                        _out(_pi(p, s, belief, quality) - cost, f"{label}'s profit"))
 
 
+def _audit_fee(p, quality):
+    return p.audit_cost * (p.q_high - quality) / (quality * p.q_high)
+
+
+def audit_fee(game: OpenSourceGame, quality: float) -> float:
+    """F(q) = phi (1/q - 1/q_H) = phi (q_H - q) / (q q_H): the lump sum a disclosing vendor of quality q pays for
+    the audit when ``audit_cost`` = phi (0 for q = q_H, largest for the worst model). 0 < quality <= q_high
+    (finite), else ValueError; a fee beyond the float range raises ValueError."""
+    _check_game(game)
+    q = real(quality, "quality", lo=0, hi=game.q_high, lo_open=True)
+    p, (q,) = _view(game, q)
+    return _out(_audit_fee(p, q), "the audit fee")
+
+
 def solve(game: OpenSourceGame, disclose: bool) -> Outcome:
-    """Disclosure: each type plays s_FI(q) with mu = q (and pays ``disclosure_cost``). Non-disclosure: the
+    """Disclosure: each type plays s_FI(q) with mu = q and pays ``disclosure_cost`` + :func:`audit_fee` (lump
+    sums: they change the profits, not the openness or the demands). Non-disclosure: the
     least-cost separating or H-best pooling PBE, whichever H prefers (Mailath et al. 1993); tie -> separating
     (a relative difference of 1e-12 of H's profit counts as a tie)."""
     flag(disclose, "disclose")
@@ -489,8 +518,8 @@ def solve(game: OpenSourceGame, disclose: bool) -> Outcome:
     if disclose:
         F = p.disclosure_cost
         return Outcome(game, True, "full-information",
-                       _type_outcome(p, _best_openness(p, qH, qH), qH, qH, F, "H"),
-                       _type_outcome(p, _best_openness(p, qL, qL), qL, qL, F, "L"))
+                       _type_outcome(p, _best_openness(p, qH, qH), qH, qH, F + _audit_fee(p, qH), "H"),
+                       _type_outcome(p, _best_openness(p, qL, qL), qL, qL, F + _audit_fee(p, qL), "L"))
     sep, pool = _least_cost_separating(p), _best_pooling(p)
     pi_sep = None if sep is None else _pi(p, sep.high_s, qH, qH)
     pi_pool = None if pool is None else _pi(p, pool.high_s, pool.high_belief, qH)

@@ -12,13 +12,14 @@ import sympy as sp
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from lib.signaling import (DEFAULTS, OpenSourceGame, acceptance_interval, best_openness, evaluate_claims,
+from lib.signaling import (DEFAULTS, OpenSourceGame, acceptance_interval, audit_fee, best_openness, evaluate_claims,
                            intuitive_deviation, random_games, regime_along_gap, regime_switches,
                            separating_boundary, solve, threshold_claims)
 from lib.spence import SpenceGame
 from lib.validation import InputTypeError
 
-NAMES = ("q_high", "q_low", "prior_high", "a", "beta", "gamma", "delta", "margin", "c0", "disclosure_cost")
+NAMES = ("q_high", "q_low", "prior_high", "a", "beta", "gamma", "delta", "margin", "c0", "disclosure_cost",
+         "audit_cost")
 
 
 def pi(g: dict, s, mu, q):
@@ -33,16 +34,18 @@ def exact(game: OpenSourceGame) -> dict:
 
 def scaled(game: OpenSourceGame, t: float, v: float, u: float) -> dict:
     """The scaling that leaves every openness unchanged: qualities x t, (beta, gamma) x v, (a, delta) x t v,
-    margin x u, c0 x t^2 v u, disclosure cost x t v u; beliefs scale by t, demands by t v, profits by t v u."""
+    margin x u, c0 x t^2 v u, disclosure cost x t v u, audit cost x t^2 v u (the fee phi (1/q - 1/q_H) then
+    scales by t v u); beliefs scale by t, demands by t v, profits by t v u."""
     f = dict(q_high=t, q_low=t, prior_high=1, a=t * v, beta=v, gamma=v, delta=t * v, margin=u, c0=t * t * v * u,
-             disclosure_cost=t * v * u)
+             disclosure_cost=t * v * u, audit_cost=t * t * v * u)
     return {k: getattr(game, k) * f[k] for k in NAMES}
 
 
 moderate = st.builds(
-    lambda gap, prior, beta, gamma, delta, c0: OpenSourceGame(1.0, 1.0 - gap, prior, 1.0, beta, gamma, delta, 1.0, c0),
+    lambda gap, prior, beta, gamma, delta, c0, phi: OpenSourceGame(1.0, 1.0 - gap, prior, 1.0, beta, gamma, delta,
+                                                                   1.0, c0, audit_cost=phi),
     st.floats(0.05, 0.9), st.floats(0.1, 0.9), st.floats(0.2, 2.0), st.floats(0.0, 2.0), st.floats(0.0, 1.0),
-    st.floats(0.5, 4.0))
+    st.floats(0.5, 4.0), st.sampled_from([0.0, 0.05]))
 powers = st.integers(-140, 140).map(lambda e: 10.0 ** e)
 
 
@@ -255,3 +258,19 @@ def test_spence_range_checks_are_relative(scale):
     # payoffs at the ends: L indifferent at lo, H at hi (checked with the definition u = w - e/theta)
     assert g.payoff(lo, 2 * scale, scale) == pytest.approx(scale, rel=1e-12)
     assert g.payoff(hi, 2 * scale, 2 * scale) == pytest.approx(scale, rel=1e-12)
+
+
+def test_audit_fee_at_extreme_scales():
+    """F(q) = phi (1/q - 1/q_H) against exact fractions; beyond the float range a ValueError says so."""
+    for q_low, phi in ((1e-300, 1e-10), (0.999999999999, 1e300), (5e-324, 1e-20)):
+        game = OpenSourceGame(**{**DEFAULTS, "q_low": q_low, "audit_cost": phi})
+        want = Fraction(phi) * (1 / Fraction(q_low) - 1 / Fraction(game.q_high))
+        without = solve(dataclasses.replace(game, audit_cost=0.0), True)
+        assert solve(game, True).low.profit == pytest.approx(float(Fraction(without.low.profit) - want), rel=1e-12)
+        assert solve(game, True).high.profit == pytest.approx(without.high.profit, rel=1e-15)  # F(q_H) = 0
+        assert audit_fee(game, q_low) == pytest.approx(float(want), rel=1e-12)
+    game = OpenSourceGame(**{**DEFAULTS, "q_low": 1e-300, "audit_cost": 1e10})
+    with pytest.raises(ValueError, match="beyond the float range"):
+        audit_fee(game, 1e-300)
+    with pytest.raises(ValueError, match="beyond the float range"):
+        solve(game, True)

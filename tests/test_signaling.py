@@ -1,4 +1,5 @@
 """lib.signaling and lib.spence: every regime against brute force on a fine grid of openness levels."""
+import dataclasses
 import math
 
 import numpy as np
@@ -6,7 +7,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.signaling import (CLAIMS, DEFAULTS, NoSwitchError, OpenSourceGame, acceptance_interval, best_openness,
+from lib.signaling import (CLAIMS, DEFAULTS, NoSwitchError, OpenSourceGame, acceptance_interval, audit_fee,
+                           best_openness,
                            evaluate_claims, intuitive_deviation, max_gap, random_games, regime_switches,
                            separating_boundary, solve, threshold, threshold_claims)
 from lib.spence import SpenceGame
@@ -51,6 +53,7 @@ def _draws(n, seed):
     dict(q_low=1.0), dict(q_low=1.2), dict(q_low=0.0), dict(q_low=-0.1), dict(prior_high=0.0),
     dict(prior_high=1.0), dict(prior_high=1.5), dict(c0=0.0), dict(c0=-1.0), dict(margin=0.0), dict(beta=0.0),
     dict(gamma=-0.1), dict(delta=-0.1), dict(a=-1.0), dict(disclosure_cost=-0.01), dict(q_high=math.nan),
+    dict(audit_cost=-0.01), dict(audit_cost=math.inf), dict(audit_cost=math.nan),
     dict(a=0.0, beta=0.1, q_low=0.5, delta=0.2),  # period-2 demand would be negative at s = 1
 ])
 def test_invalid_parameters_raise_value_error(change):
@@ -230,6 +233,54 @@ def test_disclosure_cost_variant_flips_the_low_profit_claim():
     results = {r.key: r for r in evaluate_claims(random_games(80, seed=5, disclosure_cost=0.02))}
     assert results["profit.L.sep"].verdict == "holds"
     assert results["profit.H"].share_weak < 1.0
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_audit_cost_is_a_lump_sum_on_the_low_type(seed):
+    """audit_cost = phi: L pays phi (1/q_L - 1/q_H) when disclosing, H nothing; openness and demands as without it
+    (brute force on GRID, which knows nothing of the fee), non-disclosure untouched."""
+    phi = 0.05
+    for base in _draws(6, seed=seed):
+        game = dataclasses.replace(base, audit_cost=phi)
+        bf = brute_force(base)
+        d, d0 = solve(game, True), solve(base, True)
+        for t, q in (("high", game.q_high), ("low", game.q_low)):
+            o = getattr(d, t)
+            assert abs(o.openness - bf["fi"][q]) <= 4 * STEP
+            assert (o.demand1, o.demand2) == pytest.approx((base.demand1(bf["fi"][q], q), base.demand2(bf["fi"][q], q)),
+                                                           abs=4 * STEP * 3)
+            fee = phi * (1 / q - 1 / game.q_high)                           # the definition F(q)
+            assert o.profit == pytest.approx(base.profit(GRID, q, q).max() - fee, abs=1e-7)
+            assert audit_fee(game, q) == pytest.approx(fee, rel=1e-12, abs=1e-300)
+        assert d.high == d0.high and d.low.profit < d0.low.profit
+        nd, nd0 = solve(game, False), solve(base, False)
+        assert (nd.regime, nd.high, nd.low) == (nd0.regime, nd0.high, nd0.low)
+
+
+def test_audit_cost_makes_disclosure_lower_the_low_profit_everywhere():
+    """With phi > 0, L's non-disclosure profit is at least its full-information profit V_L (by brute force on
+    GRID), and its disclosure profit is V_L - F(q_L) < V_L: the claim holds strictly in every regime."""
+    games = random_games(60, seed=8, audit_cost=0.01)
+    for g in games:
+        nd, d = solve(g, False), solve(g, True)
+        v_low = g.profit(GRID, g.q_low, g.q_low).max()
+        assert nd.low.profit >= v_low - 1e-9 and d.low.profit < v_low - 0.01 * (1 / g.q_low - 1) * 0.999
+    results = {r.key: r for r in evaluate_claims(games)}
+    base = {r.key: r for r in evaluate_claims(random_games(60, seed=8))}
+    assert results["profit.L.sep"].share_strict == results["profit.L.pool"].share_strict == 1.0
+    with_phi, without = results["profit.H"], base["profit.H"]
+    assert dataclasses.replace(with_phi, counterexample=None) == dataclasses.replace(without, counterexample=None)
+    assert dataclasses.replace(with_phi.counterexample, audit_cost=0.0) == without.counterexample
+
+
+def test_audit_fee_arguments():
+    game = OpenSourceGame(**DEFAULTS, audit_cost=0.3)
+    assert audit_fee(game, game.q_high) == 0.0
+    for bad, match in ((0.0, "quality"), (1.5, "quality"), (math.nan, "quality")):
+        with pytest.raises(ValueError, match=match):
+            audit_fee(game, bad)
+    with pytest.raises(TypeError):
+        audit_fee(DEFAULTS, 0.8)
 
 
 def test_threshold_claims_small_sample():
