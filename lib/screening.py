@@ -28,6 +28,12 @@ zero-profit line pi = p_L c where H is indifferent between its contract and L's.
 pooled zero-profit line pi = p_bar c, p_bar = lambda p_H + (1 - lambda) p_L, gives L strictly more than its
 separating contract (:func:`rothschild_stiglitz`); since L's best pooled utility falls as lambda rises, it exists
 exactly for lambda >= lambda* (:func:`rs_existence_threshold`).
+
+Wilson–Miyazaki–Spence (Wilson 1977; Miyazaki 1977; Spence 1978). An insurer may cross-subsidise within its menu:
+H gets full insurance at p_H d - s and L pays p_L c + r s, r = lambda / (1 - lambda), so the menu breaks even as a
+whole; s >= 0 (H is never made worse off than at its fair full insurance, which a rival could offer). The allocation
+maximises L's utility over s and c subject to H not envying L's contract (:func:`wilson_miyazaki_spence`); it is the
+Rothschild–Stiglitz pair when no subsidy helps L, and for a small subsidy that is so exactly when lambda >= lambda_WMS.
 """
 from __future__ import annotations
 
@@ -42,7 +48,7 @@ from scipy import optimize
 from lib.validation import InputTypeError, integer, real, support_of
 
 __all__ = ["MonopolyMenu", "monopoly_menu", "MonopolySchedule", "monopoly_schedule", "RothschildStiglitz",
-           "rothschild_stiglitz", "rs_existence_threshold", "iron"]
+           "rothschild_stiglitz", "rs_existence_threshold", "WilsonMiyazakiSpence", "wilson_miyazaki_spence", "iron"]
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -431,3 +437,126 @@ def rs_existence_threshold(loss_prob_low, loss_prob_high, wealth, loss, utility=
     if not slope > 0 or noise / slope > 1e-6 * lam:
         raise _unresolved("the existence threshold", w, d)
     return lam
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Wilson–Miyazaki–Spence
+# --------------------------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class WilsonMiyazakiSpence:
+    """The Wilson–Miyazaki–Spence allocation: the menu that maximises L's utility among break-even menus with a
+    cross-subsidy from L to H that H does not envy.
+
+    H: full coverage (``high_coverage`` = loss) at ``high_premium`` = p_H loss - ``subsidy``; L: ``low_coverage`` at
+    ``low_premium`` = p_L ``low_coverage`` + ``subsidy`` lambda / (1 - lambda) (``low_surcharge``), so the menu makes
+    zero profit. ``high_utility``, ``low_utility``: expected utilities; ``rs_low_utility``: L's utility in the
+    Rothschild–Stiglitz pair (the allocation with ``subsidy`` = 0). ``equals_rs``: no subsidy raises L's utility
+    (subsidy = 0, the contracts are the Rothschild–Stiglitz pair). ``threshold``: lambda_WMS, the share of high
+    risks above which a small subsidy lowers L's utility (the derivative of L's utility in s at s = 0 is negative
+    exactly for lambda > lambda_WMS); it does not depend on ``share_high``."""
+
+    loss_prob_low: float
+    loss_prob_high: float
+    share_high: float
+    wealth: float
+    loss: float
+    high_coverage: float
+    high_premium: float
+    low_coverage: float
+    low_premium: float
+    subsidy: float
+    low_surcharge: float
+    high_utility: float
+    low_utility: float
+    rs_low_utility: float
+    equals_rs: bool
+    threshold: float
+
+
+def _derivative(u, x: float, lo: float, hi: float) -> float:
+    """u'(x) for x in (lo, hi) by the fourth-order central difference, with x +- 2h inside [lo, hi]."""
+    h = min(1e-3 * (hi - lo), (x - lo) / 2.5, (hi - x) / 2.5)
+    f = u(np.array([x - 2 * h, x - h, x + h, x + 2 * h]))
+    return float((f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h))
+
+
+def wilson_miyazaki_spence(loss_prob_low, loss_prob_high, share_high, wealth, loss, utility=np.log
+                           ) -> WilsonMiyazakiSpence:
+    """The Wilson–Miyazaki–Spence allocation (Miyazaki 1977; Spence 1978) of the Rothschild–Stiglitz market.
+
+    Same domain and errors as :func:`rothschild_stiglitz`. With subsidy s per H buyer and r = lambda / (1 - lambda),
+
+        max over s in [0, s_max], c in [0, d] of  (1 - p_L) u(W - p_L c - r s) + p_L u(W - p_L c - r s - d + c)
+        subject to  (1 - p_H) u(W - p_L c - r s) + p_H u(W - p_L c - r s - d + c) <= u(W - p_H d + s).
+
+    L's coverage is priced at its fair rate p_L (the surcharge r s is a lump sum), so L wants full cover and the
+    constraint binds below s_max = (1 - lambda)(p_H - p_L) d, where L's capped coverage c(s) reaches d (the pooled
+    full-insurance contract); above s_max L only pays more. c(s) is the unique root of H's indifference on (0, d]
+    (H's utility along L's line is concave in c, below its own at c = 0 by Jensen, above at c = d for s < s_max).
+    L's utility g(s) at (c(s), p_L c(s) + r s) is maximised on a 33-point grid of [0, s_max] (c(s) by vectorised
+    bisection) and refined by a bounded Brent search around the best grid point (c(s) by brentq); s = 0 (``equals_rs``) when the best
+    subsidy does not raise L's utility by more than rounding, or when g'(0) <= 0 (lambda >= lambda_WMS) and no grid
+    point beats s = 0. The threshold: differentiating H's binding constraint at s = 0 (implicit function theorem) gives
+    g'(0) = 0 exactly at r = p_L (1 - p_L) u'(x_H) (1 / u'(x_1) - 1 / u'(x_2)) / (p_H - p_L), with x_H = W - p_H d and
+    (x_1, x_2) L's Rothschild–Stiglitz wealths; lambda_WMS = r / (1 + r) (u' by a central difference).
+    """
+    pl, ph, lam, w, d, u = _validate_rs(loss_prob_low, loss_prob_high, share_high, wealth, loss, utility)
+    c_rs, u_high_rs, u_low_rs = _separating(u, pl, ph, w, d)
+    r = lam / (1 - lam)
+    s_max = (1 - lam) * (ph - pl) * d
+
+    def floor(s):
+        """The coverage below which L's contract leaves less than W - d after a loss: there both types are worse off
+        than uninsured in both states, so H's indifference has no root there (Jensen) and L never buys it."""
+        return np.minimum(r * s / (1 - pl), d)
+
+    def cap(s, lo, hi):
+        """c(s): the root of H's indifference in [lo, hi] if it brackets it, else in [floor(s), d]."""
+        target = float(u(np.asarray(w - ph * d + s)))
+
+        def gap(c):
+            return float(_eu(u, ph, w, d, c, pl * c + r * s)) - target
+
+        lo, hi = max(lo, float(floor(s))), min(hi, d)
+        if not (gap(lo) < 0 < gap(hi)):
+            if not gap(d) > 0:
+                return d
+            lo, hi = float(floor(s)), d
+        return optimize.brentq(gap, lo, hi, xtol=1e-14 * d, rtol=4 * np.finfo(float).eps, maxiter=500)
+
+    def value(s, lo, hi):
+        c = cap(s, lo, hi)
+        return float(_eu(u, pl, w, d, c, pl * c + r * s)), c
+
+    grid = np.linspace(0.0, s_max, 33)
+    target = u(w - ph * d + grid)
+    lo_c, hi_c = floor(grid), np.full_like(grid, d)
+    for _ in range(32):  # the grid stage only locates the best grid point: c(s) by vectorised bisection to d / 2^32
+        mid = 0.5 * (lo_c + hi_c)
+        above = _eu(u, ph, w, d, mid, pl * mid + r * grid) > target
+        lo_c, hi_c = np.where(above, lo_c, mid), np.where(above, mid, hi_c)
+    c_grid = 0.5 * (lo_c + hi_c)
+    values = _eu(u, pl, w, d, c_grid, pl * c_grid + r * grid)
+    k = int(np.argmax(values))
+    x1, x2, x_h = w - pl * c_rs, w - pl * c_rs - d + c_rs, w - ph * d
+    u1, u2, u_h = (_derivative(u, x, w - d, w) for x in (x1, x2, x_h))
+    r_wms = pl * (1 - pl) * u_h * (1 / u1 - 1 / u2) / (ph - pl)
+    ulp = 16 * np.finfo(float).eps * max(abs(float(u(np.asarray(w)))), abs(float(u(np.asarray(w - d)))), 1e-300)
+    if k == 0 and r >= r_wms:  # g'(0) <= 0 and no grid point beats s = 0: the optimum is s = 0
+        s_best, c_best, v_best = 0.0, c_rs, u_low_rs
+    else:
+        i, j = max(k - 1, 0), min(k + 1, len(grid) - 1)
+        lo_s, hi_s = grid[i], grid[j]
+        lo_c, hi_c = c_grid[i] - d / 2**30, c_grid[j] + d / 2**30  # c(s) increases in s
+        res = optimize.minimize_scalar(lambda s: -value(s, lo_c, hi_c)[0], bounds=(lo_s, hi_s), method="bounded",
+                                       options={"xatol": 1e-9 * s_max, "maxiter": 500})
+        s_best = float(res.x)
+        v_best, c_best = value(s_best, lo_c, hi_c)
+        if not v_best > u_low_rs + ulp:  # no subsidy raises L's utility by more than rounding
+            s_best, c_best, v_best = 0.0, c_rs, u_low_rs
+    return WilsonMiyazakiSpence(
+        loss_prob_low=pl, loss_prob_high=ph, share_high=lam, wealth=w, loss=d, high_coverage=d,
+        high_premium=ph * d - s_best, low_coverage=c_best, low_premium=pl * c_best + r * s_best, subsidy=s_best,
+        low_surcharge=r * s_best, high_utility=float(u(np.asarray(w - ph * d + s_best))), low_utility=v_best,
+        rs_low_utility=u_low_rs, equals_rs=s_best == 0.0, threshold=float(r_wms / (1 + r_wms)))

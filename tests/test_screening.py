@@ -1,6 +1,7 @@
 """lib.screening: monopoly menus against the textbook two-type formulas and a direct SLSQP search over every IC and
 IR constraint; the continuum schedule against the uniform closed form and the exact discrete algorithm; the
-Rothschild–Stiglitz contracts against fsolve on the defining equations and dense grids."""
+Rothschild–Stiglitz contracts against fsolve on the defining equations and dense grids; the Wilson–Miyazaki–Spence
+allocation against SLSQP over whole menus and its threshold against the slope of L's best utility in the subsidy."""
 import math
 from fractions import Fraction
 
@@ -11,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import optimize
 
-from lib.screening import (iron, monopoly_menu, monopoly_schedule, rothschild_stiglitz, rs_existence_threshold)
+from lib.screening import (iron, monopoly_menu, monopoly_schedule, rothschild_stiglitz, rs_existence_threshold,
+                            wilson_miyazaki_spence)
 from lib.validation import InputTypeError
 
 
@@ -602,3 +604,132 @@ def test_two_types_extreme_scales_against_closed_form(scale):
 def test_menu_extreme_inputs_are_refused_by_name(types, probs, name):
     with pytest.raises(ValueError, match=name):
         monopoly_menu(types, probs)
+
+
+
+# ------------------------------------------------------------------------------------------------ Wilson–Miyazaki–Spence
+
+def slsqp_wms(pl, ph, lam, w, d, u=np.log):
+    """The WMS problem over whole menus, without lib's reduction to one subsidy: maximise V_L over (c_L, pi_L, c_H,
+    pi_H) in [0, d]^4 subject to the menu breaking even on average, both incentive constraints and H getting at least
+    its fair full insurance u(W - p_H d); SLSQP from two starts, the better feasible one."""
+    def v(p, c, prem):
+        return (1 - p) * u(w - prem) + p * u(w - prem - d + c)
+
+    cons = [lambda x: (1 - lam) * (x[1] - pl * x[0]) + lam * (x[3] - ph * x[2]),
+            lambda x: v(ph, x[2], x[3]) - v(ph, x[0], x[1]), lambda x: v(pl, x[0], x[1]) - v(pl, x[2], x[3]),
+            lambda x: v(ph, x[2], x[3]) - u(w - ph * d)]
+    best = None
+    for start in (0.3, 0.7):
+        res = optimize.minimize(lambda x: -v(pl, x[0], x[1]), [start * d, pl * start * d, d, ph * d], method="SLSQP",
+                                constraints=[{"type": "ineq", "fun": f} for f in cons], bounds=[(0, d)] * 4,
+                                options={"ftol": 1e-15, "maxiter": 1000})
+        if res.success and min(f(res.x) for f in cons) > -1e-9 and (best is None or res.fun < best.fun):
+            best = res
+    assert best is not None
+    return best.x, -best.fun
+
+
+@pytest.mark.parametrize("pl,ph,lam,w,d", [(0.1, 0.3, 0.08, 100, 50), (0.1, 0.3, 0.15, 100, 50),
+                                           (0.1, 0.3, 0.3, 100, 50), (0.05, 0.2, 0.1, 10, 6),
+                                           (0.02, 0.6, 0.05, 3, 2.5), (0.3, 0.35, 0.5, 10, 9)])
+def test_wms_against_slsqp_over_whole_menus(pl, ph, lam, w, d):
+    m = wilson_miyazaki_spence(pl, ph, lam, w, d)
+    x, v_ref = slsqp_wms(pl, ph, lam, w, d)
+    # lib's menu is feasible and at least as good as SLSQP's; SLSQP's optimum is at least as good as lib's up to
+    # its tolerance, and it fully insures H (no distortion at the top) with the same subsidy
+    assert m.low_utility >= v_ref - 1e-12 and m.low_utility <= v_ref + 1e-9 * abs(v_ref)
+    assert x[2] == pytest.approx(d, rel=1e-4) and ph * x[2] - x[3] == pytest.approx(m.subsidy, abs=1e-4 * d)
+    assert m.high_coverage == d and m.high_premium == pytest.approx(ph * d - m.subsidy, rel=1e-14)
+    assert (1 - lam) * (m.low_premium - pl * m.low_coverage) == pytest.approx(lam * m.subsidy, abs=1e-12 * d)
+    assert eu(np.log, ph, w, d, m.low_coverage, m.low_premium) <= m.high_utility + 1e-12
+    assert m.equals_rs == (m.subsidy == 0) and (m.low_utility == m.rs_low_utility) == m.equals_rs
+
+
+def test_wms_equals_rs_when_high_risks_are_many():
+    rs = rothschild_stiglitz(0.1, 0.3, 0.5, 100, 50)
+    m = wilson_miyazaki_spence(0.1, 0.3, 0.5, 100, 50)
+    assert m.equals_rs and m.subsidy == 0 and m.low_surcharge == 0
+    assert (m.low_coverage, m.low_premium, m.high_premium) == (rs.low_coverage, rs.low_premium, rs.high_premium)
+    assert m.low_utility == rs.low_utility == m.rs_low_utility and m.high_utility == rs.high_utility
+
+
+def slope_in_subsidy(pl, ph, lam, w, d, u, eps=1e-6):
+    """(V_L(eps) - V_L(0)) / eps, V_L(s) L's utility at the coverage where H is indifferent given subsidy s (fsolve
+    on H's indifference, started at the midpoint): the right derivative of L's best utility in s at s = 0."""
+    r = lam / (1 - lam)
+
+    def v_low(s):
+        c = optimize.fsolve(lambda c: eu(u, ph, w, d, c, pl * c + r * s) - u(w - ph * d + s), d / 2, xtol=1e-12)[0]
+        return eu(u, pl, w, d, c, pl * c + r * s)
+
+    return (v_low(eps) - v_low(0.0)) / eps
+
+
+@pytest.mark.parametrize("pl,ph,w,d,u", [(0.1, 0.3, 100, 50, np.log), (0.05, 0.2, 10, 6, np.sqrt),
+                                         (0.05, 0.2, 10, 6, lambda x: -np.exp(-0.5 * x)),
+                                         (0.3, 0.35, 10, 9, lambda x: -x ** -9.0)])
+def test_wms_threshold_where_the_subsidy_slope_vanishes(pl, ph, w, d, u):
+    m = wilson_miyazaki_spence(pl, ph, 0.5, w, d, utility=u)
+    ref = optimize.brentq(lambda lam: slope_in_subsidy(pl, ph, lam, w, d, u), 1e-3, 0.999, xtol=1e-12)
+    assert m.threshold == pytest.approx(ref, rel=1e-4)
+    below = wilson_miyazaki_spence(pl, ph, 0.9 * m.threshold, w, d, utility=u)
+    above = wilson_miyazaki_spence(pl, ph, min(1.1 * m.threshold, 0.999), w, d, utility=u)
+    assert below.subsidy > 0 and below.low_utility > below.rs_low_utility and above.equals_rs
+
+
+def test_wms_log_threshold_against_sympy_implicit_derivative():
+    import sympy as sp
+    pl, ph, w, d = 0.1, 0.3, 100, 50
+    c_rs = rothschild_stiglitz(pl, ph, 0.5, w, d).low_coverage
+    c, s, r = sp.symbols("c s r", real=True)
+    prem = pl * c + r * s
+    v_low = (1 - pl) * sp.log(w - prem) + pl * sp.log(w - prem - d + c)
+    h_binds = (1 - ph) * sp.log(w - prem) + ph * sp.log(w - prem - d + c) - sp.log(w - ph * d + s)
+    gain = (sp.diff(v_low, s) - sp.diff(v_low, c) * sp.diff(h_binds, s) / sp.diff(h_binds, c)).subs({s: 0, c: c_rs})
+    r_ref = float(sp.solve(gain, r)[0])
+    assert wilson_miyazaki_spence(pl, ph, 0.5, w, d).threshold == pytest.approx(r_ref / (1 + r_ref), rel=1e-8)
+
+
+def test_wms_dense_grid_finds_no_better_menu():
+    # brute force over (s, c) on a 401 x 4001 grid of H-incentive-compatible break-even menus: none beats lib's
+    pl, ph, lam, w, d = 0.1, 0.3, 0.08, 100.0, 50.0
+    m = wilson_miyazaki_spence(pl, ph, lam, w, d)
+    r = lam / (1 - lam)
+    s, c = np.meshgrid(np.linspace(0, (1 - lam) * (ph - pl) * d, 401), np.linspace(0, d, 4001), indexing="ij")
+    with np.errstate(invalid="ignore"):
+        ok = eu(np.log, ph, w, d, c, pl * c + r * s) <= np.log(w - ph * d + s)
+        v = np.where(ok, eu(np.log, pl, w, d, c, pl * c + r * s), -np.inf)
+    assert np.nanmax(v) <= m.low_utility + 1e-13
+    assert np.nanmax(v) >= m.low_utility - 1e-5  # the grid's resolution
+
+
+@settings(max_examples=15, deadline=None)
+@given(pl=st.floats(0.005, 0.9), gap=st.floats(0.01, 0.99), lam=st.floats(0.005, 0.995),
+       wealth=st.floats(0.01, 1e4), loss_share=st.floats(0.02, 0.98))
+def test_wms_property_feasible_and_not_worse_than_rs(pl, gap, lam, wealth, loss_share):
+    ph = pl + gap * (1 - pl) * 0.999
+    d = loss_share * wealth
+    m = wilson_miyazaki_spence(pl, ph, lam, wealth, d)
+    values = (m.low_coverage, m.low_premium, m.high_premium, m.subsidy, m.low_utility, m.threshold)
+    assert all(math.isfinite(x) for x in values) and 0 < m.threshold < 1
+    assert 0 <= m.subsidy <= (1 - lam) * (ph - pl) * d and 0 < m.low_coverage <= d
+    assert m.low_utility >= m.rs_low_utility
+    tol = 1e-9 * max(1.0, abs(m.high_utility))
+    assert eu(np.log, ph, wealth, d, m.low_coverage, m.low_premium) <= m.high_utility + tol
+    assert m.high_utility >= math.log(wealth - ph * d)
+    if lam > 1.01 * m.threshold:
+        assert m.equals_rs
+    if lam < 0.99 * m.threshold:
+        assert m.subsidy > 0
+
+
+@pytest.mark.parametrize("kwargs,name", [
+    (dict(loss_prob_low=0.3, loss_prob_high=0.1), "loss_prob_low"), (dict(share_high=1.0), "share_high"),
+    (dict(share_high=0.0), "share_high"), (dict(loss=100.0), "loss"), (dict(wealth=math.inf), "wealth"),
+    (dict(utility=lambda x: x), "utility"), (dict(loss=1e-5), "loss"),
+])
+def test_wms_bad_input(kwargs, name):
+    base = dict(loss_prob_low=0.1, loss_prob_high=0.3, share_high=0.5, wealth=100.0, loss=50.0)
+    with pytest.raises(ValueError, match=name):
+        wilson_miyazaki_spence(**{**base, **kwargs})
