@@ -5,8 +5,10 @@
 - monopoly_menu: profit against an SLSQP search over every IC and IR constraint, for 3 to 8 types with random
   (fixed-seed) types and probabilities; time per call for 10 and 1000 types.
 - monopoly_schedule: profit for U[0, 1] against 1/12 as the grid grows (the O(1/n) grid error).
-- rothschild_stiglitz / rs_existence_threshold: time per call.
-- draw_screening / draw_rs: median time of one explorer update (clear, draw, render with Agg); target <= 50 ms.
+- rothschild_stiglitz / rs_existence_threshold / wilson_miyazaki_spence: time per call (WMS with and without a
+  subsidy).
+- draw_screening / draw_rs: median time of one explorer update (clear, draw, render with Agg); target <= 50 ms;
+  draw_rs also at lambda = 0.08, where the WMS menu subsidises H (the slower search).
 """
 from __future__ import annotations
 
@@ -22,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from explorers import time_draw  # noqa: E402  (benchmarks/explorers.py: the same update timing for every explorer)
 from lib.explorers.screening import draw_rs, draw_screening  # noqa: E402
-from lib.screening import monopoly_menu, monopoly_schedule, rothschild_stiglitz, rs_existence_threshold  # noqa: E402
+from lib.screening import (monopoly_menu, monopoly_schedule, rothschild_stiglitz, rs_existence_threshold,  # noqa: E402
+                           wilson_miyazaki_spence)
 
 
 def slsqp_profit(types, probs) -> float:
@@ -62,7 +65,16 @@ def main() -> None:
         print(f"monopoly_schedule U[0,1], n_grid={n}: |profit - 1/12| = {abs(s.profit - 1 / 12):.1e}")
     print(f"rothschild_stiglitz: {per_call(lambda: rothschild_stiglitz(0.1, 0.3, 0.5, 100, 50)):.1f} ms per call")
     print(f"rs_existence_threshold: {per_call(lambda: rs_existence_threshold(0.1, 0.3, 100, 50)):.1f} ms per call")
-    for name, draw in (("draw_screening", draw_screening), ("draw_rs", draw_rs)):
+    for lam in (0.08, 0.5):
+        ms = per_call(lambda: wilson_miyazaki_spence(0.1, 0.3, lam, 100, 50))
+        print(f"wilson_miyazaki_spence, share_high={lam}: {ms:.1f} ms per call")
+
+    def draw_rs_subsidised(ax):
+        return draw_rs(ax, share_high=0.08)
+
+    draw_rs_subsidised.ncols = 1
+    for name, draw in (("draw_screening", draw_screening), ("draw_rs", draw_rs),
+                       ("draw_rs (share_high=0.08)", draw_rs_subsidised)):
         ms, _ = time_draw(draw)
         print(f"{name}: median update {ms:.1f} ms ({'ok' if ms <= 50 else 'SLOW'}; target <= 50 ms)")
 

@@ -486,6 +486,14 @@ def test_draw_rs_verdict_matches_dense_pooled_grid(share):
     best = np.max(eu(np.log, pl, w, d, c, pbar * c))
     assert out["exists"] == (best <= out["low_utility"]) == (share >= out["threshold"])
     assert len(ax.lines) >= 8  # three zero-profit lines, certainty line, two curves, contracts
+    # the strip: the existence region [lambda*, 1) and the subsidy region [0, lambda_WMS), and the title's verdict
+    assert len(ax.patches) == 3 and ("outside the existence region" in ax.get_title()) == (not out["exists"])
+    x0, width = ax.patches[0].get_x(), ax.patches[0].get_width()
+    assert ax.patches[1].get_x() == pytest.approx(x0 + width * out["threshold"])
+    assert ax.patches[2].get_width() == pytest.approx(width * out["wms_threshold"])
+    # the WMS menu shown: subsidised (two more markers) exactly below lambda_WMS, as SLSQP over whole menus finds
+    x, v_ref = slsqp_wms(pl, ph, share, w, d)
+    assert out["wms_low_utility"] == pytest.approx(v_ref, abs=1e-9) and (out["wms_subsidy"] > 0) == (share < 0.17)
 
 
 

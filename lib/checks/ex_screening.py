@@ -16,7 +16,7 @@ _tL, _tH, _fL = sp.symbols("theta_L theta_H f_L", real=True)
 _x = sp.symbols("x", real=True)
 
 RS_MARKET = dict(loss_prob_low=0.05, loss_prob_high=0.2, wealth=10.0, loss=6.0)
-"""The insurance market of exercises 5 and 6 (log utility)."""
+"""The insurance market of exercises 5 to 8 (log utility)."""
 
 
 @lru_cache(maxsize=None)
@@ -63,6 +63,12 @@ def _rs_threshold() -> float:
     from lib.screening import rs_existence_threshold
 
     return rs_existence_threshold(**RS_MARKET)
+
+
+def _wms_threshold() -> float:
+    from lib.screening import wilson_miyazaki_spence
+
+    return wilson_miyazaki_spence(share_high=0.5, **RS_MARKET).threshold
 
 
 def _marginal_rate(p: float) -> float:
@@ -163,4 +169,16 @@ register(Numeric(
                "Those are the fair prices per unit of cover; a buyer weighs cover by its marginal utilities in the "
                "two states, which differ at a partial-cover contract."),
               ((0.0, None), "A cut of almost nothing is not enough for L: it loses cover worth p_L u'(x2) per unit.")),
+))
+
+register(Numeric(
+    id="screening.wms_threshold",
+    title="The same market with cross-subsidies: the share of high risks below which the WMS menu subsidises H",
+    hint=("A subsidy s per H buyer lowers H's full-insurance premium to p_H d - s and raises L's premium by "
+          "s lambda / (1 - lambda); with H's indifference binding, L's coverage and utility are functions of s.",
+          "Find the share of high risks at which the derivative of L's utility in s at s = 0 changes sign: "
+          "differentiate along H's constraint (implicit function theorem), or take a finite difference in s with "
+          "brentq for L's coverage, then brentq over the share."),
+    reference=Lazy(_wms_threshold),
+    digits=3,
 ))

@@ -1,4 +1,5 @@
-"""Explorers for chapter 4: the monopolist's menu for three types, and the Rothschild–Stiglitz insurance market."""
+"""Explorers for chapter 4: the monopolist's menu for three types, and the Rothschild–Stiglitz insurance market
+(with its existence region and the Wilson–Miyazaki–Spence menu)."""
 from __future__ import annotations
 
 from functools import lru_cache
@@ -6,7 +7,7 @@ from functools import lru_cache
 import numpy as np
 
 from lib.explorers import COLOURS, static_explorer
-from lib.screening import monopoly_menu, rothschild_stiglitz, rs_existence_threshold
+from lib.screening import monopoly_menu, rothschild_stiglitz, rs_existence_threshold, wilson_miyazaki_spence
 
 __all__ = ["draw_screening", "explore_screening", "static_screening", "draw_rs", "explore_rs", "static_rs",
            "SCREENING_TYPES", "RS_DEFAULTS"]
@@ -88,12 +89,41 @@ def _curve(p, level, x1):
     return np.exp((level - (1 - p) * np.log(x1)) / p)
 
 
+def _lambda_strip(ax, share_high: float, lam_star: float, lam_wms: float) -> None:
+    """A strip in axes coordinates for lambda in [0, 1]: the existence region [lambda*, 1) shaded, [0, lambda_WMS)
+    hatched (where the Wilson–Miyazaki–Spence menu subsidises H), a marker at the chosen lambda."""
+    from matplotlib.patches import Rectangle
+
+    x0, width, y0, height = 0.03, 0.42, 0.2, 0.045
+
+    def at(lam):
+        return x0 + width * lam
+
+    tr = ax.transAxes
+    ax.add_patch(Rectangle((x0, y0), width, height, transform=tr, facecolor="white", edgecolor=COLOURS["black"],
+                           lw=0.6))
+    ax.add_patch(Rectangle((at(lam_star), y0), width * (1 - lam_star), height, transform=tr,
+                           facecolor=COLOURS["sky"], alpha=0.6, lw=0))
+    ax.add_patch(Rectangle((x0, y0), width * lam_wms, height, transform=tr, fill=False, hatch="///",
+                           edgecolor=COLOURS["orange"], lw=0))
+    inside = share_high >= lam_star
+    ax.plot([at(share_high)], [y0 + height + 0.015], "v", transform=tr, ms=6,
+            color=COLOURS["blue"] if inside else COLOURS["red"])
+    ax.text(x0, y0 - 0.012, "λ = 0", transform=tr, fontsize=6, va="top")
+    ax.text(x0 + width, y0 - 0.012, "1", transform=tr, fontsize=6, va="top", ha="right")
+    ax.text(x0 + width / 2, y0 + height + 0.045, "share of high risks: shaded = RS exists, hatched = WMS subsidy",
+            transform=tr, fontsize=6, ha="center")
+
+
 def draw_rs(ax, share_high: float = 0.5, loss_prob_low: float = 0.1, loss_prob_high: float = 0.3,
             wealth: float = 100.0, loss: float = 50.0) -> dict:
     """The (wealth if no loss, wealth if loss) plane with log utility: the endowment, the zero-profit lines of L,
-    H and the pool, the certainty line, H's and L's indifference curves through the separating contracts and L's
-    best pooled contract. Returns the numbers shown."""
+    H and the pool, the certainty line, H's and L's indifference curves through the separating contracts, L's
+    best pooled contract and, where they differ, the Wilson–Miyazaki–Spence contracts; a strip shows the existence
+    region lambda >= lambda* and the subsidy region lambda < lambda_WMS with the chosen lambda. Returns the numbers
+    shown."""
     r = rothschild_stiglitz(loss_prob_low, loss_prob_high, share_high, wealth, loss)
+    m = wilson_miyazaki_spence(loss_prob_low, loss_prob_high, share_high, wealth, loss)
     lam_star = _threshold(loss_prob_low, loss_prob_high, wealth, loss)
     c = np.linspace(0, loss, 50)
     for p, colour, label in ((loss_prob_low, COLOURS["orange"], "L's zero-profit line"),
@@ -111,18 +141,30 @@ def draw_rs(ax, share_high: float = 0.5, loss_prob_low: float = 0.1, loss_prob_h
     ax.plot(*h, "o", color=COLOURS["blue"])
     ax.plot(*l_, "s", color=COLOURS["orange"])
     ax.plot(*pool, "^", color=COLOURS["green"], label="L's best pooled contract")
+    if not m.equals_rs:
+        ax.plot([wealth - m.high_premium, wealth - m.low_premium],
+                [wealth - m.high_premium, wealth - m.low_premium - loss + m.low_coverage], "D", ms=5,
+                color=COLOURS["purple"], label="WMS contracts (H, L)")
     ax.plot(wealth, wealth - loss, "k.", ms=6)
     ax.annotate("endowment", (wealth, wealth - loss), textcoords="offset points", xytext=(-58, 0), fontsize=7)
     ax.set(xlabel="wealth if no loss", ylabel="wealth if loss", xlim=(x1[0], x1[-1]),
            ylim=(wealth - loss - 0.02 * loss, wealth + 0.02 * loss))
+    _lambda_strip(ax, share_high, lam_star, m.threshold)
     ax.legend(loc="upper left", fontsize=6)
-    verdict = "exists" if r.exists else "does not exist"
-    ax.set_title(f"λ = {share_high:.2f}: the separating equilibrium {verdict} (λ* = {lam_star:.3f})", fontsize=9)
+    if r.exists:
+        verdict = f"λ = {share_high:.2f} ≥ λ* = {lam_star:.3f}: the separating equilibrium exists"
+    else:
+        verdict = f"λ = {share_high:.2f} < λ* = {lam_star:.3f}: no equilibrium (outside the existence region)"
+    ax.set_title(verdict, fontsize=9)
+    wms = ("WMS: the RS pair (no subsidy helps L)" if m.equals_rs else
+           f"WMS: H subsidised {m.subsidy:.2f}, L's coverage {m.low_coverage:.2f}")
     ax.text(0.02, 0.04, f"L: coverage {r.low_coverage:.2f} of {loss:g}\nL's utility: separating "
-            f"{r.low_utility:.4f}, best pooled {r.pooled_utility_low:.4f}", transform=ax.transAxes, ha="left",
-            fontsize=7)
+            f"{r.low_utility:.4f}, best pooled {r.pooled_utility_low:.4f}\n{wms}", transform=ax.transAxes,
+            ha="left", fontsize=7)
     return {"exists": r.exists, "threshold": lam_star, "low_coverage": r.low_coverage,
-            "low_utility": r.low_utility, "pooled_utility_low": r.pooled_utility_low}
+            "low_utility": r.low_utility, "pooled_utility_low": r.pooled_utility_low,
+            "wms_threshold": m.threshold, "wms_subsidy": m.subsidy, "wms_low_coverage": m.low_coverage,
+            "wms_low_utility": m.low_utility}
 
 
 draw_rs.ncols = 1
