@@ -76,7 +76,7 @@ __all__ = [
     "best_openness", "acceptance_interval", "separating_boundary", "least_cost_separating", "best_pooling",
     "solve", "threshold", "regime_switches", "Switch", "regime_along_gap", "max_gap", "pooling_interval",
     "intuitive_deviation", "Claim", "ClaimResult", "CLAIMS", "evaluate_claims", "threshold_claims",
-    "random_games", "DEFAULTS", "audit_fee",
+    "random_games", "DEFAULTS", "audit_fee", "voluntary_disclosure", "VoluntaryOutcome",
 ]
 
 REGIMES = ("full-information", "pooling", "separating")
@@ -541,6 +541,60 @@ def solve(game: OpenSourceGame, disclose: bool) -> Outcome:
                    boundary=_out(_separating_boundary(p), "the separating boundary r"),
                    pooling_profit_high=None if pi_pool is None else _out(pi_pool, "H's pooling profit"),
                    separating_profit_high=None if pi_sep is None else _out(pi_sep, "H's separating profit"))
+
+
+@dataclass(frozen=True)
+class VoluntaryOutcome:
+    """The equilibrium when each type chooses whether to disclose (see :func:`voluntary_disclosure`).
+
+    ``high_discloses`` / ``low_discloses``: the disclosure choices; ``high`` / ``low``: what each type then does and
+    gets (profit net of what it pays for disclosing); ``loss_high``: H's loss from asymmetric information,
+    pi_FI(q_H) - pi_H(committed non-disclosure); ``cost_high``: what disclosing costs H (disclosure_cost +
+    audit_fee(q_H) = disclosure_cost)."""
+
+    game: OpenSourceGame
+    high_discloses: bool
+    low_discloses: bool
+    high: TypeOutcome
+    low: TypeOutcome
+    loss_high: float
+    cost_high: float
+
+
+def voluntary_disclosure(game: OpenSourceGame) -> VoluntaryOutcome:
+    """Voluntary, verifiable disclosure (Grossman 1981; Milgrom 1981; Jovanovic 1982): each type first chooses
+    whether to disclose q (paying disclosure_cost + audit_fee(q)), then its openness; consumers see the choice.
+
+    Pure-strategy equilibria, with silence read as L when H discloses and disclosure believed (it is verifiable):
+
+    - H discloses, L is silent: silence reveals L, so L plays s_FI(q_L) and gets V_L = pi_FI(q_L) (it never gains
+      by paying to reveal what silence reveals); a silent H would be taken for L and get V_H. An equilibrium iff
+      pi_FI(q_H) - cost_H >= V_H.
+    - Nobody discloses: silence is uninformative and the committed non-disclosure equilibrium (:func:`solve`) is
+      played. An equilibrium iff pi_H(non-disclosure) >= pi_FI(q_H) - cost_H (L never gains by disclosing, since
+      it gets at least V_L without).
+
+    The one H prefers is selected, as in :func:`solve`: H discloses iff its loss from asymmetric information is at
+    least its cost, pi_FI(q_H) - pi_H(ND) >= cost_H (a tie goes to disclosure; the same 1e-12 relative tolerance).
+    With costless disclosure, or the audit cost (F(q_H) = 0), H always discloses and the market unravels: L, silent,
+    is recognised for free. (L disclosing too is an equilibrium only when disclosure is free for L; it gives every
+    type the same payoffs, so it is not listed.)
+    """
+    p, _ = _view(game)
+    nd, d = solve(game, False), solve(game, True)
+    qH, qL = p.q_high, p.q_low
+    s_h, s_l = _best_openness(p, qH, qH), _best_openness(p, qL, qL)
+    cost_h = p.disclosure_cost + _audit_fee(p, qH)
+    full_h = _pi(p, s_h, qH, qH)
+    chosen = _least_cost_separating(p) if nd.regime == "separating" else _best_pooling(p)
+    pi_nd = _pi(p, chosen.high_s, chosen.high_belief, qH)  # H's profit under committed non-disclosure
+    loss = full_h - pi_nd
+    tie = _TIE if isinstance(p, OpenSourceGame) else Fraction(_TIE)
+    if loss >= cost_h - tie * abs(full_h):
+        high = d.high
+        low = _type_outcome(p, s_l, qL, qL, 0, "L")
+        return VoluntaryOutcome(game, True, False, high, low, _out(loss, "H's loss"), _out(cost_h, "H's cost"))
+    return VoluntaryOutcome(game, False, False, nd.high, nd.low, _out(loss, "H's loss"), _out(cost_h, "H's cost"))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from lib.signaling import (DEFAULTS, OpenSourceGame, acceptance_interval, audit_fee, best_openness, evaluate_claims,
                            intuitive_deviation, random_games, regime_along_gap, regime_switches,
-                           separating_boundary, solve, threshold_claims)
+                           separating_boundary, solve, threshold_claims, voluntary_disclosure)
 from lib.spence import SpenceGame
 from lib.validation import InputTypeError
 
@@ -274,3 +274,23 @@ def test_audit_fee_at_extreme_scales():
         audit_fee(game, 1e-300)
     with pytest.raises(ValueError, match="beyond the float range"):
         solve(game, True)
+
+
+@settings(max_examples=20, deadline=None)
+@given(game=moderate, t=powers, v=powers, u=powers, cost=st.sampled_from([0.0, 0.01, 0.1]))
+def test_voluntary_disclosure_at_extreme_scales(game, t, v, u, cost):
+    """The disclosure decision is scale-free (loss and cost both scale by t v u), so the scaled game decides as
+    the moderate one; profits scale by t v u."""
+    game = dataclasses.replace(game, disclosure_cost=cost)
+    values = scaled(game, t, v, u)
+    assume(_representable(game, values) and _clear(game))
+    ref = voluntary_disclosure(game)
+    assume(abs(ref.loss_high - ref.cost_high) > 1e-6 * (abs(ref.loss_high) + 1e-3))
+    try:
+        out = voluntary_disclosure(OpenSourceGame(**values))
+    except ValueError as exc:
+        assert "beyond the float range" in str(exc)
+        return
+    assert out.high_discloses == ref.high_discloses and not out.low_discloses
+    assert out.high.openness == pytest.approx(ref.high.openness, rel=1e-9, abs=1e-12)
+    assert out.low.profit == pytest.approx(ref.low.profit * t * v * u, rel=1e-9, abs=1e-9 * abs(ref.low.demand1) * t * v * u)

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from lib.signaling import (CLAIMS, DEFAULTS, NoSwitchError, OpenSourceGame, acceptance_interval, audit_fee,
                            best_openness,
                            evaluate_claims, intuitive_deviation, max_gap, random_games, regime_switches,
-                           separating_boundary, solve, threshold, threshold_claims)
+                           separating_boundary, solve, threshold, threshold_claims, voluntary_disclosure)
 from lib.spence import SpenceGame
 
 GRID = np.linspace(0.0, 1.0, 40001)  # step 2.5e-5
@@ -281,6 +281,53 @@ def test_audit_fee_arguments():
             audit_fee(game, bad)
     with pytest.raises(TypeError):
         audit_fee(DEFAULTS, 0.8)
+
+
+@pytest.mark.parametrize("cost", [dict(), dict(disclosure_cost=0.01), dict(disclosure_cost=0.05),
+                                  dict(audit_cost=0.05), dict(disclosure_cost=0.03, audit_cost=0.02)])
+def test_voluntary_disclosure_against_an_enumeration_of_the_disclosure_stage(cost):
+    """Each disclosure profile's payoffs by brute force on GRID (game.profit only); the profiles that are equilibria
+    (no type gains by switching its disclosure choice) and the one H prefers, against lib."""
+    seen = set()
+    for base in _draws(20, seed=21):
+        game = dataclasses.replace(base, **cost)
+        qH, qL = game.q_high, game.q_low
+        F_H = game.disclosure_cost
+        F_L = game.disclosure_cost + game.audit_cost * (1 / qL - 1 / qH)
+        V_H, V_L = game.profit(GRID, qL, qH).max(), game.profit(GRID, qL, qL).max()   # silent and taken for L
+        FI_H, FI_L = game.profit(GRID, qH, qH).max() - F_H, V_L - F_L                 # disclosed
+        bf = brute_force(game)
+        cand = bf["sep"] if bf["regime"] == "separating" else bf["pool"]
+        ND_H = cand[2]
+        ND_L = V_L if bf["regime"] == "separating" else game.profit(cand[1], game.pooled_belief, qL)
+        # (H discloses, L silent): silence reveals L; (both silent): the committed non-disclosure game
+        eq_disclose = FI_H >= V_H - 1e-9 and V_L >= FI_L - 1e-9
+        eq_silent = ND_H >= FI_H - 1e-9 and ND_L >= FI_L - 1e-9
+        tol = 4 * STEP * 10        # a grid maximum is exact to O(STEP^2); ND_H at a boundary only to O(STEP)
+        if abs(FI_H - ND_H) < 2 * tol:
+            continue                                   # H (nearly) indifferent: the grid cannot tell
+        want = eq_disclose and (not eq_silent or FI_H > ND_H)
+        v = voluntary_disclosure(game)
+        assert v.high_discloses == want and not v.low_discloses
+        assert v.high.profit == pytest.approx(FI_H if want else ND_H, abs=tol)
+        assert v.low.profit == pytest.approx(V_L if want else ND_L, abs=tol)
+        assert v.loss_high == pytest.approx(FI_H + F_H - ND_H, abs=tol) and v.cost_high == pytest.approx(F_H)
+        seen.add(want)
+    if F_H == 0:
+        assert seen == {True}                          # disclosure free for H: H always discloses (unravelling)
+
+
+def test_voluntary_disclosure_mixed_outcomes():
+    """A common cost between H's losses in two games gives both outcomes (Jovanovic 1982: costly disclosure does
+    not unravel)."""
+    game = OpenSourceGame(**DEFAULTS)
+    small, large = game.with_gap(0.5), game.with_gap(0.2)
+    cost = (voluntary_disclosure(small).loss_high + voluntary_disclosure(large).loss_high) / 2
+    lo, hi = sorted((small, large), key=lambda g: voluntary_disclosure(g).loss_high)
+    assert not voluntary_disclosure(dataclasses.replace(lo, disclosure_cost=cost)).high_discloses
+    assert voluntary_disclosure(dataclasses.replace(hi, disclosure_cost=cost)).high_discloses
+    with pytest.raises(TypeError):
+        voluntary_disclosure(DEFAULTS)
 
 
 def test_threshold_claims_small_sample():
