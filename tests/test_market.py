@@ -1,0 +1,354 @@
+"""lib.market: the clearing rule against a brute-force scan of supply and demand; the order-statistic payoffs and
+welfare against Monte Carlo on the clearing rule itself; the m = 1 equilibrium against Chatterjee and Samuelson's
+closed form; the m > 1 equilibria against a dense best-response scan; the fixed price against its binomial closed
+form and Monte Carlo; the continuous double auction against a plain-Python replay of the same random draws and
+against an assignment solver for the maximum surplus."""
+import itertools
+import math
+
+import numpy as np
+import pytest
+import scipy.stats as stats
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from scipy import optimize
+
+import lib.market as M
+from lib.market import (GODE_SUNDER_MARKETS, Schedule, best_response_gap, clear, clearing_price,
+                        competitive_equilibrium, continuous_double_auction, first_best_gains, fixed_price,
+                        gode_sunder, k_double_auction, market_welfare, max_surplus)
+
+
+# ------------------------------------------------------------------------------------------------ references
+
+def mc_clear(bids, asks, k):
+    """Brute-force clearing of many markets at once (rows): rank every offer, the m lowest asks sell and the m
+    highest bids buy, price (1 - k) s_(m) + k s_(m+1)."""
+    m = bids.shape[1]
+    offers = np.concatenate([bids, asks], axis=1)
+    order = np.argsort(offers, axis=1, kind="stable")
+    rank = np.argsort(order, axis=1)
+    srt = np.take_along_axis(offers, order, axis=1)
+    price = (1 - k) * srt[:, m - 1] + k * srt[:, m]
+    return price, rank[:, :m] >= m, rank[:, m:] < m
+
+
+def mc_payoffs(m, bid, ask, k, n=400_000, seed=7):
+    """Monte Carlo (buyer 0's and seller 0's expected payoff, total gains, trades) of the k-double auction with
+    U[0, 1] values and costs, by clearing n simulated markets."""
+    rng = np.random.default_rng(seed)
+    v, c = rng.random((n, m)), rng.random((n, m))
+    price, buys, sells = mc_clear(bid(v), ask(c), k)
+    ub = np.where(buys[:, 0], v[:, 0] - price, 0.0)
+    us = np.where(sells[:, 0], price - c[:, 0], 0.0)
+    gains = (v * buys).sum(1) - (c * sells).sum(1)
+    return ub, us, gains, buys.sum(1)
+
+
+# ------------------------------------------------------------------------------------------------ clearing rule
+
+@settings(max_examples=60, deadline=None)
+@given(m=st.integers(1, 6), seed=st.integers(0, 10_000), k=st.sampled_from([0.0, 0.25, 0.5, 1.0]))
+def test_clearing_price_against_supply_and_demand_scan(m, seed, k):
+    """Every price in [s_(m), s_(m+1)] equates demand #{bids > p} and supply #{asks < p}: a scan of 20001 prices
+    finds that set; the k = 0 and k = 1 prices are its ends; the traders who trade are that many on each side."""
+    rng = np.random.default_rng(seed)
+    bids, asks = np.round(rng.random(m), 3), np.round(rng.random(m), 3) + 1e-4  # no bid equals an ask
+    grid = np.linspace(-0.01, 1.01, 20001)
+    demand = (bids[None, :] > grid[:, None]).sum(1)
+    supply = (asks[None, :] < grid[:, None]).sum(1)
+    ok = grid[demand == supply]
+    lo, hi = float(clearing_price(bids, asks, 0.0)), float(clearing_price(bids, asks, 1.0))
+    h = 1.01 * (grid[1] - grid[0])
+    assert abs(ok.min() - lo) <= h and abs(ok.max() - hi) <= h
+    res = clear(bids, asks, k)
+    assert math.isclose(res.price, (1 - k) * lo + k * hi, abs_tol=1e-12)
+    p = res.price
+    # who trades: exactly the buyers above and the sellers below an interior clearing price
+    inner = (lo + hi) / 2
+    assert res.buyers_trade == tuple(bool(x) for x in bids > inner)
+    assert res.sellers_trade == tuple(bool(x) for x in asks < inner)
+    assert res.trades == sum(res.buyers_trade) == sum(res.sellers_trade)
+    assert all(b >= p for b, t in zip(bids, res.buyers_trade) if t)
+    assert all(a <= p for a, t in zip(asks, res.sellers_trade) if t)
+
+
+def test_clearing_by_hand():
+    # bids 0.9, 0.1; asks 0.2, 0.95: sorted 0.1, 0.2, 0.9, 0.95, s_(2) = 0.2, s_(3) = 0.9; one trade at 0.55
+    res = clear([0.9, 0.1], [0.2, 0.95], 0.5)
+    assert res.price == pytest.approx(0.55) and res.trades == 1
+    assert res.buyers_trade == (True, False) and res.sellers_trade == (True, False)
+    # no bid above any ask: no trade
+    assert clear([0.1, 0.2], [0.3, 0.4]).trades == 0
+
+
+def test_clearing_bad_input():
+    with pytest.raises(ValueError, match="k"):
+        clearing_price([0.5], [0.4], 1.5)
+    with pytest.raises(ValueError, match="same shape"):
+        clearing_price([0.5, 0.6], [0.4], 0.5)
+    with pytest.raises(ValueError, match="bids"):
+        clear([np.nan], [0.4])
+
+
+# ------------------------------------------------------------------------------------------------ payoffs
+
+
+
+@pytest.mark.parametrize("m,k", [(2, 0.5), (3, 0.3)])
+def test_order_statistic_payoffs_against_monte_carlo(m, k):
+    """U_B(b(v); v) and U_S(a(c); c), averaged over types, and the welfare formula, against clearing 400,000
+    simulated markets (linear strategies that are not an equilibrium for m > 1); tolerance 5 standard errors."""
+    bid, ask = (lambda v: 2 * v / 3 + 1 / 12), (lambda c: 2 * c / 3 + 1 / 4)
+    ub, us, gains, trades = mc_payoffs(m, bid, ask, k)
+    B = M._Strategy(bid, stats.uniform(0, 1), 0.0, 1.0, "bid")
+    S = M._Strategy(ask, stats.uniform(0, 1), 0.0, 1.0, "ask")
+    game = M._Game(m, k, stats.uniform(0, 1), stats.uniform(0, 1), (0, 1), (0, 1), B, S)
+    x, w = np.polynomial.legendre.leggauss(200)
+    t = (x + 1) / 2
+    eb = float(np.sum(w / 2 * game.buyer_payoff(bid(t), t)))
+    es = float(np.sum(w / 2 * game.seller_payoff(ask(t), t)))
+    se = lambda a: a.std() / math.sqrt(a.size)
+    assert abs(eb - ub.mean()) < 5 * se(ub)
+    assert abs(es - us.mean()) < 5 * se(us)
+    g, n = market_welfare(m, bid, ask, k=k)
+    assert abs(g - gains.mean()) < 5 * se(gains)
+    assert abs(n - trades.mean()) < 5 * se(trades.astype(float))
+
+
+def test_first_best_against_sorting():
+    """m = 1: E[(V - C)^+] = 1/6; m = 3: Monte Carlo of sum_i (v_(i) - c_(i))^+ with values sorted down and costs
+    up (the efficient matching)."""
+    assert first_best_gains(1) == pytest.approx(1 / 6, abs=1e-12)
+    rng = np.random.default_rng(3)
+    v = -np.sort(-rng.random((400_000, 3)), axis=1)
+    c = np.sort(rng.random((400_000, 3)), axis=1)
+    g = np.maximum(v - c, 0).sum(1)
+    assert abs(first_best_gains(3) - g.mean()) < 5 * g.std() / math.sqrt(g.size)
+
+
+# ------------------------------------------------------------------------------------------------ equilibrium
+
+@pytest.fixture(scope="module")
+def eq1():
+    return k_double_auction(1)
+
+
+@pytest.fixture(scope="module")
+def eq2():
+    return k_double_auction(2)
+
+
+def test_m1_is_chatterjee_samuelson(eq1):
+    """m = 1, k = 1/2: b(v) = 2v/3 + 1/12, a(c) = 2c/3 + 1/4 (Chatterjee and Samuelson 1983), efficiency 27/32
+    (trade iff v >= c + 1/4: gains int int_{v - c >= 1/4} (v - c) = (3/4)^3 / 6, over 1/6)."""
+    t = np.linspace(0, 1, 101)
+    np.testing.assert_allclose(eq1.bid(t), 2 * t / 3 + 1 / 12, atol=1e-10)
+    np.testing.assert_allclose(eq1.ask(t), 2 * t / 3 + 1 / 4, atol=1e-10)
+    assert eq1.efficiency == pytest.approx(27 / 32, abs=1e-9)
+    assert eq1.trade_probability == pytest.approx(9 / 32, abs=1e-9)  # P(v - c >= 1/4) = (3/4)^2 / 2
+    assert eq1.gap < 1e-9
+
+
+def test_m1_other_k_linear():
+    """m = 1, k = 0.3 (no symmetry shortcut): the linear equilibrium b = v/(1+k) + k(1-k)/(2(1+k)),
+    a = c/(2-k) + (1-k)/2."""
+    k = 0.3
+    eq = k_double_auction(1, k)
+    t = np.linspace(0, 1, 51)
+    np.testing.assert_allclose(eq.bid(t), t / (1 + k) + k * (1 - k) / (2 * (1 + k)), atol=1e-8)
+    np.testing.assert_allclose(eq.ask(t), t / (2 - k) + (1 - k) / 2, atol=1e-8)
+
+
+def test_m2_best_response_by_brute_force(eq2):
+    """For m = 2 the solver's bid is, at five types, within 0.01 of the best of 161 deviations under a Monte Carlo
+    payoff (the same 40,000 simulated rivals for every deviation). The payoff is the clearing rule applied case by
+    case: with the other three offers sorted o_1 <= o_2 <= o_3, a bid b is among the two highest of four iff b > o_2,
+    and the price is (s_(2) + s_(3)) / 2 with s_(2) = o_2 and s_(3) = min(b, o_3). The certified gap is tiny."""
+    assert eq2.gap < 1e-6
+    rng = np.random.default_rng(11)
+    n = 40_000
+    others = np.sort(np.column_stack([eq2.bid(rng.random(n)), eq2.ask(rng.random((n, 2)))]), axis=1)
+    o2, o3 = others[:, 1:2], others[:, 2:3]
+    devs = np.linspace(0.2, 1.0, 161)[None, :]
+    trade = devs > o2
+    price = (o2 + np.minimum(devs, o3)) / 2
+    for v in (0.4, 0.55, 0.7, 0.85, 1.0):
+        pay = np.where(trade, v - price, 0.0).mean(axis=0)
+        best = devs[0, int(np.argmax(pay))]
+        assert abs(best - float(eq2.bid(v))) <= 0.01, (v, best, float(eq2.bid(v)))
+
+
+def test_gap_detects_a_non_equilibrium():
+    """Truthful offers are not an equilibrium: the gap is positive (a buyer of value 1 gains by shading)."""
+    g = best_response_gap(2, lambda v: v, lambda c: c)
+    assert g.gap > 1e-3
+
+
+def test_rates_rustichini_satterthwaite_williams():
+    """Inefficiency falls about 4-fold and misreporting about 2-fold from m = 4 to m = 8 (rates 1/m^2 and 1/m)."""
+    e4, e8 = k_double_auction(4), k_double_auction(8)
+    ratio_ineff = (1 - e4.efficiency) / (1 - e8.efficiency)
+    ratio_mis = e4.misreport / e8.misreport
+    assert 3.2 < ratio_ineff < 4.8
+    assert 1.6 < ratio_mis < 2.4
+    assert max(e4.gap, e8.gap) < 1e-6
+
+
+def test_beta_priors():
+    """Beta(2, 2) values and costs, m = 2: an epsilon-equilibrium with epsilon < 1e-5 (the polynomial's error near
+    the lowest type that can trade; a buyer's expected payoff is about 0.05 there), efficiency between the fixed
+    price's and 1."""
+    p = stats.beta(2, 2)
+    eq = k_double_auction(2, 0.5, p, p)
+    assert eq.gap < 1e-5
+    assert fixed_price(2, None, p, p).efficiency < eq.efficiency < 1
+
+
+def test_equilibrium_bad_input():
+    with pytest.raises(ValueError, match="m"):
+        k_double_auction(0)
+    with pytest.raises(ValueError, match="k"):
+        k_double_auction(2, 1.2)
+    with pytest.raises(TypeError, match="m"):
+        k_double_auction(2.0)
+    with pytest.raises(ValueError, match="buyer"):
+        k_double_auction(1, 0.5, stats.norm(0, 1))
+    with pytest.raises(ValueError, match="overlap"):
+        k_double_auction(1, 0.5, stats.uniform(0, 1), stats.uniform(2, 1))
+    with pytest.raises(ValueError, match="increasing"):
+        best_response_gap(1, lambda v: 1 - v, lambda c: c)
+
+
+# ------------------------------------------------------------------------------------------------ fixed price
+
+@pytest.mark.parametrize("m", [1, 3, 8])
+def test_fixed_price_against_monte_carlo(m):
+    fp = fixed_price(m)
+    assert fp.price == pytest.approx(0.5, abs=1e-12)
+    if m == 1:  # both willing with probability 1/4, gains E[V | V >= 1/2] - E[C | C <= 1/2] = 1/2
+        assert fp.gains == pytest.approx(1 / 8, abs=1e-12) and fp.efficiency == pytest.approx(0.75, abs=1e-12)
+    rng = np.random.default_rng(5)
+    n = 200_000
+    v, c = rng.random((n, m)), rng.random((n, m))
+    wb, ws = v >= 0.5, c <= 0.5
+    q = np.minimum(wb.sum(1), ws.sum(1))
+    # random rationing: the q traders of the long side are a uniform draw from the willing ones
+    sv = np.where(wb, v, 0).sum(1) / np.maximum(wb.sum(1), 1)
+    sc = np.where(ws, c, 0).sum(1) / np.maximum(ws.sum(1), 1)
+    g = q * (sv - sc)
+    assert abs(fp.gains - g.mean()) < 5 * g.std() / math.sqrt(n)
+
+
+def test_fixed_price_bad_input():
+    with pytest.raises(ValueError, match="price"):
+        fixed_price(2, 1.5)
+
+
+# ------------------------------------------------------------------------------------------------ CDA
+
+def replay(schedule, traders, periods, replications, steps, seed):
+    """The Gode-Sunder protocol, one replication at a time in plain Python, on the same random draws as the
+    simulator (per period: trader indices, then uniforms, each of shape (steps, replications))."""
+    rng = np.random.default_rng(seed)
+    nb = len(schedule.buyer_values)
+    out_prices, out_surplus = [[] for _ in range(replications)], [0.0] * replications
+    for _ in range(periods):
+        who = rng.integers(0, nb + len(schedule.seller_costs), size=(steps, replications))
+        draw = rng.random((steps, replications))
+        for r in range(replications):
+            nxt_b = [0] * nb
+            nxt_s = [0] * len(schedule.seller_costs)
+            bid = ask = None  # (price, owner)
+            for t in range(steps):
+                w, u = int(who[t, r]), float(draw[t, r])
+                if w < nb:
+                    if nxt_b[w] >= len(schedule.buyer_values[w]):
+                        continue
+                    val = schedule.buyer_values[w][nxt_b[w]]
+                    q = 1 + u * (val - 1) if traders == "ZI-C" else 1 + u * 199
+                    if bid is None or q > bid[0]:
+                        bid = (q, w)
+                        if ask is not None and bid[0] >= ask[0]:
+                            out_prices[r].append(ask[0])
+                            out_surplus[r] += val - schedule.seller_costs[ask[1]][nxt_s[ask[1]]]
+                            nxt_b[w] += 1
+                            nxt_s[ask[1]] += 1
+                            bid = ask = None
+                else:
+                    s = w - nb
+                    if nxt_s[s] >= len(schedule.seller_costs[s]):
+                        continue
+                    cost = schedule.seller_costs[s][nxt_s[s]]
+                    q = cost + u * (200 - cost) if traders == "ZI-C" else 1 + u * 199
+                    if ask is None or q < ask[0]:
+                        ask = (q, s)
+                        if bid is not None and bid[0] >= ask[0]:
+                            out_prices[r].append(bid[0])
+                            out_surplus[r] += schedule.buyer_values[bid[1]][nxt_b[bid[1]]] - cost
+                            nxt_b[bid[1]] += 1
+                            nxt_s[s] += 1
+                            bid = ask = None
+    return out_prices, out_surplus
+
+
+@pytest.mark.parametrize("traders", ["ZI-C", "ZI-U"])
+def test_cda_replayed_by_hand(traders):
+    sched = Schedule(((150.0, 120.0), (130.0,)), ((40.0, 90.0), (100.0, 140.0)))
+    res = continuous_double_auction(sched, traders, periods=2, replications=4, steps=40, seed=9)
+    prices, surplus = replay(sched, traders, 2, 4, 40, 9)
+    for r in range(4):
+        sim = res.prices[r][~np.isnan(res.prices[r])]
+        np.testing.assert_allclose(sim, prices[r], rtol=0, atol=1e-12)
+        assert res.efficiencies[r] * 2 * res.max_surplus == pytest.approx(surplus[r], abs=1e-9)
+
+
+def test_max_surplus_against_assignment():
+    """The sorted-schedule surplus equals the best assignment of buyer units to seller units (or no trade)."""
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        vals = np.round(rng.uniform(1, 200, 5), 1)
+        costs = np.round(rng.uniform(1, 200, 4), 1)
+        if vals.max() <= costs.min():
+            continue
+        sched = Schedule(tuple((x,) for x in vals), tuple((x,) for x in costs))
+        gain = np.maximum(vals[:, None] - costs[None, :], 0)
+        r, c = optimize.linear_sum_assignment(gain, maximize=True)
+        assert max_surplus(sched) == pytest.approx(gain[r, c].sum(), abs=1e-9)
+
+
+def test_competitive_equilibrium_market_1():
+    q, lo, hi = competitive_equilibrium(GODE_SUNDER_MARKETS[1])
+    d, s = GODE_SUNDER_MARKETS[1].demand(), GODE_SUNDER_MARKETS[1].supply()
+    for p in np.linspace(lo, hi, 11):  # every price in the range clears: q units demanded and supplied
+        assert (d >= p).sum() >= q and (s <= p).sum() >= q
+        assert (d > p).sum() <= q or (s < p).sum() <= q
+
+
+@settings(max_examples=10, deadline=None)
+@given(market=st.integers(1, 5), seed=st.integers(0, 1000))
+def test_zi_c_never_loses(market, seed):
+    """ZI-C: no trade at a loss, every price in [1, 200], efficiency in [0, 1]."""
+    res = gode_sunder(market, "ZI-C", periods=2, replications=20, steps=200, seed=seed)
+    assert res.losses == 0
+    p = res.prices[~np.isnan(res.prices)]
+    assert np.all((p >= 1) & (p <= 200))
+    assert np.all((res.efficiencies >= 0) & (res.efficiencies <= 1 + 1e-12))
+
+
+def test_zi_u_trades_at_a_loss_and_is_less_efficient():
+    u, c = gode_sunder(1, "ZI-U", replications=50), gode_sunder(1, "ZI-C", replications=50)
+    assert u.losses > 0 and u.efficiency < c.efficiency
+
+
+def test_cda_bad_input():
+    with pytest.raises(ValueError, match="market"):
+        gode_sunder(6)
+    with pytest.raises(ValueError, match="traders"):
+        gode_sunder(1, "ZIP")
+    with pytest.raises(ValueError, match="cross"):
+        Schedule(((50.0,),), ((60.0,),))
+    with pytest.raises(ValueError, match="buyer_values"):
+        Schedule(((50.0, 60.0),), ((10.0,),))
+    with pytest.raises(ValueError, match="seller_costs"):
+        Schedule(((50.0,),), ((0.5,),))
