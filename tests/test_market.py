@@ -352,3 +352,19 @@ def test_cda_bad_input():
         Schedule(((50.0, 60.0),), ((10.0,),))
     with pytest.raises(ValueError, match="seller_costs"):
         Schedule(((50.0,),), ((0.5,),))
+
+
+def test_draw_cda_numbers_match_the_simulator_and_the_schedule():
+    """The explorer's numbers are the simulator's for the same seed, and its competitive quantity and price band
+    are those at which demand meets supply in a scan of every integer price 1..200 (market 4: flat supply at 95)."""
+    from lib.explorers import new_axes
+    from lib.explorers.market import draw_cda
+
+    _, ax = new_axes(1)
+    out = draw_cda(ax, market=4, seed=3)
+    assert out["ZI-C"]["efficiency"] == gode_sunder(4, "ZI-C", replications=1, seed=3).efficiency
+    d, s = GODE_SUNDER_MARKETS[4].demand(), GODE_SUNDER_MARKETS[4].supply()
+    grid = np.arange(1, 201)
+    clears = [p for p in grid if max((d > p).sum(), (s < p).sum()) <= min((d >= p).sum(), (s <= p).sum())]
+    assert out["competitive_prices"] == (95.0, 95.0) and clears == [95]
+    assert out["competitive_quantity"] == int(np.sum(d > 95))
