@@ -1,12 +1,18 @@
-"""Benchmark of lib.bne.solve_double_auction against the closed form and a naive grid best-response baseline.
+"""Benchmark of lib.bne.solve_double_auction on a deterministic battery of priors, against the closed form and a
+discretised best-response baseline.
 
-    .venv/bin/python benchmarks/bne.py
+    .venv/bin/python benchmarks/bne.py            # the whole battery (10 prior pairs x 5 values of k)
+    .venv/bin/python benchmarks/bne.py --quick    # 4 pairs x 3 values of k
 
-Targets (issue 6): uniform priors, any k: max |strategy - closed form| <= 1e-8 on the trading range in < 0.5 s;
-Beta(2,2) and truncated-normal priors: relative utility loss (best-response gap / equilibrium utility) <= 1e-6 in
-< 2 s on one core. The baseline is what a student writes first: discretise types and bids on grids and iterate
-best responses (with damping) until the strategies stop moving. Both are certified by the same independent checker,
-lib.double_auction.best_response_gap (a relative gap of 0 means no deviation gains anything measurable).
+Targets: >= 99 % of the battery solved (a certified equilibrium, or a NoRegularEquilibrium error with its evidence
+where the regular class has no member), relative utility loss <= 1e-8 on those (largest gain from deviating over
+the smaller ex-ante utility, by the independent checker lib.double_auction.best_response_gap), median <= 0.5 s and
+max <= 5 s per solve on one core; uniform priors, any k: L-infinity <= 1e-10 against the closed form of Chatterjee
+and Samuelson (1983). No solve is seeded with a known answer. Timings depend on the machine's load: they are printed,
+never asserted in tests.
+
+The baseline is the standard discretised method: types and bids on grids and damped best-response iteration
+(Bichler, Fichtl and Oberlechner 2023 describe this family of methods), certified by the same checker.
 """
 from __future__ import annotations
 
@@ -15,16 +21,38 @@ import time
 from pathlib import Path
 
 import numpy as np
+from scipy import stats
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from lib.bne import linear_uniform, solve_double_auction  # noqa: E402
-from lib.double_auction import best_response_gap  # noqa: E402
+from lib.bne import ConvergenceError, NoRegularEquilibrium, linear_uniform, solve_double_auction  # noqa: E402
+from lib.double_auction import best_response_gap, outcomes  # noqa: E402
 from lib.distributions import beta, truncated_normal, uniform  # noqa: E402
 
 
+def piecewise_uniform(low_density: float, high_density: float):
+    """Density low_density on [0, 1/2) and high_density on [1/2, 1] (they must average 1)."""
+    return stats.rv_histogram((np.array([low_density, high_density]), np.array([0.0, 0.5, 1.0]))).freeze()
+
+
+BATTERY = {
+    "U[0,1] / U[0,1]": (uniform(), uniform()),
+    "Beta(5,2) / Beta(2,5)": (beta(5, 2), beta(2, 5)),
+    "Beta(2,5) / Beta(5,2)": (beta(2, 5), beta(5, 2)),
+    "TN(0.6,0.15) / TN(0.4,0.3)": (truncated_normal(0.6, 0.15), truncated_normal(0.4, 0.3)),
+    "PU(0.5,1.5) / PU(1.5,0.5)": (piecewise_uniform(0.5, 1.5), piecewise_uniform(1.5, 0.5)),
+    "Beta(1.05,1.05) both": (beta(1.05, 1.05), beta(1.05, 1.05)),
+    "Beta(0.95,0.95) both": (beta(0.95, 0.95), beta(0.95, 0.95)),
+    "Beta(3,3) both": (beta(3, 3), beta(3, 3)),
+    "Beta(4,4) both": (beta(4, 4), beta(4, 4)),
+    "U[0,2] / U[0,1]": (uniform(0, 2), uniform()),
+}
+KS = (0.0, 0.25, 0.5, 0.75, 1.0)
+QUICK = ("U[0,1] / U[0,1]", "Beta(5,2) / Beta(2,5)", "TN(0.6,0.15) / TN(0.4,0.3)", "Beta(1.05,1.05) both")
+
+
 def grid_best_response(buyer, seller, k, n_types=101, n_bids=201, iterations=200):
-    """Naive baseline: types and bids on grids, damped best-response iteration. Returns (bid, ask) functions."""
+    """Discretised baseline: types and bids on grids, damped best-response iteration. Returns (bid, ask)."""
     v = np.linspace(*buyer.support(), n_types)
     c = np.linspace(*seller.support(), n_types)
     wv, wc = buyer.pdf(v), seller.pdf(c)
@@ -32,54 +60,87 @@ def grid_best_response(buyer, seller, k, n_types=101, n_bids=201, iterations=200
     prices = np.linspace(min(v[0], c[0]), max(v[-1], c[-1]), n_bids)
     b, s = v.copy(), c.copy()
     for _ in range(iterations):
-        # buyer utility of each bid x against the current asks: sum_c [s(c) <= x] (v - k x - (1-k) s(c)) w(c)
         trade = s[None, :] <= prices[:, None]
-        mass = trade @ wc
-        paid = trade @ (wc * s)
+        mass, paid = trade @ wc, trade @ (wc * s)
         ub = v[None, :] * mass[:, None] - (k * prices[:, None] * mass[:, None] + (1 - k) * paid[:, None])
         new_b = prices[np.argmax(ub, axis=0)]
         trade = b[None, :] >= prices[:, None]
-        mass = trade @ wv
-        got = trade @ (wv * b)
+        mass, got = trade @ wv, trade @ (wv * b)
         us = (k * got[:, None] + (1 - k) * prices[:, None] * mass[:, None]) - c[None, :] * mass[:, None]
         new_s = prices[np.argmax(us, axis=0)]
         if np.array_equal(new_b, b) and np.array_equal(new_s, s):
             break
         b, s = 0.5 * b + 0.5 * new_b, 0.5 * s + 0.5 * new_s
-    return (lambda x: np.interp(x, v, b)), (lambda x: np.interp(x, c, s))
+    return (lambda x: np.interp(x, v, np.maximum.accumulate(b))), (lambda x: np.interp(x, c, np.maximum.accumulate(s)))
+
+
+def uniform_error(r, k):
+    """max |strategy - closed form| on the trading range, uniform priors on [0, 1]."""
+    a_b, b_b, a_s, b_s = linear_uniform(k)
+    v = np.linspace(r.price_range[0], 1, 2001)
+    c = np.linspace(0, r.price_range[1], 2001)
+    if k == 0:  # buyer truthful, seller's monopoly ask (1 + c) / 2
+        return max(np.max(np.abs(r.bid(v) - v)), np.max(np.abs(r.ask(c) - (1 + c) / 2)))
+    if k == 1:  # seller truthful, buyer's monopsony bid v / 2
+        return max(np.max(np.abs(r.bid(v) - v / 2)), np.max(np.abs(r.ask(c) - c)))
+    return max(np.max(np.abs(r.bid(v) - a_b - b_b * v)), np.max(np.abs(r.ask(c) - a_s - b_s * c)))
+
+
+def run(names, ks, baseline_names=()):
+    rows, times, losses = [], [], []
+    for name in names:
+        buyer, seller = BATTERY[name]
+        for k in ks:
+            start = time.perf_counter()
+            try:
+                r = solve_double_auction(buyer, seller, k)
+            except NoRegularEquilibrium as error:
+                seconds = time.perf_counter() - start
+                times.append(seconds)
+                rows.append((name, k, "none in the regular class", f"closest {error.closest:.2e}", seconds, None, "ok"))
+                continue
+            except ConvergenceError as error:
+                seconds = time.perf_counter() - start
+                times.append(seconds)
+                rows.append((name, k, f"FAILED: {str(error)[:60]}", "", seconds, None, "fail"))
+                continue
+            seconds = time.perf_counter() - start
+            times.append(seconds)
+            gap = r.best_response_gap(n_types=9)
+            eff = r.outcomes().efficiency
+            losses.append(gap.relative_gap)
+            member = r.member if len(r.equilibria) <= 1 else f"{r.member}, {len(r.equilibria)} found"
+            if len(r.equilibria) > 1:
+                member += f" (g'(p_lo) {r.end_slopes[1]:.4g})"
+            extra = f"  Linf {uniform_error(r, k):.1e}" if name == "U[0,1] / U[0,1]" else ""
+            ok = "ok" if gap.relative_gap <= 1e-8 else "loss"
+            rows.append((name, k, member, f"loss {gap.relative_gap:.1e}{extra}", seconds, eff, ok))
+    print(f"{'priors (buyer / seller)':28s} {'k':>5s}  {'member':58s} {'certificate':28s} {'time s':>7s} "
+          f"{'efficiency':>10s}")
+    for name, k, member, cert, seconds, eff, ok in rows:
+        e = f"{eff:10.6f}" if eff is not None else f"{'':10s}"
+        print(f"{name:28s} {k:5.2f}  {member[:58]:58s} {cert:28s} {seconds:7.2f} {e}  {ok}")
+    solved = sum(1 for row in rows if row[-1] == "ok")
+    t = np.array(times)
+    print(f"\nsolved and certified (or no regular member, with evidence): {solved} of {len(rows)} "
+          f"({100 * solved / len(rows):.0f} %); largest relative utility loss {max(losses):.1e}; "
+          f"time per solve: median {np.median(t):.2f} s, max {t.max():.2f} s")
+    for name in baseline_names:
+        buyer, seller = BATTERY[name]
+        start = time.perf_counter()
+        nb, ns = grid_best_response(buyer, seller, 0.5)
+        seconds = time.perf_counter() - start
+        gap = best_response_gap(nb, ns, buyer, seller, 0.5, n_types=9)
+        eff = outcomes(nb, ns, buyer, seller, 0.5).efficiency
+        print(f"baseline (grid best response, 101 types x 201 bids) {name}, k = 0.5: relative utility loss "
+              f"{gap.relative_gap:.1e}, time {seconds:.2f} s, efficiency {eff:.6f}")
 
 
 def main():
-    rows = []
-    for k in (0.1, 0.3, 0.5, 0.7, 0.9):
-        start = time.perf_counter()
-        r = solve_double_auction(uniform(), uniform(), k)
-        seconds = time.perf_counter() - start
-        a_b, b_b, a_s, b_s = linear_uniform(k)
-        v = np.linspace(r.price_range[0], 1, 2001)
-        c = np.linspace(0, r.price_range[1], 2001)
-        error = max(np.max(np.abs(r.bid(v) - a_b - b_b * v)), np.max(np.abs(r.ask(c) - a_s - b_s * c)))
-        start = time.perf_counter()
-        nb, ns = grid_best_response(uniform(), uniform(), k)
-        base_seconds = time.perf_counter() - start
-        base_error = max(np.max(np.abs(nb(v) - a_b - b_b * v)), np.max(np.abs(ns(c) - a_s - b_s * c)))
-        rows.append((f"uniform k={k}", "max |strategy - closed form|", error, seconds, base_error, base_seconds))
-    for name, prior in (("Beta(2,2)", beta(2, 2)), ("truncnorm(0.5,0.25)", truncated_normal(0.5, 0.25))):
-        start = time.perf_counter()
-        r = solve_double_auction(prior, prior, 0.5)
-        seconds = time.perf_counter() - start
-        gap = r.best_response_gap(n_types=9)
-        start = time.perf_counter()
-        nb, ns = grid_best_response(prior, prior, 0.5)
-        base_seconds = time.perf_counter() - start
-        base_gap = best_response_gap(nb, ns, prior, prior, 0.5, n_types=9)
-        rows.append((f"{name} k=0.5", "relative utility loss", gap.relative_gap, seconds,
-                     base_gap.relative_gap, base_seconds))
-    print(f"{'case':24s} {'measure':30s} {'ODE/BVP':>10s} {'time s':>8s} {'baseline':>10s} {'time s':>8s} "
-          f"{'acc. ratio':>10s} {'time ratio':>10s}")
-    for case, measure, err, sec, berr, bsec in rows:
-        print(f"{case:24s} {measure:30s} {err:10.2e} {sec:8.3f} {berr:10.2e} {bsec:8.3f} "
-              f"{berr / max(err, 1e-16):10.1e} {bsec / sec:10.1f}")
+    if "--quick" in sys.argv:
+        run(QUICK, (0.25, 0.5, 0.75))
+    else:
+        run(list(BATTERY), KS, baseline_names=("U[0,1] / U[0,1]", "Beta(5,2) / Beta(2,5)"))
 
 
 if __name__ == "__main__":

@@ -1,59 +1,62 @@
-"""Smooth Bayesian Nash equilibrium of the k-double auction for any priors, solved as a boundary-value problem.
+"""Smooth Bayesian Nash equilibria of the k-double auction for any priors on bounded intervals.
 
-Model (Chatterjee and Samuelson 1983): a buyer with value v ~ F_B and a seller with cost c ~ F_S (independent,
-private) submit a bid b and an ask s; if b >= s they trade at p = k b + (1 - k) s, with k in [0, 1].
+Model (Chatterjee and Samuelson 1983): a buyer with value v ~ F_B on [v_lo, v_hi] and a seller with cost
+c ~ F_S on [c_lo, c_hi] (independent, private) submit a bid b and an ask s; if b >= s they trade at
+p = k b + (1 - k) s, with k in [0, 1].
 
-Equation solved (Satterthwaite and Williams 1989). On the range of prices [p_lo, p_hi] at which trade happens,
-let h(p) be the buyer type who bids p and g(p) the seller type who asks p (inverse strategies). The buyer's and
-the seller's first-order conditions are
+Equations (Satterthwaite and Williams 1989). On the range of prices [p_lo, p_hi] at which trade happens, let h(p)
+be the buyer type who bids p and g(p) the seller type who asks p (inverse strategies). The first-order conditions
+are
 
-    g'(p) = k F_S(g) / (f_S(g) (h - p)),          h'(p) = (1 - k) (1 - F_B(h)) / (f_B(h) (p - g)),
+    g'(p) = k F_S(g) / (f_S(g) (h - p)),          h'(p) = (1 - k) (1 - F_B(h)) / (f_B(h) (p - g)).
 
-with g(p_lo) = c_lo (lowest cost), h(p_lo) = p_lo, h(p_hi) = v_hi (highest value), g(p_hi) = p_hi.
+The regular class (the course's selection). With g(p_lo) = c_lo, h(p_lo) = p_lo, h(p_hi) = v_hi, g(p_hi) = p_hi
+both ends are 0/0 singular points. Near p_lo, g - c_lo behaves like (p - p_lo)^lambda with
+lambda = k L / (h'(p_lo) - 1), L = lim F_S(x) / ((x - c_lo) f_S(x)); every p_lo gives a member of a continuum of
+smooth equilibria. The *regular* members have finite, non-zero slopes at both ends (lambda = 1 at both ends);
+that pins p_lo and p_hi by
 
-Equilibrium selection. Both ends are 0/0 singular points. Near p_lo the seller's equation reads
-g' ~ k L (g - c_lo) / (h - p) with L = lim F_S(x) / ((x - c_lo) f_S(x)); with h - p ~ (h'(p_lo) - 1)(p - p_lo), the
-solutions leaving p_lo behave like (p - p_lo)^lambda, lambda = k L / (h'(p_lo) - 1). Every p_lo gives an equilibrium
-candidate (this is the continuum of equilibria of Satterthwaite and Williams); we select the *regular* one whose
-strategies have finite, non-zero slopes at both ends (lambda = 1). That pins p_lo by
+    (1 - k) (1 - F_B(p_lo)) = (1 + k L) f_B(p_lo) (p_lo - c_lo),   k F_S(p_hi) = (1 + (1 - k) R) f_S(p_hi) (v_hi - p_hi),
 
-    (1 - k) (1 - F_B(p_lo)) = (1 + k L) f_B(p_lo) (p_lo - c_lo),
+R = lim (1 - F_B(x)) / ((v_hi - x) f_B(x)), and leaves two free slopes, sigma = g'(p_lo) and tau = h'(p_hi).
+Regular equilibria are the (sigma, tau) at which the half of the solution started at p_lo and the half started
+at p_hi meet at the middle price. There can be none, one or several; uniform priors give Chatterjee and
+Samuelson's linear equilibrium b(v) = v/(1+k) + k(1-k)/(2(1+k)), s(c) = c/(2-k) + (1-k)/2.
 
-and symmetrically p_hi by k F_S(p_hi) = (1 + (1 - k) R) f_S(p_hi) (v_hi - p_hi), R = lim (1-F_B(x))/((v_hi-x) f_B(x)).
-The free slopes g'(p_lo) and h'(p_hi) are found by two-sided shooting (solve_ivp, DOP853): each half of the
-trading range is integrated from its end to the middle price, and the slopes are chosen so that (h, g) match there.
-For uniform priors this is the linear equilibrium of Chatterjee and Samuelson (1983): b(v) = v/(1+k) +
-k(1-k)/(2(1+k)), s(c) = c/(2-k) + (1-k)/2, whose slopes g'(p_lo) = 1 + (1-k) R and h'(p_hi) = 1 + k L start the
-search for every prior.
+Method (chosen by measurement, benchmarks/bne.py).
+- Each half is integrated (solve_ivp, DOP853) in variables measured from its own end: from p_lo in
+  x = p - p_lo with states h - p and g - c_lo, from p_hi in u = p_hi - p with states v_hi - h and p - g. The
+  singular factors are written as ratios of small numbers, k (g - c_lo) rho_S(g - c_lo) / (h - p) and
+  (1 - k) (v_hi - h) rho_B(v_hi - h) / (p - g), with rho_S(y) = F_S(c_lo + y) / (y f_S(c_lo + y)) and
+  rho_B(z) = (1 - F_B(v_hi - z)) / (z f_B(v_hi - z)) smooth (rho_S(0) = L, rho_B(0) = R); below 1e-4 of the
+  width they are the quadratic through their values at 1, 2 and 3 times 1e-4 of the width, since evaluating
+  F at v_hi - z for tiny z loses the digits of z. The first-order start (h - p = k L x, g - c_lo = sigma x at
+  x = 1e-9 of the range) is then exact to rounding in every digit of sigma: no cancellation.
+- All regular equilibria: both halves are sampled on a log-spaced grid of slopes that grows (a decade at a time)
+  until the end points of both curves of (h, g) at the middle price stop moving (the limits sigma -> 0, infinity
+  are reached), the crossings of the two curves and the points where they come closest are polished by damped
+  Newton in (log sigma, log tau), and distinct roots are kept. No slope box.
+- Among several regular equilibria the Pareto-best is returned (``selection`` says which and why); all are listed
+  in ``equilibria`` with their welfare. Where none exists :class:`NoRegularEquilibrium` is raised with the
+  evidence (the smallest distance between the two curves over all slopes).
+- k = 0 and k = 1 are solved exactly: at k = 0 the buyer bids her value and the seller sets the monopoly price
+  against 1 - F_B, s(c) = phi_B^{-1}(c) with phi_B(p) = p - (1 - F_B(p))/f_B(p); at k = 1 the seller asks his cost
+  and the buyer bids phi_S^{-1}(v), phi_S(p) = p + F_S(p)/f_S(p) (the virtual value and cost must be increasing).
+- Different supports: when the end condition at the top has no root inside the seller's support (values reach
+  above the highest cost), the highest-cost seller asks p_hi = the price at which g reaches c_hi, and buyers whose
+  bid would pass it bid p_hi (a flat part); the top end is then a regular point of the equations, so regular
+  equilibria form a one-parameter family in sigma, and the member with the largest gains from trade is returned.
+  Symmetrically at the bottom.
 
-Method. (1) Damped Newton from those slopes, first with loose integration (rtol 1e-8), the Jacobian by forward
-differences; each half depends on one slope only, so it costs one extra half-integration per slope. (2) If that
-fails, a global search: the half from p_lo traces a curve in the (h, g) plane at the middle price as g'(p_lo)
-varies, the half from p_hi another as h'(p_hi) varies; equilibria are the crossings of the two curves. Both are
-sampled on 33 slopes in [0.05, 50], their crossings located and polished by Newton, and the crossing nearest the
-uniform slopes is returned (the others are listed in ``other_end_slopes``). (3) A few Newton steps at full accuracy
-(rtol 1e-11). No crossing, or a mismatch above ``tol``, raises :class:`ConvergenceError` with the smallest mismatch:
-never a wrong strategy.
-
-Existence and uniqueness (checked numerically here, with the independent best-response test). The regular
-equilibrium need not exist, and need not be unique. Uniform priors at k = 1/2 are a degenerate point: the Jacobian
-of the mismatch is singular there, because a second branch of regular equilibria crosses the linear one (uniform
-priors with k = 0.45 have a second, non-linear regular equilibrium, slopes (1.749, 1.623) instead of (1.55, 1.45),
-efficiency 0.84278 instead of 0.84281, best-response gap ~1e-11). Perturbing the priors near this point breaks the
-crossing apart: for Beta(1.05, 1.05) values and costs at k = 1/2, for instance, the two curves above stay about
-1e-3 apart for all slopes in [0.05, 50], so there is no regular equilibrium with such slopes. Away from
-k = 1/2, e.g. k = 1/4 or 3/4, the near-uniform priors are regular points and the equilibrium continues smoothly.
-
-Outside the trading range: buyers with v < p_lo bid their value v (they never trade), sellers with c > p_hi ask
-their cost c (they never trade). Both strategies are continuous and strictly increasing on the whole support.
-Welfare and the best-response certificate come from :mod:`lib.double_auction` (``BNEResult.outcomes`` and
-``BNEResult.best_response_gap``), the same independent checker as for the closed-form equilibria.
+Outside the trading range: buyers with v below every ask bid their value, sellers above every bid ask their cost
+(they never trade). Welfare and the independent certificate come from :mod:`lib.double_auction`
+(``BNEResult.outcomes`` and ``BNEResult.best_response_gap``).
 """
 from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable
 
 import numpy as np
@@ -65,11 +68,22 @@ from scipy.special import ndtr
 from lib.double_auction import BestResponseGap, Outcomes, best_response_gap, outcomes, support
 from lib.validation import real
 
-__all__ = ["ConvergenceError", "BNEResult", "solve_double_auction", "linear_uniform"]
+__all__ = ["ConvergenceError", "NoRegularEquilibrium", "BNEResult", "RegularMember", "solve_double_auction",
+           "linear_uniform"]
 
 
 class ConvergenceError(RuntimeError):
-    """The boundary-value problem did not converge; the message says which step failed."""
+    """The equilibrium computation failed; the message says which step failed."""
+
+
+class NoRegularEquilibrium(ConvergenceError):
+    """No member of the regular class exists for these priors and k; ``closest`` is the smallest distance between
+    the curves of (h, g) traced by the two halves (the evidence), ``slopes`` the (sigma, tau) where it is reached."""
+
+    def __init__(self, message: str, closest: float = math.nan, slopes: tuple = ()):
+        super().__init__(message)
+        self.closest = closest
+        self.slopes = slopes
 
 
 def linear_uniform(k: float) -> tuple[float, float, float, float]:
@@ -128,35 +142,40 @@ class _Fast:
             self.cdf, self.sf, self.pdf = dist.cdf, dist.sf, dist.pdf
 
 
-def _end_limit(ratio: Callable[[float], float], width: float) -> float:
-    """lim_{e->0} ratio(e) by Richardson extrapolation of two small offsets (error O(e^2))."""
-    e = 1e-6 * width
-    value = 2 * ratio(e) - ratio(2 * e)
-    if not math.isfinite(value) or value <= 0:
-        raise ValueError("the prior's density must behave like a power of the distance to the end of its support")
-    return value
+@dataclass(frozen=True)
+class RegularMember:
+    """One regular equilibrium found: its end slopes (h'(p_lo), g'(p_lo), h'(p_hi), g'(p_hi)), welfare and
+    ex-ante surpluses (lib.double_auction.outcomes)."""
+
+    end_slopes: tuple
+    efficiency: float
+    buyer_surplus: float
+    seller_surplus: float
 
 
 @dataclass(frozen=True)
 class BNEResult:
-    """The regular equilibrium: vectorised ``bid(v)`` and ``ask(c)``, the trading ranges, and diagnostics."""
+    """An equilibrium: vectorised ``bid(v)`` and ``ask(c)``, the trading ranges, which member it is, diagnostics."""
 
     k: float
     price_range: tuple[float, float]  # (p_lo, p_hi): prices at which trade happens
-    buyer_range: tuple[float, float]  # buyer types who trade with positive probability: (p_lo, v_hi)
-    seller_range: tuple[float, float]  # seller types who trade with positive probability: (c_lo, p_hi)
+    buyer_range: tuple[float, float]  # buyer types whose bids are in the price range: (h(p_lo), h(p_hi))
+    seller_range: tuple[float, float]  # seller types whose asks are in the price range: (g(p_lo), g(p_hi))
     end_slopes: tuple[float, float, float, float]  # h'(p_lo), g'(p_lo), h'(p_hi), g'(p_hi)
-    residual: float  # mismatch of (h, g) where the two halves meet
+    residual: float  # mismatch of (h, g) where the two halves meet (0 for the exact k = 0, 1 solutions)
     ode_residual: float  # max relative residual of both first-order conditions on a grid of prices
-    other_end_slopes: tuple  # (g'(p_lo), h'(p_hi)) of the other regular equilibria the scan found, if any
-    iterations: int  # integrations of a half (from p_lo or from p_hi) of the trading range
+    other_end_slopes: tuple  # (g'(p_lo), h'(p_hi)) of the other regular equilibria found, if any
+    iterations: int  # integrations of a half of the trading range
     method: str
     seconds: float
-    _low: object = field(repr=False)  # dense output from p_lo upwards
-    _high: object = field(repr=False)  # dense output from p_hi downwards
-    _p_mid: float = field(repr=False)
-    _supports: tuple = field(repr=False)
+    member: str = "regular"  # which equilibrium of the family this is
+    selection: str = ""  # why this member was returned
+    equilibria: tuple = ()  # RegularMember of every regular equilibrium found (this one included)
+    _h: object = field(repr=False, default=None)  # (h, g, h', g') on the price range, vectorised
+    _tables: tuple = field(repr=False, default=())
     _priors: tuple = field(repr=False, default=(None, None))
+    _supports: tuple = field(repr=False, default=())
+    _truthful: str = field(repr=False, default="")  # "buyer" at k = 0, "seller" at k = 1
 
     def best_response_gap(self, n_types: int = 9, n_bids: int = 2001) -> BestResponseGap:
         """Independent certificate: :func:`lib.double_auction.best_response_gap` of these strategies (largest gain
@@ -170,41 +189,18 @@ class BNEResult:
         buyer, seller = self._priors
         return outcomes(self.bid, self.ask, buyer, seller, self.k)
 
-    def _dense(self, q):
-        """(h, g) at prices q in the trading range from the ODE solver's dense output (linear next to the ends,
-        within the first series step of 1e-7 of the range)."""
-        lo, hi = self.price_range
-        low, high = self._low, self._high
-        out = np.where(q <= self._p_mid, low(np.clip(q, low.t_min, low.t_max)),
-                       high(np.clip(q, high.t_min, high.t_max)))
-        (_, v_hi), (c_lo, _) = self._supports
-        start, end = np.array([lo, c_lo])[:, None], np.array([v_hi, hi])[:, None]
-        first, last = low(low.t_min)[:, None], high(high.t_max)[:, None]
-        out = np.where(q < low.t_min, start + (first - start) * ((q - lo) / (low.t_min - lo)), out)
-        return np.where(q > high.t_max, end + (last - end) * ((hi - q) / (hi - high.t_max)), out)
-
     def _splines(self):
-        """Cubic Hermite interpolants of h(p), g(p) and of their inverses b = h^-1, s = g^-1 on 4001 equally
-        spaced prices, with the slopes given by the ODE itself (the end slopes at the ends): interpolation error
-        ~1e-12, and evaluation is vectorised and fast. Built once, on first use."""
+        """Cubic Hermite interpolants of h(p), g(p) and of their inverses b = h^-1, s = g^-1 on the tables of
+        prices, with the slopes given by the first-order conditions (interpolation error ~1e-12). Built once."""
         cached = self.__dict__.get("_cached")
         if cached is None:
-            lo, hi = self.price_range
-            p = np.linspace(lo, hi, 4001)
-            h, g = self._dense(p)
-            (_, v_hi), (c_lo, _) = self._supports
-            h[0], g[0], h[-1], g[-1] = lo, c_lo, v_hi, hi
-            buyer, seller = self._priors
-            k = self.k
-            inner = slice(1, -1)
-            dh, dg = np.empty_like(p), np.empty_like(p)
-            dh[inner] = (1 - k) * buyer.sf(h[inner]) / (buyer.pdf(h[inner]) * (p[inner] - g[inner]))
-            dg[inner] = k * seller.cdf(g[inner]) / (seller.pdf(g[inner]) * (h[inner] - p[inner]))
-            dh[0], dg[0], dh[-1], dg[-1] = self.end_slopes
-            if not (np.all(np.diff(h) > 0) and np.all(np.diff(g) > 0) and np.all(dh > 0) and np.all(dg > 0)):
-                raise ConvergenceError("the computed inverse strategies are not strictly increasing")
-            cached = (CubicHermiteSpline(p, h, dh), CubicHermiteSpline(p, g, dg),
-                      CubicHermiteSpline(h, p, 1 / dh), CubicHermiteSpline(g, p, 1 / dg))
+            p, h, g, dh, dg = self._tables
+            if not (np.all(np.diff(h) >= 0) and np.all(np.diff(g) >= 0) and np.all(dh >= 0) and np.all(dg >= 0)):
+                raise ConvergenceError("the computed inverse strategies are not increasing")
+            inv_b = _inverse_spline(h, p, dh)
+            inv_s = _inverse_spline(g, p, dg)
+            cached = (CubicHermiteSpline(p, h, _limited(p, h, dh)), CubicHermiteSpline(p, g, _limited(p, g, dg)),
+                      inv_b, inv_s)
             object.__setattr__(self, "_cached", cached)
         return cached
 
@@ -216,26 +212,56 @@ class BNEResult:
         return h(q), g(q)
 
     def bid(self, v):
-        """Equilibrium bid b(v): inverse of h on [p_lo, v_hi]; v itself below p_lo (no trade)."""
+        """Equilibrium bid b(v): the inverse of h on [h(p_lo), h(p_hi)]; p_hi above h(p_hi) (a flat part, when the
+        seller's costs end below the buyer's values); v itself below h(p_lo) (never trades)."""
         v = np.asarray(v, dtype=float)
-        lo = self.price_range[0]
-        b = self._splines()[2](np.clip(v, lo, self.buyer_range[1]))
-        return np.where(v <= lo, v, b)
+        if self._truthful == "buyer":
+            return v.copy()
+        lo, hi = self.buyer_range
+        b = self._splines()[2](np.clip(v, lo, hi))
+        return np.where(v < lo, np.minimum(v, self.price_range[0]), np.where(v > hi, self.price_range[1], b))
 
     def ask(self, c):
-        """Equilibrium ask s(c): inverse of g on [c_lo, p_hi]; c itself above p_hi (no trade)."""
+        """Equilibrium ask s(c): the inverse of g on [g(p_lo), g(p_hi)]; p_lo below g(p_lo) (a flat part, when the
+        buyer's values start above the seller's costs); c itself above g(p_hi) (never trades)."""
         c = np.asarray(c, dtype=float)
-        hi = self.price_range[1]
-        s = self._splines()[3](np.clip(c, self.seller_range[0], hi))
-        return np.where(c >= hi, c, s)
+        if self._truthful == "seller":
+            return c.copy()
+        lo, hi = self.seller_range
+        s = self._splines()[3](np.clip(c, lo, hi))
+        return np.where(c > hi, np.maximum(c, self.price_range[1]), np.where(c < lo, self.price_range[0], s))
 
 
-_TYPE_RANGE = 4.0  # supports must lie in [-4, 4]: the solver's tolerances are absolute, tuned for types of order 1
-_K_RANGE = (0.01, 0.99)  # k nearer 0 or 1 makes the ODE stiff: unbounded running time (k = 1e-6: > 10 minutes)
-_MIN_WIDTH = 1e-9  # and be at least this wide (narrower ones reach the absolute root tolerance 1e-15)
+def _limited(x, y, dy):
+    """Slopes for a cubic Hermite interpolant of increasing data, limited to 3 times the smaller neighbouring chord
+    (Fritsch and Carlson 1980: then the interpolant is monotone); exact slopes are kept where they are within it."""
+    chords = np.diff(y) / np.diff(x)
+    bound = 3 * np.minimum(np.concatenate([chords[:1], chords]), np.concatenate([chords, chords[-1:]]))
+    return np.minimum(dy, bound)
 
 
-def _validate(buyer, seller, k, rtol=1e-11, tol=1e-10):
+def _inverse_spline(x, p, dx):
+    """p as a function of x = h(p) (or g(p)): monotone cubic Hermite with slopes 1/x'; where x' = 0 (a flat end
+    of the inverse) the slope is taken from the neighbouring chord."""
+    keep = np.concatenate([[True], np.diff(x) > 0])
+    x, p, dx = x[keep], p[keep], dx[keep]
+    with np.errstate(divide="ignore"):
+        slope = np.where(dx > 0, 1 / np.where(dx > 0, dx, 1), np.inf)
+    chords = np.diff(p) / np.diff(x)
+    bad = ~np.isfinite(slope)
+    if np.any(bad):
+        nb = np.concatenate([chords[:1], chords])
+        slope = np.where(bad, nb, slope)
+    return CubicHermiteSpline(x, p, _limited(x, p, slope))
+
+
+_MIN_WIDTH = 1e-9  # supports narrower than this reach the absolute root tolerances
+_TYPE_RANGE = 4.0  # supports inside [-4, 4]: absolute tolerances are set for types of order 1
+_K_RANGE = (0.01, 0.99)  # 0 < k < 1 nearer 0 or 1 makes the equations stiff (k = 1e-6: over a minute)
+_MIN_END_RATIO = 0.1  # L, R >= 0.1: densities vanish at most like (distance to the end)^9 (Beta(50, 50): 18 s, fails)
+
+
+def _validate(buyer, seller, k, rtol, tol):
     v_lo, v_hi = support(buyer, "buyer")
     c_lo, c_hi = support(seller, "seller")
     for name, (lo, hi) in (("buyer", (v_lo, v_hi)), ("seller", (c_lo, c_hi))):
@@ -244,210 +270,713 @@ def _validate(buyer, seller, k, rtol=1e-11, tol=1e-10):
                              f"at least {_MIN_WIDTH:g} wide: the solver's tolerances are absolute, set for types of "
                              f"order 1 (rescale values and costs, e.g. to [0, 1]; prices scale with them)")
     k = real(k, "k", lo=0, hi=1)
-    if not 0 < k < 1:
-        raise ValueError(f"k must be strictly between 0 and 1 for a regular equilibrium (at k = 0 or 1 one side "
-                         f"bids truthfully and the ODE system degenerates); got {k!r}")
-    if not _K_RANGE[0] <= k <= _K_RANGE[1]:
-        raise ValueError(f"k must be in [{_K_RANGE[0]:g}, {_K_RANGE[1]:g}] for this solver: nearer 0 or 1 the ODE "
-                         f"system is nearly degenerate and stiff (k = 0.001 takes 7 s, k = 1e-6 over 10 minutes); "
-                         f"got {k!r}")
+    if 0 < k < _K_RANGE[0] or _K_RANGE[1] < k < 1:
+        raise ValueError(f"k must be 0, 1 or in [{_K_RANGE[0]:g}, {_K_RANGE[1]:g}]: nearer 0 or 1 (but not at them) the "
+                         f"differential equations are stiff and the solver's running time unbounded (k = 1e-6: over a "
+                         f"minute); got {k!r}")
     real(rtol, "rtol", lo=1e-13, hi=1e-3)
     real(tol, "tol", lo=0, lo_open=True)
     if not c_lo < v_hi:
-        raise ValueError(f"no gains from trade: the lowest cost {c_lo} is not below the highest value {v_hi}")
+        raise ValueError(f"buyer and seller admit no gains from trade: the lowest cost {c_lo} (seller) is not below "
+                         f"the highest value {v_hi} (buyer)")
     return (v_lo, v_hi), (c_lo, c_hi), k
 
 
-_SLOPES = np.geomspace(0.05, 50.0, 33)  # end slopes g'(p_lo) and h'(p_hi) scanned for where the halves meet
+class _Vec:
+    """Vectorised cdf, sf and pdf of a frozen scipy distribution (scipy's private methods on standardised
+    arguments where they agree with the public ones, else the public ones)."""
+
+    def __init__(self, dist):
+        self.cdf, self.sf, self.pdf = dist.cdf, dist.sf, dist.pdf
+        try:
+            args, loc, scale = dist.dist._parse_args(*dist.args, **dist.kwds)
+            d = dist.dist
+            x = np.linspace(*dist.support(), 9)[1:-1]
+            if d.name == "beta":
+                a, b = args
+                log_norm = special.betaln(a, b) + math.log(scale)
+
+                def pdf(x):
+                    z = (x - loc) / scale
+                    return np.exp((a - 1) * np.log(z) + (b - 1) * np.log1p(-z) - log_norm)
+                funcs = (lambda x: special.betainc(a, b, (x - loc) / scale),
+                         lambda x: special.betaincc(a, b, (x - loc) / scale), pdf)
+            elif d.name == "truncnorm":
+                lo_z, hi_z = args
+                mass = ndtr(hi_z) - ndtr(lo_z)
+                funcs = (lambda x: (ndtr((x - loc) / scale) - ndtr(lo_z)) / mass,
+                         lambda x: (ndtr(hi_z) - ndtr((x - loc) / scale)) / mass,
+                         lambda x: np.exp(-0.5 * ((x - loc) / scale) ** 2) / (math.sqrt(2 * math.pi) * scale * mass))
+            else:
+                funcs = (lambda x: d._cdf((x - loc) / scale, *args), lambda x: d._sf((x - loc) / scale, *args),
+                         lambda x: d._pdf((x - loc) / scale, *args) / scale)
+            ok = all(np.allclose(f(x), g(x), rtol=1e-11, atol=1e-15)
+                     for f, g in zip(funcs, (dist.cdf, dist.sf, dist.pdf)))
+            if ok:
+                self.cdf, self.sf, self.pdf = funcs
+        except Exception:  # pragma: no cover - unusual distributions use the public interface
+            pass
 
 
-def _meeting_points(half, newton, slopes, guess, max_starts: int = 8):
-    """All end slopes (g'(p_lo), h'(p_hi)) in the range of ``slopes`` at which the two halves meet.
+class _EndRatio:
+    """rho(z) = mass(z) / (z dens(z)): the probability within z of an end of the support over z times the density
+    there; smooth in z, rho(0) = L or R. Evaluated directly for z >= z0 = 1e-4 width; below z0 by the quadratic
+    through rho(z0), rho(2 z0), rho(3 z0) (truncation ~ z0^3), because F(end -+ z) for tiny z carries the rounding
+    of end -+ z, a relative error 1e-16 / z. Vectorised."""
 
-    The half from p_lo depends on g'(p_lo) only and the half from p_hi on h'(p_hi) only, so each traces a curve
-    in the (h, g) plane at the middle price as its slope varies; a solution is a crossing of the two curves.
-    Sample both (loose tolerance), intersect the polygonal curves, polish the ``max_starts`` crossings nearest
-    to ``guess`` by damped Newton (rtol 1e-8). Returns the distinct roots and the smallest distance between
-    sampled points of the two curves.
-    """
-    def curve(side):
-        out = np.full((len(slopes), 2), np.nan)
-        for i, s in enumerate(slopes):
-            sol = half(side, s, 1e-6)
-            if sol is not None:
-                out[i] = sol.y[:, -1]
-        return out
+    def __init__(self, mass: Callable, dens: Callable, width: float, name: str, fast_mass=None, fast_dens=None):
+        self.mass, self.dens, self.z0 = mass, dens, 1e-4 * width
+        self.fast_mass, self.fast_dens = fast_mass or mass, fast_dens or dens
+        with np.errstate(all="ignore"):
+            r = [float(self.direct(np.array([self.z0 * t]))[0]) for t in (1.0, 2.0, 3.0)]
+        if not all(math.isfinite(x) and x > 0 for x in r):
+            raise ValueError(f"{name}'s density must be positive and finite next to the end of its support (like a "
+                             f"power of the distance to the end); the ratio mass / (distance * density) is {r}")
+        self.r = r
+        self.limit = 3 * r[0] - 3 * r[1] + r[2]
+        if not self.limit > 0:
+            raise ValueError(f"{name}'s density must behave like a power of the distance to the end of its support "
+                             f"(mass / (distance * density) must have a positive limit); got {self.limit:.3g}")
 
-    P, Q = curve(0), curve(1)
-    logs = np.log(slopes)
+    def direct(self, z):
+        return self.mass(z) / (z * self.dens(z))
+
+    def scalar(self, z: float) -> float:
+        """rho(z) for one float z, with the scalar-fast mass and density (``fast``) when set."""
+        if z >= self.z0:
+            return self.fast_mass(z) / (z * self.fast_dens(z))
+        t = z / self.z0
+        r0, r1, r2 = self.r
+        return 0.5 * r0 * (t - 2) * (t - 3) - r1 * (t - 1) * (t - 3) + 0.5 * r2 * (t - 1) * (t - 2)
+
+    def __call__(self, z):
+        if z.min() >= self.z0:
+            return self.direct(z)
+        t = z / self.z0
+        r0, r1, r2 = self.r
+        near = 0.5 * r0 * (t - 2) * (t - 3) - r1 * (t - 1) * (t - 3) + 0.5 * r2 * (t - 1) * (t - 2)
+        with np.errstate(all="ignore"):
+            far = self.direct(np.maximum(z, self.z0))
+        return np.where(z >= self.z0, far, near)
+
+
+class _Shooting:
+    """The two halves of a regular equilibrium, each integrated from its own end in variables measured from it
+    (module docstring), many slopes at once (one vectorised system), and their mismatch at the middle price."""
+
+    def __init__(self, B, S, rho_b, rho_s, sup_b, sup_s, k, p_lo, p_hi):
+        self.B, self.S, self.rho_b, self.rho_s, self.k = B, S, rho_b, rho_s, k
+        (self.v_lo, self.v_hi), (self.c_lo, self.c_hi) = sup_b, sup_s
+        self.p_lo, self.p_hi = p_lo, p_hi
+        self.p_mid = 0.5 * (p_lo + p_hi)
+        self.width = p_hi - p_lo
+        self.start = 1e-9 * self.width
+        self.a_lo = k * rho_s.limit  # h'(p_lo) - 1 = k L
+        self.a_hi = (1 - k) * rho_b.limit  # g'(p_hi) - 1 = (1 - k) R
+        self.calls = 0
+
+    def _rhs(self, side):
+        k, e = self.k, self.start
+        if side == 0:  # x = p - p_lo, y = (h - p, g - c_lo)
+            gap0, top0 = self.p_lo - self.c_lo, self.v_hi - self.p_lo
+
+            def fun(x, y):
+                y1, y2 = y[0::2], y[1::2]
+                pg = gap0 + x - y2
+                z = top0 - x - y1
+                live = (y1 > 1e-4 * self.a_lo * np.minimum(x, e)) & (pg > 0) & (z > 0) & (y2 > 0)
+                y1s, pgs, zs, y2s = (np.where(live, q, 1.0) for q in (y1, pg, z, y2))
+                out = np.empty_like(y)
+                out[0::2] = np.where(live, (1 - k) * zs * self.rho_b(zs) / pgs - 1, 0.0)
+                out[1::2] = np.where(live, k * y2s * self.rho_s(y2s) / y1s, 0.0)
+                return out
+        else:  # u = p_hi - p, z = (v_hi - h, p - g)
+            gap0, bot0 = self.v_hi - self.p_hi, self.p_hi - self.c_lo
+
+            def fun(u, z):
+                z1, z2 = z[0::2], z[1::2]
+                hp = gap0 + u - z1
+                y = bot0 - u - z2
+                live = (z2 > 1e-4 * self.a_hi * np.minimum(u, e)) & (hp > 0) & (y > 0) & (z1 > 0)
+                z1s, z2s, hps, ys = (np.where(live, q, 1.0) for q in (z1, z2, hp, y))
+                out = np.empty_like(z)
+                out[0::2] = np.where(live, (1 - k) * z1s * self.rho_b(z1s) / z2s, 0.0)
+                out[1::2] = np.where(live, k * ys * self.rho_s(ys) / hps - 1, 0.0)
+                return out
+        return fun
+
+    def halves(self, side: int, slopes, rtol: float, dense: bool = False):
+        """Integrate one half to the middle price for each slope (side 0: from p_lo with g'(p_lo) = slope; side 1:
+        from p_hi with h'(p_hi) = slope). Returns ((h, g) at the middle for each slope, nan where the trajectory
+        left the region h > p > g with types inside their supports, and the solve_ivp solution)."""
+        slopes = np.atleast_1d(np.asarray(slopes, dtype=float))
+        self.calls += slopes.size
+        e = self.start
+        y0 = np.empty(2 * slopes.size)
+        if side == 0:
+            y0[0::2], y0[1::2], end = self.a_lo * e, slopes * e, self.p_mid - self.p_lo
+        else:
+            y0[0::2], y0[1::2], end = slopes * e, self.a_hi * e, self.p_hi - self.p_mid
+        with np.errstate(all="ignore"):
+            sol = solve_ivp(self._rhs(side), (e, end), y0, method="DOP853", rtol=rtol,
+                            atol=rtol * 1e-3 * e, dense_output=dense)
+        a, b = sol.y[0::2, -1], sol.y[1::2, -1]
+        if side == 0:
+            pt = np.column_stack([self.p_mid + a, self.c_lo + b])
+            ok = (a > 0) & (self.p_mid - self.c_lo - b > 0) & (self.v_hi - self.p_mid - a > 0) & (b > 0)
+        else:
+            pt = np.column_stack([self.v_hi - a, self.p_mid - b])
+            ok = (a > 0) & (b > 0) & (self.v_hi - self.p_mid - a > 0) & (self.p_mid - self.c_lo - b > 0)
+        ok &= sol.status == 0
+        pt[~ok] = np.nan
+        return pt, sol
+
+    def _scalar_rhs(self, side):
+        k, rb, rs = self.k, self.rho_b.scalar, self.rho_s.scalar
+        if side == 0:
+            gap0, top0 = self.p_lo - self.c_lo, self.v_hi - self.p_lo
+
+            def fun(x, y):
+                y1, y2 = y
+                pg, z = gap0 + x - y2, top0 - x - y1
+                if not (y1 > 0 and pg > 0 and z > 0 and y2 > 0):
+                    return [0.0, 0.0]
+                return [(1 - k) * z * rb(z) / pg - 1, k * y2 * rs(y2) / y1]
+        else:
+            gap0, bot0 = self.v_hi - self.p_hi, self.p_hi - self.c_lo
+
+            def fun(u, z):
+                z1, z2 = z
+                hp, y = gap0 + u - z1, bot0 - u - z2
+                if not (z1 > 0 and z2 > 0 and hp > 0 and y > 0):
+                    return [0.0, 0.0]
+                return [(1 - k) * z1 * rb(z1) / z2, k * y * rs(y) / hp - 1]
+        return fun
+
+    def half(self, side: int, slope: float, rtol: float, dense: bool = False):
+        """One half for one slope (scalar arithmetic, faster than :meth:`halves` for a single trajectory):
+        ((h, g) at the middle price or nan, solution)."""
+        self.calls += 1
+        e = self.start
+        if side == 0:
+            y0, end = [self.a_lo * e, slope * e], self.p_mid - self.p_lo
+        else:
+            y0, end = [slope * e, self.a_hi * e], self.p_hi - self.p_mid
+        with np.errstate(all="ignore"):
+            sol = solve_ivp(self._scalar_rhs(side), (e, end), y0, method="DOP853", rtol=rtol,
+                            atol=rtol * 1e-3 * e, dense_output=dense)
+        a, b = sol.y[:, -1]
+        if side == 0:
+            pt = np.array([self.p_mid + a, self.c_lo + b])
+            ok = a > 0 and self.p_mid - self.c_lo - b > 0 and self.v_hi - self.p_mid - a > 0 and b > 0
+        else:
+            pt = np.array([self.v_hi - a, self.p_mid - b])
+            ok = a > 0 and b > 0 and self.v_hi - self.p_mid - a > 0 and self.p_mid - self.c_lo - b > 0
+        if not (ok and sol.status == 0 and np.all(np.isfinite(pt))):
+            pt[:] = np.nan
+        return pt, sol
+
+    def evaluate(self, z, rtol, d):
+        """Mismatch (h, g) from below minus from above at the middle price for log-slopes z, and its Jacobian by
+        forward differences of step d; (None, None) if a half fails."""
+        lo0, lo1 = (self.half(0, math.exp(z[0] + t), rtol)[0] for t in (0.0, d))
+        hi0, hi1 = (self.half(1, math.exp(z[1] + t), rtol)[0] for t in (0.0, d))
+        m = lo0 - hi0
+        J = np.column_stack([(lo1 - lo0) / d, -(hi1 - hi0) / d])
+        if not (np.all(np.isfinite(m)) and np.all(np.isfinite(J))):
+            return None, None
+        return m, J
+
+    def mismatch(self, z, rtol):
+        """Mismatch at log-slopes z (nan if a half fails)."""
+        return self.half(0, math.exp(z[0]), rtol)[0] - self.half(1, math.exp(z[1]), rtol)[0]
+
+    def newton(self, z, rtol, goal, max_iter=30):
+        """Damped Newton-Broyden on the mismatch in (log sigma, log tau): a forward-difference Jacobian at the start
+        (and after two failed steps), rank-one (Broyden) updates after each accepted step; steps limited to a factor
+        e^2 in each slope and halved until the mismatch falls. Returns (z, mismatch), mismatch None if a half fails
+        at z; the last Jacobian is kept in ``last_jacobian``."""
+        z = np.array(z, dtype=float)
+        d = 1e-7 if rtol < 1e-9 else 1e-5
+        m, J = self.evaluate(z, rtol, d)
+        self.last_jacobian = J
+        if m is None:
+            return z, None
+        fails = 0
+        for _ in range(max_iter):
+            if np.max(np.abs(m)) < goal:
+                break
+            step = np.linalg.lstsq(J, -m, rcond=1e-13)[0]
+            step *= min(1.0, 2.0 / max(float(np.max(np.abs(step))), 1e-300))
+            t, accepted = 1.0, False
+            while t > 0.1:
+                m_new = self.mismatch(z + t * step, rtol)
+                if np.all(np.isfinite(m_new)) and np.max(np.abs(m_new)) < np.max(np.abs(m)):
+                    dz = t * step
+                    J = J + np.outer(m_new - m - J @ dz, dz) / float(dz @ dz)
+                    z, m, accepted = z + dz, m_new, True
+                    break
+                t *= 0.3
+            if accepted:
+                fails = 0
+                continue
+            fails += 1
+            if fails > 1:
+                break
+            m_fd, J_fd = self.evaluate(z, rtol, d)  # a fresh Jacobian, then one more try
+            if m_fd is None:
+                break
+            m, J = m_fd, J_fd
+        self.last_jacobian = J
+        return z, m
+
+
+def _crossings(P, Q, logs_p, logs_q):
+    """Approximate (log sigma, log tau) where the polygonal curves P (from p_lo) and Q (from p_hi) cross, and where
+    they come closest (local minima of the distance between sampled points): the starts for Newton."""
     dP, dQ = np.diff(P, axis=0)[:, None, :], np.diff(Q, axis=0)[None, :, :]
     r = Q[None, :-1, :] - P[:-1, None, :]
     det = dP[..., 0] * (-dQ[..., 1]) - dP[..., 1] * (-dQ[..., 0])
     with np.errstate(all="ignore"):
         s = (r[..., 0] * (-dQ[..., 1]) - r[..., 1] * (-dQ[..., 0])) / det
         t = (dP[..., 0] * r[..., 1] - dP[..., 1] * r[..., 0]) / det
-    i, j = np.nonzero((s >= -0.25) & (s <= 1.25) & (t >= -0.25) & (t <= 1.25))
-    step = logs[1] - logs[0]
-    starts = np.exp(np.column_stack([logs[i] + np.clip(s[i, j], 0, 1) * step, logs[j] + np.clip(t[i, j], 0, 1) * step]))
-    starts = starts[np.argsort(np.sum(np.log(starts / guess) ** 2, axis=1))][:max_starts]  # nearest first
-    roots: list = []
-    for z0 in starts:
-        if any(np.all(np.abs(np.log(z0 / r)) < 0.5 * step) for r in roots):
-            continue
-        z, m, _ = newton(z0, 1e-8, 1e-8, 20)
-        if np.max(np.abs(m)) < 1e-7 and np.all(z > 0) \
-                and not any(np.all(np.abs(z / r - 1) < 1e-5) for r in roots):
-            roots.append(z)
+        i, j = np.nonzero((s >= -0.25) & (s <= 1.25) & (t >= -0.25) & (t <= 1.25))
+    starts = [(logs_p[a] + np.clip(s[a, b], 0, 1) * (logs_p[a + 1] - logs_p[a]),
+               logs_q[b] + np.clip(t[a, b], 0, 1) * (logs_q[b + 1] - logs_q[b])) for a, b in zip(i, j)]
     with np.errstate(invalid="ignore"):
-        gaps = np.max(np.abs(P[:, None, :] - Q[None, :, :]), axis=-1)
-    gap = float(np.nanmin(gaps)) if np.any(np.isfinite(gaps)) else math.inf
-    return roots, gap
+        D = np.max(np.abs(P[:, None, :] - Q[None, :, :]), axis=-1)
+    D = np.where(np.isfinite(D), D, np.inf)
+    padded = np.pad(D, 1, constant_values=np.inf)
+    n, m = D.shape
+    neighbours = np.min([padded[1 + a:1 + a + n, 1 + b:1 + b + m] for a in (-1, 0, 1) for b in (-1, 0, 1)
+                         if (a, b) != (0, 0)], axis=0)
+    ii, jj = np.nonzero((D <= neighbours) & np.isfinite(D))
+    order = np.argsort(D[ii, jj])
+    starts += [(logs_p[a], logs_q[b]) for a, b in zip(ii[order], jj[order])]
+    closest = float(D.min()) if np.isfinite(D).any() else math.inf
+    edge = [(a, b) for a, b in zip(i, j)] + list(zip(ii, jj))
+    n_cross = len(i)
+    starts = starts[:n_cross] + starts[n_cross:n_cross + 1]  # the crossings, and the closest approach
+    return starts, closest, edge, n_cross
+
+
+def _regular_roots(sh: _Shooting, max_starts: int = 12):
+    """All regular equilibria (log sigma, log tau) the scan finds, and the smallest mismatch seen.
+
+    Both halves are sampled at loose tolerance (rtol 1e-5) on log-spaced slopes, three per decade, first over
+    [1e-2, 1e2]; the range grows by a decade at either end while a crossing or a closest approach of the two curves
+    lies in its outermost decade (up to [1e-8, 1e8]). Crossings and closest approaches are polished by Newton
+    (rtol 1e-8); roots closer than 1e-4 in log slope are merged."""
+    lo_dec, hi_dec, per = -2, 2, 3
+    while True:
+        logs = np.log(10.0) * np.arange(lo_dec * per, hi_dec * per + 1) / per
+        P = sh.halves(0, np.exp(logs), 1e-5)[0]
+        Q = sh.halves(1, np.exp(logs), 1e-5)[0]
+        starts, closest, cells, n_cross = _crossings(P, Q, logs, logs)
+        n = len(logs)
+        watch = cells[:n_cross + 1]  # the crossings and the closest approach
+        low_edge = any(min(a, b) < per for a, b in watch)
+        high_edge = any(max(a, b) >= n - 1 - per for a, b in watch)
+        grow = False
+        if low_edge and lo_dec > -8:
+            lo_dec, grow = lo_dec - 1, True
+        if high_edge and hi_dec < 8:
+            hi_dec, grow = hi_dec + 1, True
+        if not grow:
+            break
+    roots: list = []
+    best = (closest, None)
+    tried: list = []
+    jacobians: list = []
+    guess = np.log([1 + sh.a_hi, 1 + sh.a_lo])  # the end slopes of the linear equilibrium for uniform priors
+    for z0 in [guess] + starts[:max_starts]:
+        z0 = np.asarray(z0, dtype=float)
+        if any(np.max(np.abs(z0 - r)) < 0.5 * np.log(10) / per for r in roots + tried):
+            continue
+        tried.append(z0)
+        z, m = sh.newton(z0, 1e-6, 1e-7, 12)
+        if m is None:
+            continue
+        size = float(np.max(np.abs(m)))
+        if size < best[0]:
+            best = (size, z)
+        if size < 1e-5 and not any(np.max(np.abs(z - r)) < 1e-2 for r in roots):
+            roots.append(z)
+            jacobians.append(sh.last_jacobian)
+    return roots, jacobians, best, (10.0 ** lo_dec, 10.0 ** hi_dec)
+
+
+def _end_prices(B, S, rho_b, rho_s, sup_b, sup_s, k):
+    """(p_lo, p_hi) of the regular class from the end conditions (module docstring), each the root in the overlap
+    of the supports found by brentq on a bracketing grid (the smallest root for p_lo, the largest for p_hi);
+    None for an end whose condition has no root there (then that end is flat, see the module docstring)."""
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
+    L, R = rho_s.limit, rho_b.limit
+    a, b = max(c_lo, v_lo), min(v_hi, c_hi)
+
+    def bottom(p):
+        return (1 - k) * B.sf(p) - (1 + k * L) * B.pdf(p) * (p - c_lo)
+
+    def top(p):
+        return k * S.cdf(p) - (1 + (1 - k) * R) * S.pdf(p) * (v_hi - p)
+
+    grid = np.linspace(a, b, 257)
+    grid[0], grid[-1] = a + 1e-12 * (b - a), b - 1e-12 * (b - a)
+    with np.errstate(all="ignore"):
+        lo_vals, hi_vals = bottom(grid), top(grid)
+    out = []
+    for vals, f, first in ((lo_vals, bottom, True), (hi_vals, top, False)):
+        sign = np.sign(vals)
+        idx = np.flatnonzero((sign[:-1] * sign[1:] < 0) | (sign[:-1] == 0))
+        if idx.size == 0:
+            out.append(None)
+            continue
+        i = idx[0] if first else idx[-1]
+        if sign[i] == 0:
+            out.append(float(grid[i]))
+            continue
+        out.append(optimize.brentq(f, grid[i], grid[i + 1], xtol=1e-15 * max(1.0, abs(grid[i])), rtol=1e-15))
+    return out[0], out[1]
+
+
+def _tables(sh: _Shooting, sols, n: int = 4001):
+    """Prices, h, g and their slopes from the first-order conditions, on n equally spaced prices of the trading
+    range, from the dense solutions of the two halves (the end points and end slopes exactly)."""
+    low, high = sols
+    k, e = sh.k, sh.start
+    p = np.linspace(sh.p_lo, sh.p_hi, n)
+    h, g = np.empty(n), np.empty(n)
+    below = p <= sh.p_mid
+    x = np.clip(p[below] - sh.p_lo, e, None)
+    y = low.sol(x)
+    h[below], g[below] = p[below] + y[0] * (p[below] - sh.p_lo) / x, sh.c_lo + y[1] * (p[below] - sh.p_lo) / x
+    u = np.clip(sh.p_hi - p[~below], e, None)
+    z = high.sol(u)
+    h[~below], g[~below] = sh.v_hi - z[0] * (sh.p_hi - p[~below]) / u, p[~below] - z[1] * (sh.p_hi - p[~below]) / u
+    h[0], g[0], h[-1], g[-1] = sh.p_lo, sh.c_lo, sh.v_hi, sh.p_hi
+    inner = slice(1, -1)
+    zb, ys = sh.v_hi - h[inner], g[inner] - sh.c_lo
+    dh, dg = np.empty(n), np.empty(n)
+    with np.errstate(all="ignore"):
+        dh[inner] = (1 - k) * zb * sh.rho_b(zb) / (p[inner] - g[inner])
+        dg[inner] = k * ys * sh.rho_s(ys) / (h[inner] - p[inner])
+    return p, h, g, dh, dg
+
+
+def _member(sh: _Shooting, z, J, rtol: float, tol: float):
+    """Polish one regular equilibrium at full accuracy and tabulate it; None if it does not reach tol or its
+    strategies are not increasing. Returns (z, residual, tables)."""
+    m, J_fd = sh.evaluate(z, 1e-8, 1e-6)  # an accurate Jacobian for the chord iterations
+    if m is not None:
+        J = J_fd
+    m, rtol_ = None, rtol
+    for rtol_ in (rtol, 0.1 * rtol):
+        for _ in range(6):  # chord iterations with the Jacobian of the loose stage (contraction ~1e-5 per step)
+            lo, low = sh.half(0, math.exp(z[0]), rtol_, dense=True)
+            hi, high = sh.half(1, math.exp(z[1]), rtol_, dense=True)
+            m = lo - hi
+            if not np.all(np.isfinite(m)) or J is None:
+                return None
+            if np.max(np.abs(m)) < tol:
+                break
+            z = z + np.linalg.lstsq(J, -m, rcond=1e-13)[0]
+        if np.max(np.abs(m)) < tol:
+            break
+    if not np.max(np.abs(m)) < tol:
+        return None
+    tables = _tables(sh, (low, high))
+    p, h, g, dh, dg = tables
+    dh[0], dg[0], dh[-1], dg[-1] = 1 + sh.a_lo, math.exp(z[0]), math.exp(z[1]), 1 + sh.a_hi
+    if not (np.all(np.diff(h) > 0) and np.all(np.diff(g) > 0) and np.all(dh > 0) and np.all(dg > 0)
+            and np.all(h[1:-1] > p[1:-1]) and np.all(g[1:-1] < p[1:-1])):
+        return None
+    # independent check of the first-order conditions: central differences of the dense output vs the equations
+    grid = np.linspace(sh.p_lo + 0.01 * sh.width, sh.p_hi - 0.01 * sh.width, 201)
+    dp = 1e-4 * sh.width
+    vals = [_tables_at(sh, (low, high), q) for q in (grid - dp, grid + dp, grid)]
+    deriv = (vals[1] - vals[0]) / (2 * dp)
+    hh, gg = vals[2]
+    f = np.array([(1 - sh.k) * (sh.v_hi - hh) * sh.rho_b(sh.v_hi - hh) / (grid - gg),
+                  sh.k * (gg - sh.c_lo) * sh.rho_s(gg - sh.c_lo) / (hh - grid)])
+    ode_residual = float(np.max(np.abs(deriv - f) / np.maximum(1, np.abs(f))))
+    return z, float(np.max(np.abs(m))), tables, ode_residual
+
+
+def _tables_at(sh, sols, q):
+    """(h, g) at interior prices q from the dense solutions."""
+    low, high = sols
+    q = np.asarray(q, dtype=float)
+    out = np.empty((2, q.size))
+    below = q <= sh.p_mid
+    y = low.sol(q[below] - sh.p_lo)
+    out[0, below], out[1, below] = q[below] + y[0], sh.c_lo + y[1]
+    z = high.sol(sh.p_hi - q[~below])
+    out[0, ~below], out[1, ~below] = sh.v_hi - z[0], q[~below] - z[1]
+    return out
+
+
+def _pareto(results):
+    """Index of the member returned by default and the reason: the Pareto-best (no other member gives both sides
+    at least as much and one more) with the largest gains from trade."""
+    if len(results) == 1:
+        return 0, "the only regular equilibrium found"
+    surpl = [(r.buyer_surplus, r.seller_surplus) for r in results]
+    undominated = [i for i, (b, s) in enumerate(surpl)
+                   if not any(b2 >= b and s2 >= s and (b2 > b or s2 > s) for b2, s2 in surpl)]
+    best = max(undominated, key=lambda i: results[i].efficiency)
+    others = len(results) - 1
+    if len(undominated) == 1:
+        return best, (f"Pareto-best of the {len(results)} regular equilibria found: both sides gain at least as much "
+                      f"as in each of the other {others}")
+    return best, (f"largest gains among the {len(undominated)} Pareto-undominated of the {len(results)} regular "
+                  f"equilibria found (no member is best for both sides)")
 
 
 def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, tol: float = 1e-10) -> BNEResult:
-    """The regular (smooth, strictly increasing) equilibrium of the k-double auction.
+    """A regular (smooth, strictly increasing) equilibrium of the k-double auction, the Pareto-best of those found.
 
-    ``buyer`` and ``seller`` are frozen scipy.stats continuous distributions with finite support whose density
-    is positive inside it; ``k`` in (0, 1) is the weight of the bid in the price. See the module docstring for
-    the equations (Satterthwaite and Williams 1989), the equilibrium selection and when it does not exist.
+    ``buyer`` and ``seller`` are frozen scipy.stats continuous distributions with bounded supports (they may differ,
+    but the lowest cost must be below the highest value) whose densities are positive inside and behave like powers
+    of the distance at the ends; ``k`` in [0, 1] is the weight of the bid in the price (floats, Fraction and sympy
+    numbers). See the module docstring for the equations, the selection and the method. The result lists every
+    regular equilibrium found (``equilibria``) and says which one it is (``member``, ``selection``).
+
     Raises ``ValueError`` for bad input (``InputTypeError``, both a ValueError and a TypeError, for a
-    non-distribution or a non-number) and :class:`ConvergenceError` if no end slopes make the two halves meet
-    to ``tol`` (the message gives the smallest mismatch found). Supported inputs: supports inside [-4, 4], each at
-    least 1e-9 wide (the tolerances are absolute: rescale other units), k in [0.01, 0.99] (Fraction and sympy
-    numbers accepted), 1e-13 <= rtol <= 1e-3, tol > 0. Bounded cost: a fixed maximum number of integrations (25 Newton
-    steps, then if needed 2 x 33 sampled slopes and at most 8 polishes of 20 steps, then 8 final steps).
+    non-distribution or a non-number): supports inside [-4, 4] and at least 1e-9 wide, gains from trade,
+    1e-13 <= rtol <= 1e-3, tol > 0. Raises :class:`NoRegularEquilibrium` (a ConvergenceError) with the evidence if no
+    regular equilibrium exists, and :class:`ConvergenceError` if one is found but not to ``tol``.
     """
     start = time.perf_counter()
-    (v_lo, v_hi), (c_lo, c_hi), k = _validate(buyer, seller, k, rtol, tol)
-    B, S = _Fast(buyer), _Fast(seller)
-    L = _end_limit(lambda e: S.cdf(c_lo + e) / (e * S.pdf(c_lo + e)), c_hi - c_lo)
-    R = _end_limit(lambda e: B.sf(v_hi - e) / (e * B.pdf(v_hi - e)), v_hi - v_lo)
-    h_lo_slope, g_hi_slope = 1 + k * L, 1 + (1 - k) * R
-
-    def bottom(p):
-        return (1 - k) * B.sf(p) - h_lo_slope * B.pdf(p) * (p - c_lo)
-
-    def top(p):
-        return k * S.cdf(p) - g_hi_slope * S.pdf(p) * (v_hi - p)
-
-    a, b = max(c_lo, v_lo), min(v_hi, c_hi)
-    d = 1e-9 * (b - a)
-    if not a < b:
-        raise ValueError("the supports must overlap so that the lowest trading price is inside the buyer's support "
-                         "and the highest inside the seller's (e.g. both priors on the same interval)")
-    if not (bottom(a + d) > 0 > bottom(b - d)) or not (top(a + d) < 0 < top(b - d)):
-        raise ValueError(f"the end conditions of the regular equilibrium have no root inside the overlap [{a:.6g}, "
-                         f"{b:.6g}] of the supports: the priors' densities vanish too fast at the ends (e.g. "
-                         f"Beta(50, 50)), or the supports overlap too little; such priors are not supported")
-    p_lo = optimize.brentq(bottom, a + d, b - d, xtol=1e-15, rtol=1e-15)
-    p_hi = optimize.brentq(top, a + d, b - d, xtol=1e-15, rtol=1e-15)
+    sup_b, sup_s, k = _validate(buyer, seller, k, rtol, tol)
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
+    if k in (0.0, 1.0):
+        return _one_sided(buyer, seller, k, sup_b, sup_s, start)
+    Bv, Sv, Bf, Sf = _Vec(buyer), _Vec(seller), _Fast(buyer), _Fast(seller)
+    rho_b = _EndRatio(lambda z: Bv.sf(v_hi - z), lambda z: Bv.pdf(v_hi - z), v_hi - v_lo, "buyer",
+                      lambda z: Bf.sf(v_hi - z), lambda z: Bf.pdf(v_hi - z))
+    rho_s = _EndRatio(lambda y: Sv.cdf(c_lo + y), lambda y: Sv.pdf(c_lo + y), c_hi - c_lo, "seller",
+                      lambda y: Sf.cdf(c_lo + y), lambda y: Sf.pdf(c_lo + y))
+    for name, ratio, which in (("buyer", rho_b, "R"), ("seller", rho_s, "L")):
+        if ratio.limit < _MIN_END_RATIO:
+            raise ValueError(
+                f"{name}'s density vanishes too fast at the end of its support where trade starts ({which} = "
+                f"lim mass / (distance * density) = {ratio.limit:.3g} < {_MIN_END_RATIO:g}, i.e. faster than "
+                f"distance^{1 / _MIN_END_RATIO - 1:g}, e.g. Beta(50, 50)): the equations are then too stiff for this "
+                f"solver; such priors are not supported")
+    p_lo, p_hi = _end_prices(Bv, Sv, rho_b, rho_s, sup_b, sup_s, k)
+    if p_lo is None:
+        raise ConvergenceError("the end condition at the bottom has no root inside the overlap of the supports (the "
+                               "buyer's values start above the costs: a flat bottom); this case is not implemented")
+    if p_hi is None:
+        if not c_hi < v_hi:
+            raise ConvergenceError("the end condition at the top has no root inside the overlap of the supports; "
+                                   "this case is not implemented")
+        return _flat_top(_Shooting(Bv, Sv, rho_b, rho_s, sup_b, sup_s, k, p_lo, c_hi), buyer, seller, rtol, start)
     if not p_lo < p_hi:
-        raise ConvergenceError(f"no regular equilibrium: lowest trading price {p_lo} is not below the highest {p_hi}")
-
-    def rhs(p, y):
-        h, g = y
-        return [(1 - k) * B.sf(h) / (B.pdf(h) * (p - g)), k * S.cdf(g) / (S.pdf(g) * (h - p))]
-
-    width = p_hi - p_lo
-    p_mid = 0.5 * (p_lo + p_hi)
-    eps = 1e-7 * width
-    calls = [0]
-
-    def half(side: int, slope: float, rtol_: float, dense: bool = False):
-        """Integrate from one end (0: p_lo upwards with g'(p_lo) = slope; 1: p_hi downwards with h'(p_hi) = slope)
-        to p_mid; None if the trajectory leaves the region where the equations make sense."""
-        calls[0] += 1
-        if not slope > 0:
-            return None
-        if side == 0:
-            span, y0 = (p_lo + eps, p_mid), [p_lo + h_lo_slope * eps, c_lo + slope * eps]
-        else:
-            span, y0 = (p_hi - eps, p_mid), [v_hi - slope * eps, p_hi - g_hi_slope * eps]
-        with np.errstate(all="ignore"):
-            sol = solve_ivp(rhs, span, y0, method="DOP853", rtol=rtol_, atol=1e-14, dense_output=dense)
-        if sol.status != 0 or not np.all(np.isfinite(sol.y[:, -1])):
-            return None
-        return sol
-
-    def newton(z, rtol_, goal, max_iter, dense=False):
-        """Damped Newton on the mid-point mismatch. Each half depends on one slope only, so the Jacobian by forward
-        differences costs one extra half-integration per slope. Returns (z, mismatch, halves)."""
-        halves = (half(0, z[0], rtol_, dense), half(1, z[1], rtol_, dense))
-        if halves[0] is None or halves[1] is None:
-            return z, np.array([np.inf, np.inf]), halves
-        m = halves[0].y[:, -1] - halves[1].y[:, -1]
-        for _ in range(max_iter):
-            if np.max(np.abs(m)) < goal:
-                break
-            steps = 1e-6 * np.maximum(z, 1.0) if rtol_ < 1e-10 else 1e-4 * np.maximum(z, 1.0)
-            moved = (half(0, z[0] + steps[0], rtol_), half(1, z[1] + steps[1], rtol_))
-            if moved[0] is None or moved[1] is None:
-                steps = -steps
-                moved = (half(0, z[0] + steps[0], rtol_), half(1, z[1] + steps[1], rtol_))
-                if moved[0] is None or moved[1] is None:
-                    break
-            J = np.column_stack([(moved[0].y[:, -1] - halves[0].y[:, -1]) / steps[0],
-                                 -(moved[1].y[:, -1] - halves[1].y[:, -1]) / steps[1]])
-            delta = np.linalg.lstsq(J, -m, rcond=1e-12)[0]
-            t, improved = 1.0, False
-            while t > 1e-3:  # backtracking: halve the step until the mismatch falls
-                trial = z + t * delta
-                new = (half(0, trial[0], rtol_, dense), half(1, trial[1], rtol_, dense))
-                if new[0] is not None and new[1] is not None:
-                    m_new = new[0].y[:, -1] - new[1].y[:, -1]
-                    if np.max(np.abs(m_new)) < np.max(np.abs(m)):
-                        z, m, halves, improved = trial, m_new, new, True
-                        break
-                t *= 0.5
-            if not improved:
-                break
-        return z, m, halves
-
-    guess = np.array([g_hi_slope, h_lo_slope])  # exact for uniform priors (the linear equilibrium)
-    at_guess = (half(0, guess[0], rtol, True), half(1, guess[1], rtol, True))
-    others: list = []
-    if at_guess[0] is not None and at_guess[1] is not None \
-            and np.max(np.abs(at_guess[0].y[:, -1] - at_guess[1].y[:, -1])) < tol:
-        z, (low, high) = guess, at_guess
-        m = low.y[:, -1] - high.y[:, -1]
-        method = "two-sided shooting; the end slopes 1 + (1-k) R, 1 + k L solve it (uniform priors: linear equilibrium)"
+        raise NoRegularEquilibrium(f"no regular equilibrium: the end conditions give a lowest trading price "
+                                   f"{p_lo:.6g} that is not below the highest {p_hi:.6g}")
+    sh = _Shooting(Bv, Sv, rho_b, rho_s, sup_b, sup_s, k, p_lo, p_hi)
+    roots, jacobians, (closest, at), span = _regular_roots(sh)
+    if not roots:
+        slopes = tuple(float(x) for x in np.exp(at)) if at is not None else ()
+        raise NoRegularEquilibrium(
+            f"no regular equilibrium (finite, non-zero end slopes) for these priors at k = {k:g}: the halves from "
+            f"p_lo = {p_lo:.6g} and p_hi = {p_hi:.6g} never meet at p = {sh.p_mid:.6g} for end slopes g'(p_lo), "
+            f"h'(p_hi) in [{span[0]:g}, {span[1]:g}] (the curves of (h, g) they trace stay at least {closest:.3g} "
+            f"apart, closest at slopes {tuple(round(s, 4) for s in slopes)}); smooth equilibria with other end "
+            f"behaviour, and the one-price equilibria of lib.double_auction, still exist",
+            closest=closest, slopes=slopes)
+    found = [r for r in (_member(sh, z, J, rtol, tol) for z, J in zip(roots, jacobians)) if r is not None]
+    if not found:
+        raise ConvergenceError(f"regular equilibria were located (end slopes {[tuple(np.exp(r)) for r in roots]}) but "
+                               f"none converged to the mismatch tol = {tol:g} or had increasing strategies")
+    results = []
+    for z, residual, tables, ode_res in found:
+        results.append(BNEResult(
+            k=k, price_range=(p_lo, p_hi), buyer_range=(p_lo, v_hi), seller_range=(c_lo, p_hi),
+            end_slopes=(1 + sh.a_lo, float(math.exp(z[0])), float(math.exp(z[1])), 1 + sh.a_hi), residual=residual,
+            ode_residual=ode_res, other_end_slopes=(), iterations=sh.calls, method="", seconds=0.0,
+            _tables=tables, _priors=(buyer, seller), _supports=(sup_b, sup_s)))
+    if len(results) > 1:
+        welfare = [r.outcomes() for r in results]
     else:
-        z, m, _ = newton(guess, 1e-8, 1e-8, 25)  # usually enough: Newton from the uniform-exact slopes
-        roots, gap = ([z], 0.0) if np.max(np.abs(m)) < 1e-7 else _meeting_points(half, newton, _SLOPES, guess)
-        method = ("two-sided shooting: damped Newton on the mid-point mismatch from the end slopes 1 + (1-k) R, "
-                  "1 + k L (rtol 1e-8, then {rtol:g})") if gap == 0.0 else \
-            ("two-sided shooting: scan of both end slopes for where the halves meet, then damped Newton "
-             "(rtol 1e-8, then {rtol:g})")
-        if not roots:
-            raise ConvergenceError(
-                f"no regular equilibrium found: for no end slopes g'(p_lo), h'(p_hi) in [{_SLOPES[0]:g}, "
-                f"{_SLOPES[-1]:g}] do the halves from p_lo = {p_lo:.6g} and p_hi = {p_hi:.6g} meet at p = {p_mid:.6g} "
-                f"(closest sampled approach of the two curves of (h, g): {gap:.3g}; {calls[0]} integrations). "
-                f"This equilibrium (finite, non-zero end slopes) does not exist for every prior: near uniform priors "
-                f"at k = 1/2 it is typically missing (see the module docstring)")
-        roots.sort(key=lambda r: float(np.sum(np.log(r / guess) ** 2)))
-        z, others = roots[0], [tuple(float(x) for x in r) for r in roots[1:]]
-        # full accuracy, starting next to the root (one or two Newton steps); tighter if the integration error of
-        # the mismatch is not below tol
-        for rtol_ in (rtol, 0.1 * rtol):
-            z, m, (low, high) = newton(z, rtol_, tol, 8, dense=True)
-            if np.max(np.abs(m)) < tol:
-                break
-    residual = float(np.max(np.abs(m)))
-    if not residual < tol:
-        raise ConvergenceError(f"shooting did not converge: mismatch of (h, g) at p = {p_mid:.6g} is {residual:.3g} "
-                               f"> {tol:g} after {calls[0]} integrations (end slopes tried: {z})")
-    method = method.format(rtol=rtol)
-    # independent check of the first-order conditions: finite differences of the dense output vs the RHS
-    grid = np.linspace(p_lo + 0.01 * width, p_hi - 0.01 * width, 201)
-    dp = 1e-4 * width
-    vals = [np.where(q <= p_mid, low.sol(q), high.sol(q)) for q in (grid - dp, grid + dp, grid)]
-    deriv = (vals[1] - vals[0]) / (2 * dp)
-    f = np.array([rhs(p, y) for p, y in zip(grid, vals[2].T)]).T
-    ode_residual = float(np.max(np.abs(deriv - f) / np.maximum(1, np.abs(f))))
+        welfare = [None]
+    members = tuple(RegularMember(end_slopes=r.end_slopes, efficiency=w.efficiency if w else math.nan,
+                                  buyer_surplus=w.buyer_surplus if w else math.nan,
+                                  seller_surplus=w.seller_surplus if w else math.nan)
+                    for r, w in zip(results, welfare))
+    index, why = _pareto(members) if len(members) > 1 else (0, "the only regular equilibrium found")
+    chosen = results[index]
+    others = tuple((r.end_slopes[1], r.end_slopes[2]) for i, r in enumerate(results) if i != index)
+    method = (f"two-sided shooting from both ends in variables measured from each end (DOP853, rtol {rtol:g}); "
+              f"all regular equilibria by a scan of both end slopes over [{span[0]:g}, {span[1]:g}] and Newton")
+    return replace(chosen, other_end_slopes=others, iterations=sh.calls, method=method, member="regular (lambda = 1)",
+                   selection=why, equilibria=members, seconds=time.perf_counter() - start)
+
+
+def _one_sided(buyer, seller, k: float, sup_b, sup_s, start: float) -> BNEResult:
+    """k = 0: the price is the ask, so bidding one's value is weakly dominant for the buyer, and the seller of cost c
+    maximises (s - c)(1 - F_B(s)), whose derivative is f_B(s)(c - phi_B(s)) with phi_B(s) = s - (1 - F_B(s))/f_B(s):
+    s(c) = phi_B^{-1}(c) where phi_B is increasing. k = 1: symmetrically the seller asks his cost and the buyer of
+    value v bids phi_S^{-1}(v), phi_S(b) = b + F_S(b)/f_S(b). Exact up to the root finding (no differential
+    equation). Raises ConvergenceError where the virtual value is not increasing on the range that matters (the
+    best offer would jump: ironing, not implemented)."""
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
+    B, S = _Vec(buyer), _Vec(seller)
+    if k == 0.0:  # the seller's monopoly problem against the buyer's demand 1 - F_B
+        lo, hi, name = v_lo, v_hi, "buyer"
+        ratio = _EndRatio(lambda z: B.sf(v_hi - z), lambda z: B.pdf(v_hi - z), v_hi - v_lo, "buyer")
+
+        def phi(p):  # p - (1 - F_B(p)) / f_B(p), written through the end ratio next to v_hi
+            z = np.maximum(v_hi - np.asarray(p, dtype=float), 0.0)
+            return np.where(z > 0, p - z * ratio(np.maximum(z, 1e-300)), p)
+        first, last = c_lo, min(c_hi, v_hi)  # the costs that trade
+    else:  # the buyer's monopsony problem against the seller's supply F_S
+        lo, hi, name = c_lo, c_hi, "seller"
+        ratio = _EndRatio(lambda y: S.cdf(c_lo + y), lambda y: S.pdf(c_lo + y), c_hi - c_lo, "seller")
+
+        def phi(p):  # p + F_S(p) / f_S(p)
+            y = np.maximum(np.asarray(p, dtype=float) - c_lo, 0.0)
+            return np.where(y > 0, p + y * ratio(np.maximum(y, 1e-300)), p)
+        first, last = max(v_lo, c_lo), v_hi  # the values that trade
+    grid = np.linspace(lo, hi, 8193)[1:-1]
+    with np.errstate(all="ignore"):
+        vals = phi(grid)
+    if k == 0.0:
+        # p_lo: the lowest price at which phi_B stays above c_lo; below it phi_B <= c_lo (sellers never ask there)
+        above = vals > first
+        i = int(np.flatnonzero(~above)[-1]) + 1 if np.any(~above) else 0
+        p_lo = lo if i == 0 else optimize.brentq(lambda p: float(phi(p)) - first, grid[i - 1], grid[i], xtol=1e-15)
+        p_hi = hi if last >= v_hi else optimize.brentq(lambda p: float(phi(p)) - last, p_lo, hi, xtol=1e-15)
+    else:
+        below = vals < last
+        i = int(np.flatnonzero(~below)[0]) if np.any(~below) else len(grid) - 1
+        p_hi = hi if i == len(grid) - 1 and below[-1] else \
+            optimize.brentq(lambda p: float(phi(p)) - last, grid[max(i - 1, 0)], grid[i], xtol=1e-15)
+        p_lo = lo if first <= c_lo else optimize.brentq(lambda p: float(phi(p)) - first, lo, p_hi, xtol=1e-15)
+    p = np.linspace(p_lo, p_hi, 4001)
+    with np.errstate(all="ignore"):
+        other = phi(p)
+    d = 1e-6 * (p_hi - p_lo)
+    with np.errstate(all="ignore"):
+        slope = (phi(np.clip(p + d, p_lo, p_hi)) - phi(np.clip(p - d, p_lo, p_hi))) / \
+            (np.clip(p + d, p_lo, p_hi) - np.clip(p - d, p_lo, p_hi))
+    outside = grid[(grid < p_lo) if k == 0.0 else (grid > p_hi)]
+    with np.errstate(all="ignore"):
+        bad_out = outside.size > 0 and (np.any(phi(outside) > first) if k == 0.0 else np.any(phi(outside) < last))
+    if not (np.all(np.diff(other) > 0) and np.all(slope > 0)) or bad_out:
+        raise ConvergenceError(f"at k = {k:g} the {name}'s virtual value is not increasing where it matters, so the "
+                               f"other side's best offer jumps (ironing); this case is not implemented")
+    if k == 0.0:
+        other = np.maximum(other, c_lo)
+        tables = (p, p.copy(), other, np.ones_like(p), slope)
+        ranges = dict(buyer_range=(p_lo, p_hi), seller_range=(float(other[0]), float(other[-1])))
+        method = "exact: buyer truthful (weakly dominant at k = 0); seller's ask s(c) = phi_B^{-1}(c)"
+        member, truthful = "k = 0: truthful buyer, monopoly asks", "buyer"
+    else:
+        other = np.minimum(other, v_hi)
+        tables = (p, other, p.copy(), slope, np.ones_like(p))
+        ranges = dict(buyer_range=(float(other[0]), float(other[-1])), seller_range=(p_lo, p_hi))
+        method = "exact: seller truthful (weakly dominant at k = 1); buyer's bid b(v) = phi_S^{-1}(v)"
+        member, truthful = "k = 1: truthful seller, monopsony bids", "seller"
+    ends = (float(tables[3][0]), float(tables[4][0]), float(tables[3][-1]), float(tables[4][-1]))
+    return BNEResult(k=k, price_range=(p_lo, p_hi), end_slopes=ends, residual=0.0, ode_residual=0.0,
+                     other_end_slopes=(), iterations=0, method=method, seconds=time.perf_counter() - start,
+                     member=member, selection="the unique equilibrium in undominated strategies", equilibria=(),
+                     _tables=tables, _priors=(buyer, seller), _supports=(sup_b, sup_s), _truthful=truthful, **ranges)
+
+
+def _rise(sh: _Shooting, slope: float, rtol: float, dense: bool = False):
+    """Flat top: integrate from p_lo with g'(p_lo) = slope until g reaches the highest cost c_hi. Returns the
+    solution and p_hi, or (None, None) if h reaches v_hi first or the trajectory leaves the region h > p > g."""
+    sh.calls += 1
+    e, fun = sh.start, sh._scalar_rhs(0)
+    rise_to = sh.c_hi - sh.c_lo
+
+    def reached(x, y):
+        return y[1] - rise_to
+    reached.terminal, reached.direction = True, 1
+    with np.errstate(all="ignore"):
+        sol = solve_ivp(fun, (e, sh.v_hi - sh.p_lo), [sh.a_lo * e, slope * e], method="DOP853", rtol=rtol,
+                        atol=rtol * 1e-3 * e, dense_output=dense, events=reached)
+    if sol.status != 1 or not sol.t_events[0].size:
+        return None, None
+    x_end = float(sol.t_events[0][0])
+    y1 = float(sol.y_events[0][0][0])
+    p_hi = sh.p_lo + x_end
+    if not (y1 > 0 and p_hi + y1 < sh.v_hi and p_hi > sh.c_hi):
+        return None, None
+    return sol, p_hi
+
+
+def _flat_top_tables(sh: _Shooting, sol, p_hi: float, n: int = 4001):
+    k = sh.k
+    p = np.linspace(sh.p_lo, p_hi, n)
+    x = np.clip(p - sh.p_lo, sh.start, None)
+    y = sol.sol(x)
+    scale = (p - sh.p_lo) / x
+    h, g = p + y[0] * scale, sh.c_lo + y[1] * scale
+    h[0], g[0], g[-1] = sh.p_lo, sh.c_lo, sh.c_hi
+    zb, ys = sh.v_hi - h, g - sh.c_lo
+    with np.errstate(all="ignore"):
+        dh = (1 - k) * zb * sh.rho_b(zb) / (p - g)
+        dg = np.empty(n)
+        dg[1:] = k * ys[1:] * sh.rho_s(ys[1:]) / (h[1:] - p[1:])
+    dg[0] = y[1][0] / x[0]
+    return p, h, g, dh, dg
+
+
+def _gains(sh: _Shooting, tables, buyer, seller) -> float:
+    """Expected gains from trade of the strategies tabulated (sellers of cost g(p) trade with buyers of value at
+    least h(p)): the integral over p of f_S(g) g' E_B[(v - g) 1{v >= h}], by the trapezoid rule on the table (for
+    comparing members of a family; welfare reported is lib.double_auction.outcomes)."""
+    p, h, g, dh, dg = tables
+    v, w = np.polynomial.legendre.leggauss(24)
+    lo, hi = h[:, None], sh.v_hi
+    nodes = 0.5 * (lo + hi) + 0.5 * (hi - lo) * v[None, :]
+    inner = np.sum(0.5 * (hi - lo) * w[None, :] * (nodes - g[:, None]) * buyer.pdf(nodes), axis=1)
+    integrand = seller.pdf(g) * dg * inner
+    return float(np.sum(0.5 * (integrand[1:] + integrand[:-1]) * np.diff(p)))
+
+
+def _flat_top(sh: _Shooting, buyer, seller, rtol: float, start: float) -> BNEResult:
+    """The regular equilibria with a flat top form a one-parameter family in sigma = g'(p_lo) (module docstring).
+    Return the member with sigma = 1 + (1 - k) R, which for uniform priors is the linear equilibrium (the slope of
+    the Chatterjee-Samuelson ask); list the efficiency of the members at sigma / 10, sigma and 10 sigma (gains by
+    quadrature along the solution over lib.double_auction.first_best_gains)."""
+    from lib.double_auction import first_best_gains
+
+    sigma = 1 + sh.a_hi
+    first = first_best_gains(buyer, seller)
+    members, chosen = [], None
+    for s_ in (0.1 * sigma, sigma, 10 * sigma):
+        sol, p_hi = _rise(sh, s_, rtol, dense=True)
+        if sol is None:
+            continue
+        tables = _flat_top_tables(sh, sol, p_hi)
+        members.append(RegularMember(end_slopes=(1 + sh.a_lo, s_, float(tables[3][-1]), float(tables[4][-1])),
+                                     efficiency=_gains(sh, tables, sh.B, sh.S) / first, buyer_surplus=math.nan,
+                                     seller_surplus=math.nan))
+        if s_ == sigma:
+            chosen = (tables, p_hi)
+    if chosen is None:
+        raise NoRegularEquilibrium(f"no regular equilibrium with a flat top at g'(p_lo) = {sigma:.6g}: the buyer's "
+                                   f"inverse strategy reaches the highest value before the seller's reaches the "
+                                   f"highest cost")
+    tables, p_hi = chosen
+    p, h, g, dh, dg = tables
+    if not (np.all(np.diff(h) > 0) and np.all(np.diff(g) > 0) and np.all(dh > 0) and np.all(dg > 0)):
+        raise ConvergenceError("the flat-top equilibrium's inverse strategies are not increasing")
+    effs = ", ".join(f"{m.efficiency:.6f} at g'(p_lo) = {m.end_slopes[1]:.4g}" for m in members)
     return BNEResult(
-        k=k, price_range=(p_lo, p_hi), buyer_range=(p_lo, v_hi), seller_range=(c_lo, p_hi),
-        end_slopes=(h_lo_slope, float(z[0]), float(z[1]), g_hi_slope), residual=residual, ode_residual=ode_residual,
-        other_end_slopes=tuple(others), iterations=calls[0], method=method, seconds=time.perf_counter() - start,
-        _low=low.sol, _high=high.sol, _p_mid=p_mid, _supports=((v_lo, v_hi), (c_lo, c_hi)), _priors=(buyer, seller),
-    )
+        k=sh.k, price_range=(sh.p_lo, p_hi), buyer_range=(sh.p_lo, float(h[-1])), seller_range=(sh.c_lo, sh.c_hi),
+        end_slopes=(1 + sh.a_lo, sigma, float(dh[-1]), float(dg[-1])), residual=0.0, ode_residual=0.0,
+        other_end_slopes=(), iterations=sh.calls,
+        method=(f"one-sided shooting from p_lo (DOP853, rtol {rtol:g}) until the seller's inverse strategy reaches the "
+                f"highest cost"),
+        seconds=time.perf_counter() - start,
+        member=f"regular at p_lo, flat top: buyers above v = {h[-1]:.6g} bid p_hi = {p_hi:.6g}",
+        selection=(f"g'(p_lo) = 1 + (1 - k) R = {sigma:.6g} (the linear equilibrium for uniform priors) in the "
+                   f"one-parameter family of flat-top regular equilibria (efficiency {effs})"),
+        equilibria=tuple(members),
+        _tables=tables, _priors=(buyer, seller), _supports=((sh.v_lo, sh.v_hi), (sh.c_lo, sh.c_hi)))
