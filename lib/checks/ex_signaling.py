@@ -110,3 +110,41 @@ register(Choice(
     reference=Lazy(_low_profit_effect),
     options=("raises", "lowers", "unchanged"),
 ))
+
+
+_phi, _qH, _qL = sp.symbols("phi q_H q_L", real=True)
+
+
+@lru_cache(maxsize=None)
+def _audit_loss():
+    """L's loss from committed disclosure in a separating game with the audit cost: L earns pi_FI(q_L) either way
+    (recognised without disclosure, revealed with it) and pays the fee F(q_L) = phi (1/q_L - 1/q_H) only when
+    disclosing, so the loss is the fee."""
+    fee = lambda q: _phi * (1 / q - 1 / _qH)  # noqa: E731  (F(q), chapter 3)
+    return sp.simplify(fee(_qL) - fee(_qH))   # what L pays minus what H pays: all of it falls on L
+
+
+def _voluntary_max_cost() -> float:
+    from lib.signaling import voluntary_disclosure
+
+    return voluntary_disclosure(_default_game()).loss_high
+
+
+register(Symbolic(
+    id="signaling.audit_loss",
+    title="With the audit cost, how much does committed disclosure lower L's profit in a separating game?",
+    hint="Compare L's profit in the least-cost separating equilibrium with its profit under disclosure, where it "
+         "pays the audit fee. Does the fee change its openness?",
+    reference=Lazy(_audit_loss),
+    variables=("phi", "q_H", "q_L"),
+    domains={"phi": (0.01, 1.0), "q_H": (1.0, 2.0), "q_L": (0.05, 0.95)},
+))
+
+register(Numeric(
+    id="signaling.voluntary_max_cost",
+    title="Voluntary disclosure, default game (gap 0.2): the largest common disclosure cost at which H discloses",
+    hint="H compares disclosing (full information, minus the cost) with staying silent, where the committed "
+         "non-disclosure equilibrium is played. Which profit difference is the break-even cost?",
+    reference=Lazy(_voluntary_max_cost),
+    digits=3,
+))
