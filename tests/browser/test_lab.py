@@ -1,11 +1,13 @@
 """The JupyterLab journey, as a student makes it, in headless Chromium.
 
 A JupyterLab server is started on a free local port with a random token, on a temporary copy of the chapters
-and exercises (so nothing is written into the repository). For each chapter: open it, run its import cells and
-every explorer cell (`explore_*()`), wait for the kernel to go idle, assert that none of them produced an error;
-move a slider of the first ipywidgets explorer and assert that the explorer's output changed. Then open an exercise
-notebook, run all its cells, type a correct answer into its first numeric answer cell, run the check cell and
-assert the "correct" message.
+and exercises (so nothing is written into the repository; its workspaces and settings live in that copy too). One
+browser page loads JupyterLab once and opens the notebooks one after another with its own commands, as a student
+opens them from the file browser. For each chapter: open it (a fresh kernel), run its import cells and every
+explorer cell (`explore_*()`), assert that none of them produced an error; move a slider of the first ipywidgets
+explorer and assert that the explorer's figure changed; close the notebook and shut its kernel down. Then open an
+exercise notebook, run all its cells, type a correct answer into its first numeric answer cell, run the check cell
+and assert the "correct" message.
 
 Every cell of every chapter is executed, and its outputs compared, by nbval in the same test run (and by the book
 build): the journey checks what only JupyterLab adds, that the widgets render and respond in its front end, and does
@@ -13,7 +15,6 @@ not execute each chapter a third time.
 """
 from __future__ import annotations
 
-import json
 import re
 import secrets
 import shutil
@@ -50,9 +51,13 @@ def lab(tmp_path_factory):
     command = [sys.executable, "-m", "jupyter", "lab", "--no-browser", "--allow-root", "--expose-app-in-browser",
                f"--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}", f"--IdentityProvider.token={token}",
                f"--ServerApp.root_dir={workdir}", "--LabApp.news_url=", "--LabApp.check_for_updates_class="
-               "jupyterlab.handlers.announcements.NeverCheckForUpdate", "--ServerApp.port_retries=0"]
+               "jupyterlab.handlers.announcements.NeverCheckForUpdate", "--ServerApp.port_retries=0",
+               # JupyterLab's defaults, not the settings and saved workspaces of whoever runs the tests
+               f"--LabApp.user_settings_dir={workdir / '.lab' / 'settings'}",
+               f"--LabApp.workspaces_dir={workdir / '.lab' / 'workspaces'}"]
     log = open(workdir / "lab.log", "w")
-    server = subprocess.Popen(command, cwd=workdir, stdout=log, stderr=subprocess.STDOUT)
+    # No terminal on stdin: with one, the server answers SIGINT with a confirmation prompt instead of stopping.
+    server = subprocess.Popen(command, cwd=workdir, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.time() + 60
@@ -63,10 +68,10 @@ def lab(tmp_path_factory):
             except OSError:
                 if server.poll() is not None or time.time() > deadline:
                     pytest.fail("JupyterLab did not start:\n" + (workdir / "lab.log").read_text()[-3000:])
-                time.sleep(0.5)
-        yield base, token
+                time.sleep(0.2)
+        yield base, token, workdir
     finally:
-        server.send_signal(signal.SIGINT)
+        server.send_signal(signal.SIGTERM)  # stops the server, which shuts down the kernels still running
         try:
             server.wait(timeout=15)
         except subprocess.TimeoutExpired:
@@ -74,43 +79,69 @@ def lab(tmp_path_factory):
         log.close()
 
 
-def _shutdown_kernels(lab) -> None:
-    """Stop every session the server runs, so one notebook's kernel does not slow the next test."""
-    base, token = lab
-    with urllib.request.urlopen(f"{base}/api/sessions?token={token}", timeout=10) as response:
-        sessions = json.load(response)
-    for session in sessions:
-        request = urllib.request.Request(f"{base}/api/sessions/{session['id']}?token={token}", method="DELETE")
-        urllib.request.urlopen(request, timeout=30).close()
+@pytest.fixture(scope="class")
+def lab_page(browser, lab):
+    """One page with JupyterLab loaded, for every notebook of a test class (each opened with a kernel of its own).
+
+    Whatever notebook a test leaves open is closed, and its kernel shut down, before the next test opens its own."""
+    base, token, _ = lab
+    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    page = context.new_page()
+    page.goto(f"{base}/lab/workspaces/journey-{secrets.token_hex(4)}?reset&token={token}",
+              wait_until="domcontentloaded")
+    page.wait_for_function("() => window.jupyterapp", timeout=90_000, polling=100)
+    page.evaluate("() => window.jupyterapp.restored.then(() => true)")
+    page.evaluate(_CLOSE)
+    try:
+        yield page
+        # The kernels of the closed notebooks were shut down without waiting (the next notebook starts meanwhile):
+        # every shutdown must have succeeded.
+        failed = page.evaluate("() => Promise.all(window.journeyShutdowns || []).then(r => r.filter(m => m))")
+        assert failed == [], failed
+    finally:
+        context.close()
 
 
-def _open(page, lab, relative: str):
-    base, token = lab
-    # A workspace of its own, reset: otherwise JupyterLab restores the notebooks earlier tests opened as hidden tabs,
-    # and one of them may become the current widget while this test works.
-    workspace = re.sub(r"\W", "-", relative)
-    page.goto(f"{base}/lab/workspaces/{workspace}/tree/{relative}?reset&token={token}", wait_until="domcontentloaded")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-                           ".connectionStatus === 'connected'", timeout=90_000)
-    page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session.kernel.status"
-                           " === 'idle'", timeout=90_000)
-
-
-_BUSY = """() => {
-  const nb = window.jupyterapp.shell.currentWidget;
-  const kernel = nb.sessionContext.session.kernel;
-  const running = [...nb.content.node.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'));
-  return kernel.status === 'idle' && !running;
+_OPEN = """async (path) => {
+  const app = window.jupyterapp;
+  if (window.journey) window.journeyClose();
+  const nb = await app.commands.execute('docmanager:open', {path, factory: 'Notebook'});
+  window.journey = nb;
+  await nb.context.ready;
+  await nb.sessionContext.ready;
+  app.shell.activateById(nb.id);
+  return nb.context.path;
 }"""
 
-def _run_all(page):
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_timeout(500)
-    page.wait_for_function(_BUSY, timeout=120_000, polling=250)
+# Close the journey's notebook and shut its kernel down, without waiting for the kernel to exit (the failures are
+# collected and checked when the page closes). The notebook was only run, not edited: nothing to save.
+_CLOSE = """() => {
+  window.journeyClose = () => {
+    const nb = window.journey;
+    window.journey = null;
+    (window.journeyShutdowns = window.journeyShutdowns || []).push(
+      nb.sessionContext.shutdown().then(() => '', e => `${nb.context.path}: kernel shutdown failed: ${e}`));
+    nb.context.model.dirty = false;
+    nb.dispose();
+  };
+}"""
+
+_IDLE = """() => {
+  const nb = window.journey;
+  const kernel = nb.sessionContext.session && nb.sessionContext.session.kernel;
+  const running = [...nb.content.node.querySelectorAll('.jp-InputPrompt')].some(p => p.textContent.includes('*'));
+  return kernel && kernel.connectionStatus === 'connected' && kernel.status === 'idle' && !running;
+}"""
+
+
+def _open(page, relative: str) -> None:
+    """Open a notebook in the page's JupyterLab (closing the one open before) and wait for its kernel."""
+    assert page.evaluate(_OPEN, relative) == relative
+    page.wait_for_function(_IDLE, timeout=90_000, polling=100)
+
+
+def _close(page) -> None:
+    page.evaluate("() => { if (window.journey) window.journeyClose(); }")
 
 
 _EXPLORER = re.compile(r"^explore_\w*\(", re.M)
@@ -131,15 +162,15 @@ def _journey_cells(chapter: Path) -> tuple[list[int], list[int]]:
 
 
 def _run_cells(page, indices: list[int]) -> list[str]:
-    """Run the given cells one after another as a student would (select, Ctrl+Enter), wait for the kernel, and
-    return the errors: an error output, or a cell that did not run."""
+    """Run the given cells one after another as a student would (select, Ctrl+Enter: the command resolves once the
+    cell has run), wait for the kernel, and return the errors: an error output, or a cell that did not run."""
     for i in indices:
-        page.evaluate("(i) => { const nb = window.jupyterapp.shell.currentWidget.content; nb.activeCellIndex = i;"
-                      " return window.jupyterapp.commands.execute('notebook:run-cell'); }", i)
-        page.wait_for_timeout(200)
-        page.wait_for_function(_BUSY, timeout=120_000, polling=250)
+        page.evaluate("(i) => { const nb = window.journey; window.jupyterapp.shell.activateById(nb.id);"
+                      " nb.content.activeCellIndex = i;"
+                      " return window.jupyterapp.commands.execute('notebook:run-cell').then(() => true); }", i)
+        page.wait_for_function(_IDLE, timeout=120_000, polling=100)
     return page.evaluate("""(indices) => {
-      const cells = window.jupyterapp.shell.currentWidget.content.model.cells;
+      const cells = window.journey.content.model.cells;
       const errors = [];
       for (const i of indices) {
         const cell = cells.get(i).toJSON();
@@ -151,58 +182,50 @@ def _run_cells(page, indices: list[int]) -> list[str]:
       return errors; }""", indices)
 
 
-def _explorer_state(page) -> str:
-    """What the first slider-driven output shows: the source of its images and its text."""
-    return page.evaluate("""() => {
-      const slider = window.jupyterapp.shell.currentWidget.node.querySelector('.jp-OutputArea .widget-slider');
-      const box = slider.closest('.jp-OutputArea-output');
-      return [...box.querySelectorAll('img')].map(i => i.src.slice(-200)).join('|') + box.innerText;
-    }""")
+# The figures the explorer cell shows (the explorer's output widget: the sliders are a separate output of the
+# same cell, so a moved slider's own label is not counted as a change).
+_FIGURES = ("(i) => [...window.journey.content.widgets[i].node.querySelectorAll('.jp-Cell-outputArea img')]"
+            ".map(m => m.src).join('|')")
 
 
-def _chapter_journey(browser, lab, chapter):
+def _move_first_slider(page, index: int) -> None:
+    """Move the first slider of the explorer in cell `index` one step with the keyboard and wait until the figure
+    has been redrawn with a different image."""
+    # JupyterLab renders only the cells in view: make the explorer's cell active and scroll it into view, so that
+    # its output (the sliders) is in view too.
+    page.evaluate("(i) => { const nb = window.journey.content; nb.activeCellIndex = i;"
+                  " return Promise.resolve(nb.scrollToItem(i, 'start')).then(() => true); }", index)
+    page.evaluate("(i) => window.journey.content.widgets[i].node.setAttribute('data-journey-explorer', '')", index)
+    handle = page.locator("[data-journey-explorer] .jp-Cell-outputArea .widget-slider .noUi-handle").first
+    handle.scroll_into_view_if_needed(timeout=30_000)
+    handle.wait_for(state="visible", timeout=30_000)
+    before = page.evaluate(_FIGURES, index)
+    assert "data:image/png" in before or "blob:" in before, "the explorer shows no figure"
+    at_max = handle.evaluate("h => h.getAttribute('aria-valuenow') === h.getAttribute('aria-valuemax')")
+    handle.focus()
+    page.keyboard.press("ArrowLeft" if at_max else "ArrowRight")
+    page.wait_for_function(f"([i, before]) => {{ const now = ({_FIGURES})(i);"
+                           " return now !== '' && now !== before; }", arg=[index, before], timeout=60_000,
+                           polling=100)
+    page.wait_for_function(_IDLE, timeout=60_000, polling=100)
+
+
+def _chapter_journey(page, lab, chapter: Path) -> None:
     """Run the chapter's imports and explorers in JupyterLab, assert no error output, move the first explorer's
-    slider, see the output change."""
-    run, explorers = _journey_cells(chapter)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
+    slider, see its figure change."""
+    run, explorers = _journey_cells(lab[2] / "chapters" / chapter.name)  # the copy JupyterLab serves
     try:
-        _open(page, lab, f"chapters/{chapter.name}")
+        _open(page, f"chapters/{chapter.name}")
         assert _run_cells(page, run) == []
-        # JupyterLab renders only the cells in view: make the first explorer's cell active and scroll it to the top
-        # of the notebook, so that its output (the sliders) is in view too.
-        index = explorers[0]
-        page.evaluate("(i) => { window.jupyterapp.shell.currentWidget.content.activeCellIndex = i; }", index)
-        # Only this notebook's sliders: JupyterLab may restore earlier notebooks as hidden tabs in the same page.
-        panel = page.evaluate("() => window.jupyterapp.shell.currentWidget.id")
-        handle = page.locator(f"[id='{panel}'] .jp-OutputArea .widget-slider .noUi-handle").first
-        for _ in range(30):
-            page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.scrollToItem(i, 'start')", index)
-            page.evaluate("() => { const s = window.jupyterapp.shell.currentWidget.node.querySelector('.jp-OutputArea .widget-slider');"
-                          " if (s) s.scrollIntoView({block: 'center'}); }")
-            if handle.is_visible():
-                break
-            page.wait_for_timeout(1000)
-        handle.wait_for(state="visible", timeout=5_000)
-        before = _explorer_state(page)
-        handle.focus()
-        for _ in range(3):
-            page.keyboard.press("ArrowRight")
-        page.wait_for_function(_BUSY, timeout=30_000, polling=250)
-        page.wait_for_function("(before) => { const s = window.jupyterapp.shell.currentWidget.node.querySelector('.jp-OutputArea .widget-slider');"
-                               " const b = s.closest('.jp-OutputArea-output');"
-                               " return ([...b.querySelectorAll('img')].map(i => i.src.slice(-200)).join('|')"
-                               " + b.innerText) !== before; }", arg=before, timeout=30_000)
-        assert _explorer_state(page) != before
+        _move_first_slider(page, explorers[0])
     finally:
-        context.close()
-        _shutdown_kernels(lab)
+        _close(page)
 
 
-def _first_numeric_exercise():
+def _first_numeric_exercise(root: Path):
     """(notebook, answer cell index, check cell index, exercise id, answer variable) of the first exercise with a
-    single-number answer, in the student notebooks in file order."""
-    for path in sorted((ROOT / "exercises").glob("*.ipynb")):
+    single-number answer, in the student notebooks under `root` in file order."""
+    for path in sorted((root / "exercises").glob("*.ipynb")):
         cells = nbformat.read(path, as_version=4).cells
         for i, cell in enumerate(cells):
             match = re.search(r'check\(\s*"([^"]+)"\s*,\s*(\w+)\s*\)', cell.source) if cell.cell_type == "code" else None
@@ -213,57 +236,82 @@ def _first_numeric_exercise():
     pytest.fail("no student notebook has an exercise with a single-number answer")
 
 
-def _student_journey(browser, lab):
+def _student_journey(page, lab) -> None:
     """Type the right answer to an exercise in a student notebook and get "correct"."""
-    path, answer_cell, check_cell, exercise_id, variable = _first_numeric_exercise()
+    path, answer_cell, check_cell, exercise_id, variable = _first_numeric_exercise(lab[2])
     reference = float(checks.get(exercise_id).reference)
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
     try:
-        _open(page, lab, f"exercises/{path.name}")
-        _run_all(page)  # the blank notebook runs: every check says "not attempted"
+        _open(page, f"exercises/{path.name}")
+        # the blank notebook runs: every check says "not attempted" (the command resolves once every cell has run)
+        page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells').then(() => true)")
+        page.wait_for_function(_IDLE, timeout=120_000, polling=100)
         # JupyterLab renders only the cells in view: make the answer cell active (it scrolls there) and edit it.
-        page.evaluate("(i) => { const nb = window.jupyterapp.shell.currentWidget.content;"
-                      " nb.activeCellIndex = i; nb.mode = 'edit'; }", answer_cell)
-        page.wait_for_function("(i) => { const nb = window.jupyterapp.shell.currentWidget.content;"
+        page.evaluate("(i) => { const nb = window.journey.content; nb.activeCellIndex = i; nb.mode = 'edit'; }",
+                      answer_cell)
+        page.wait_for_function("(i) => { const nb = window.journey.content;"
                                " return nb.activeCell && nb.activeCell.editor && nb.activeCell.editor.hasFocus(); }",
                                arg=answer_cell, timeout=60_000)
         page.keyboard.press("Control+A")
         page.keyboard.type(f"{variable} = {reference!r}")
-        page.wait_for_function("([i, text]) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i)"
+        page.wait_for_function("([i, text]) => window.journey.content.model.cells.get(i)"
                                ".toJSON().source.toString() === text",
                                arg=[answer_cell, f"{variable} = {reference!r}"], timeout=30_000)
         for _ in range(2):  # run the answer cell, then the check cell below it (what Shift+Enter does)
             page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-cell-and-select-next')")
-        page.wait_for_function("([i, id]) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i)"
+        page.wait_for_function("([i, id]) => window.journey.content.model.cells.get(i)"
                                ".toJSON().outputs.some(o => JSON.stringify(o).includes(id + ': correct'))",
-                               arg=[check_cell, exercise_id], timeout=60_000, polling=250)
-        page.wait_for_function(_BUSY, timeout=30_000, polling=250)
-        source = page.evaluate("(i) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i)"
-                               ".toJSON().source", answer_cell)
+                               arg=[check_cell, exercise_id], timeout=60_000, polling=100)
+        page.wait_for_function(_IDLE, timeout=30_000, polling=100)
+        source = page.evaluate("(i) => window.journey.content.model.cells.get(i).toJSON().source", answer_cell)
         assert (source if isinstance(source, str) else "".join(source)) == f"{variable} = {reference!r}"
-        text = page.evaluate("""(i) => window.jupyterapp.shell.currentWidget.content.model.cells.get(i).toJSON()
+        text = page.evaluate("""(i) => window.journey.content.model.cells.get(i).toJSON()
             .outputs.map(o => { const t = (o.data && o.data['text/plain']) || o.text || '';
                                 return Array.isArray(t) ? t.join('') : t; }).join('\\n')""", check_cell)
         assert f"✔ {exercise_id}: correct." in text, text
     finally:
-        context.close()
+        _close(page)
 
 
-# The journey in two halves: `make test` runs on two workers and keeps each class on one worker (pytest-xdist
-# --dist loadscope), so the halves run side by side, each with its own JupyterLab server (the `lab` fixture is
-# per module and per worker). Together they cover every chapter notebook.
+# ------------------------------------------------------------------------------------------- the two halves
+# `make test` runs on two workers and keeps each class on one worker (pytest-xdist --dist loadscope), so the halves
+# run side by side, each with its own JupyterLab server (the `lab` fixture is per module and per worker) and page.
+# Together they cover every chapter notebook. The halves are balanced by an estimate of each journey's cost, made
+# from the notebook itself (so a new chapter lands in the cheaper half): a fixed part (open the notebook, start a
+# kernel, run the imports) and a part per explorer cell (its first draw), in seconds measured on 2 busy cores.
+OPEN_AND_IMPORT_SECONDS = 6.0
+EXPLORER_SECONDS = 2.0
+STUDENT_JOURNEY_SECONDS = 8.0
+
+
+def _cost(chapter: Path) -> float:
+    return OPEN_AND_IMPORT_SECONDS + EXPLORER_SECONDS * len(_journey_cells(chapter)[1])
+
+
+def _halves(chapters: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Longest journey first, each into the half with less work so far; the student journey is in the first."""
+    halves, load = ([], []), [STUDENT_JOURNEY_SECONDS, 0.0]
+    for chapter in sorted(chapters, key=lambda c: (-_cost(c), c.name)):
+        k = 0 if load[0] <= load[1] else 1
+        halves[k].append(chapter)
+        load[k] += _cost(chapter)
+    return sorted(halves[0]), sorted(halves[1])
+
+
+FIRST_HALF, SECOND_HALF = _halves(CHAPTERS)
+assert sorted(FIRST_HALF + SECOND_HALF) == CHAPTERS
+
 
 class TestJourneyFirstHalf:
-    @pytest.mark.parametrize("chapter", CHAPTERS[0::2], ids=lambda p: p.stem)
-    def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(self, browser, lab, chapter):
-        _chapter_journey(browser, lab, chapter)
+    @pytest.mark.parametrize("chapter", FIRST_HALF, ids=lambda p: p.stem)
+    def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(self, lab, lab_page, chapter):
+        _chapter_journey(lab_page, lab, chapter)
 
-    def test_student_types_a_correct_answer_and_is_told_so(self, browser, lab):
-        _student_journey(browser, lab)
+    def test_student_types_a_correct_answer_and_is_told_so(self, lab, lab_page):
+        _student_journey(lab_page, lab)
 
 
 class TestJourneySecondHalf:
-    @pytest.mark.parametrize("chapter", CHAPTERS[1::2], ids=lambda p: p.stem)
-    def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(self, browser, lab, chapter):
-        _chapter_journey(browser, lab, chapter)
+    @pytest.mark.parametrize("chapter", SECOND_HALF, ids=lambda p: p.stem)
+    def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(self, lab, lab_page, chapter):
+        _chapter_journey(lab_page, lab, chapter)
+
