@@ -31,7 +31,7 @@ def draw_cda(ax, market: int = 1, seed: int = 2026, periods: int = 6) -> dict:
         ax.plot(np.concatenate(xs), np.concatenate(ys), ".-", ms=2.5, lw=0.8, color=colour,
                 label=f"{traders}: efficiency {100 * res.efficiency:.1f}%, {int(res.trades.sum())} trades")
         shown[traders] = {"efficiency": res.efficiency, "trades": int(res.trades.sum())}
-    ax.set(xlabel="trade number", ylabel="price", ylim=(0, 205))
+    ax.set(xlabel="trade number", ylabel="price", ylim=(0, 250))
     ax.legend(loc="upper right", fontsize=7)
     ax.set_title(f"Market {GODE_SUNDER_MARKETS[market].name}: {q} competitive trades per period", fontsize=9)
     return shown
