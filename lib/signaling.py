@@ -92,7 +92,13 @@ class NoSwitchError(LookupError):
 
 
 class NoEquilibriumError(ValueError):
-    """Raised when neither a separating nor a pooling pure-strategy PBE exists (never met on our grids)."""
+    """Raised when neither a separating nor a pooling pure-strategy PBE exists (off-path belief q_L).
+
+    This happens at low priors when openness is valuable: in the default game with the gap in [0.05, 0.95], the
+    prior in [0.005, 0.1] and gamma in [0.5, 5], at 602 of 7,220 grid points (priors up to 0.04, gamma from
+    1.75; chapter 3 scans it). There the separating boundary r exceeds 1 and sup A_H(q_H), and A_L(mu_p) lies
+    wholly below A_H(mu_p). Equilibria there are mixed (semi-separating: L randomises between s_FI(q_L) and H's
+    openness); they are not computed. Chapter 3's grid of games (priors from 0.1) has none of these points."""
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -578,22 +584,30 @@ def voluntary_disclosure(game: OpenSourceGame) -> VoluntaryOutcome:
     least its cost, pi_FI(q_H) - pi_H(ND) >= cost_H (a tie goes to disclosure; the same 1e-12 relative tolerance).
     With costless disclosure, or the audit cost (F(q_H) = 0), H always discloses and the market unravels: L, silent,
     is recognised for free. (L disclosing too is an equilibrium only when disclosure is free for L; it gives every
-    type the same payoffs, so it is not listed.)
+    type the same payoffs, so it is not listed.) Where committed non-disclosure has no pure-strategy PBE
+    (:class:`NoEquilibriumError`), H disclosing is the only candidate: it is returned (``loss_high`` nan, as
+    there is no non-disclosure profit to compare) if pi_FI(q_H) - cost_H >= V_H, else the error is raised.
     """
     p, _ = _view(game)
-    nd, d = solve(game, False), solve(game, True)
+    d = solve(game, True)
     qH, qL = p.q_high, p.q_low
     s_h, s_l = _best_openness(p, qH, qH), _best_openness(p, qL, qL)
     cost_h = p.disclosure_cost + _audit_fee(p, qH)
     full_h = _pi(p, s_h, qH, qH)
+    tie = _TIE if isinstance(p, OpenSourceGame) else Fraction(_TIE)
+    low = _type_outcome(p, s_l, qL, qL, 0, "L")
+    try:
+        nd = solve(game, False)
+    except NoEquilibriumError:  # no pure continuation after silence: H disclosing is the only candidate
+        v_h = _best_profit(p, qH, qL)
+        if full_h - cost_h >= v_h - tie * abs(full_h):
+            return VoluntaryOutcome(game, True, False, d.high, low, math.nan, _out(cost_h, "H's cost"))
+        raise
     chosen = _least_cost_separating(p) if nd.regime == "separating" else _best_pooling(p)
     pi_nd = _pi(p, chosen.high_s, chosen.high_belief, qH)  # H's profit under committed non-disclosure
     loss = full_h - pi_nd
-    tie = _TIE if isinstance(p, OpenSourceGame) else Fraction(_TIE)
     if loss >= cost_h - tie * abs(full_h):
-        high = d.high
-        low = _type_outcome(p, s_l, qL, qL, 0, "L")
-        return VoluntaryOutcome(game, True, False, high, low, _out(loss, "H's loss"), _out(cost_h, "H's cost"))
+        return VoluntaryOutcome(game, True, False, d.high, low, _out(loss, "H's loss"), _out(cost_h, "H's cost"))
     return VoluntaryOutcome(game, False, False, nd.high, nd.low, _out(loss, "H's loss"), _out(cost_h, "H's cost"))
 
 

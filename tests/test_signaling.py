@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.signaling import (CLAIMS, DEFAULTS, NoSwitchError, OpenSourceGame, acceptance_interval, audit_fee,
+from lib.signaling import (CLAIMS, DEFAULTS, NoEquilibriumError, NoSwitchError, OpenSourceGame, acceptance_interval, audit_fee,
                            best_openness,
                            evaluate_claims, intuitive_deviation, max_gap, random_games, regime_switches,
                            separating_boundary, solve, threshold, threshold_claims, voluntary_disclosure)
@@ -424,3 +424,19 @@ def test_exercise_references_agree_with_independent_routes():
     assert get("signaling.low_profit").reference == "unchanged"
     assert get("signaling.spence_least_cost").reference.subs(
         {sp.Symbol("theta_H", real=True): 2, sp.Symbol("theta_L", real=True): 1}) == 1
+
+
+@pytest.mark.parametrize("gap, prior, gamma", [(0.1, 0.005, 2.0), (0.5, 0.02, 3.0), (0.8, 0.005, 5.0)])
+def test_no_pure_strategy_equilibrium_at_low_priors_with_valuable_openness(gap, prior, gamma):
+    """NoEquilibriumError exactly where the brute-force search finds neither a separating nor a pooling PBE."""
+    game = dataclasses.replace(OpenSourceGame(**DEFAULTS), prior_high=prior, gamma=gamma).with_gap(gap)
+    bf = brute_force(game)
+    assert bf["sep"] is None and bf["pool"] is None
+    with pytest.raises(NoEquilibriumError, match="no pure-strategy PBE"):
+        solve(game, False)
+    v = voluntary_disclosure(game)                   # H disclosing is the only candidate, and it is one
+    assert v.high_discloses and math.isnan(v.loss_high)
+    assert v.high.profit == pytest.approx(game.profit(GRID, game.q_high, game.q_high).max(), abs=1e-8)
+    assert game.profit(GRID, game.q_high, game.q_high).max() >= game.profit(GRID, game.q_low, game.q_high).max()
+    with pytest.raises(NoEquilibriumError):
+        voluntary_disclosure(dataclasses.replace(game, disclosure_cost=10.0))
