@@ -1,0 +1,69 @@
+"""Kill tests for mutants of lib/mechanism.py (tools/mutate.py): properties checked by independent routes."""
+import numpy as np
+import pytest
+from scipy import optimize, special, stats
+
+from lib.mechanism import _Ironing
+
+COMPONENTS = ((0.5, 3.0, 12.0), (0.5, 12.0, 3.0))  # a bimodal mixture of Beta(3, 12) and Beta(12, 3)
+
+
+class _BetaMixture(stats.rv_continuous):
+    def _pdf(self, x):
+        return sum(w * x ** (a - 1) * (1 - x) ** (b - 1) / special.beta(a, b) for w, a, b in COMPONENTS)
+
+    def _cdf(self, x):
+        return sum(w * special.betainc(a, b, x) for w, a, b in COMPONENTS)
+
+    def _sf(self, x):
+        return sum(w * special.betaincc(a, b, x) for w, a, b in COMPONENTS)
+
+
+MIXTURE = _BetaMixture(a=0.0, b=1.0, name="beta_mixture")()
+
+
+def _partials(x):
+    """F(x), E[X 1{X <= x}] and int_0^x F for the mixture, in closed form (incomplete beta functions)."""
+    F = sum(w * special.betainc(a, b, x) for w, a, b in COMPONENTS)
+    M = sum(w * a / (a + b) * special.betainc(a + 1, b, x) for w, a, b in COMPONENTS)
+    return F, M, x * F - M
+
+
+def _interval(side, alpha, guess):
+    """The ironed interval [a, b] and level L of phi^alpha by its defining equations, phi^alpha(a) = phi^alpha(b) =
+    L = mean of phi^alpha over [a, b] (buyer: int phi^alpha dF = int x dF - alpha int (1 - F); seller: + alpha int F),
+    solved by scipy's fsolve from a rough guess."""
+    def phi(x):
+        pdf = MIXTURE.pdf(x)
+        return x - alpha * MIXTURE.sf(x) / pdf if side == "buyer" else x + alpha * MIXTURE.cdf(x) / pdf
+
+    def level(a, b):
+        (Fa, Ma, Ga), (Fb, Mb, Gb) = _partials(a), _partials(b)
+        extra = -alpha * ((b - a) - (Gb - Ga)) if side == "buyer" else alpha * (Gb - Ga)
+        return (Mb - Ma + extra) / (Fb - Fa)
+
+    a, b = optimize.fsolve(lambda z: [phi(z[0]) - level(*z), phi(z[1]) - level(*z)], guess, xtol=1e-14)
+    return a, b, level(a, b)
+
+
+@pytest.mark.parametrize("side, alpha, guess", [("buyer", 0.3, (0.17, 0.58)), ("buyer", 1.0, (0.2, 0.55)),
+                                               ("seller", 0.3, (0.42, 0.83)), ("seller", 0.6, (0.45, 0.8))])
+def test_interior_ironed_interval_of_a_bimodal_mixture(side, alpha, guess):
+    """An interval with both ends inside the support (the mixture's virtual value rises, falls between the modes and
+    rises again): lib's hull and Newton refinement against the tangency equations solved directly."""
+    a, b, L = _interval(side, alpha, guess)
+    assert 0 < a < b < 1
+    (lo, hi, level), = _Ironing(MIXTURE, 0.0, 1.0, side).intervals(alpha)
+    assert lo == pytest.approx(a, abs=1e-12) and hi == pytest.approx(b, abs=1e-12)
+    assert level == pytest.approx(L, abs=1e-13)
+
+
+@pytest.mark.parametrize("side", ["buyer", "seller"])
+def test_integrated_virtual_value_between_grid_types(side):
+    """H(F(y)) = int_0^y phi^alpha dF at types between the hull's grid points (its partial-cell quadrature):
+    buyer E[X 1{X <= y}] - alpha int_0^y (1 - F), seller E[X 1{X <= y}] + alpha int_0^y F, in closed form."""
+    alpha, y = 0.4, np.linspace(0.0131, 0.9871, 9)
+    F, M, G = _partials(y)
+    expected = M - alpha * (y - G) if side == "buyer" else M + alpha * G
+    got = _Ironing(MIXTURE, 0.0, 1.0, side)._H(y, alpha)
+    assert np.max(np.abs(got - expected)) < 1e-15
