@@ -40,7 +40,7 @@ BATTERY = {
     "Beta(5,2) / Beta(2,5)": (beta(5, 2), beta(2, 5)),
     "Beta(2,5) / Beta(5,2)": (beta(2, 5), beta(5, 2)),
     "TN(0.6,0.15) / TN(0.4,0.3)": (truncated_normal(0.6, 0.15), truncated_normal(0.4, 0.3)),
-    "PU(0.5,1.5) / PU(1.5,0.5)": (piecewise_uniform(0.5, 1.5), piecewise_uniform(1.5, 0.5)),
+    "PU(0.6,1.4) / PU(1.4,0.6)": (piecewise_uniform(0.6, 1.4), piecewise_uniform(1.4, 0.6)),
     "Beta(1.05,1.05) both": (beta(1.05, 1.05), beta(1.05, 1.05)),
     "Beta(0.95,0.95) both": (beta(0.95, 0.95), beta(0.95, 0.95)),
     "Beta(3,3) both": (beta(3, 3), beta(3, 3)),

@@ -560,27 +560,42 @@ def _crossings(P, Q, logs_p, logs_q):
     return starts, closest, edge, n_cross
 
 
+_SCAN_DECADES = 6  # the scan of end slopes stops growing at [1e-6, 1e6]
+
+
 def _regular_roots(sh: _Shooting, max_starts: int = 12):
     """All regular equilibria (log sigma, log tau) the scan finds, and the smallest mismatch seen.
 
     Both halves are sampled at loose tolerance (rtol 1e-5) on log-spaced slopes, three per decade, first over
     [1e-2, 1e2]; the range grows by a decade at either end while a crossing or a closest approach of the two curves
-    lies in its outermost decade (up to [1e-8, 1e8]). Crossings and closest approaches are polished by Newton
+    lies in its outermost decade (up to [1e-6, 1e6]). Crossings and closest approaches are polished by Newton
     (rtol 1e-8); roots closer than 1e-4 in log slope are merged."""
     lo_dec, hi_dec, per = -2, 2, 3
+    P = Q = np.empty((0, 2))
+    done = (0, 0)  # decades already sampled: [done[0], done[1]]
     while True:
         logs = np.log(10.0) * np.arange(lo_dec * per, hi_dec * per + 1) / per
-        P = sh.halves(0, np.exp(logs), 1e-5)[0]
-        Q = sh.halves(1, np.exp(logs), 1e-5)[0]
+        if done == (0, 0):
+            P, Q = sh.halves(0, np.exp(logs), 1e-5)[0], sh.halves(1, np.exp(logs), 1e-5)[0]
+        else:  # sample only the new decades
+            new_lo = np.log(10.0) * np.arange(lo_dec * per, done[0] * per) / per
+            new_hi = np.log(10.0) * np.arange(done[1] * per + 1, hi_dec * per + 1) / per
+            extra = np.concatenate([new_lo, new_hi])
+            if extra.size:
+                pe, qe = sh.halves(0, np.exp(extra), 1e-5)[0], sh.halves(1, np.exp(extra), 1e-5)[0]
+                n_lo = new_lo.size
+                P = np.concatenate([pe[:n_lo], P, pe[n_lo:]])
+                Q = np.concatenate([qe[:n_lo], Q, qe[n_lo:]])
+        done = (lo_dec, hi_dec)
         starts, closest, cells, n_cross = _crossings(P, Q, logs, logs)
         n = len(logs)
         watch = cells[:n_cross + 1]  # the crossings and the closest approach
         low_edge = any(min(a, b) < per for a, b in watch)
         high_edge = any(max(a, b) >= n - 1 - per for a, b in watch)
         grow = False
-        if low_edge and lo_dec > -8:
+        if low_edge and lo_dec > -_SCAN_DECADES:
             lo_dec, grow = lo_dec - 1, True
-        if high_edge and hi_dec < 8:
+        if high_edge and hi_dec < _SCAN_DECADES:
             hi_dec, grow = hi_dec + 1, True
         if not grow:
             break
@@ -635,7 +650,14 @@ def _end_prices(B, S, rho_b, rho_s, sup_b, sup_s, k):
         if sign[i] == 0:
             out.append(float(grid[i]))
             continue
-        out.append(optimize.brentq(f, grid[i], grid[i + 1], xtol=1e-15 * max(1.0, abs(grid[i])), rtol=1e-15))
+        root = optimize.brentq(f, grid[i], grid[i + 1], xtol=1e-15 * max(1.0, abs(grid[i])), rtol=1e-15)
+        d = 1e-9 * (b - a)
+        if abs(f(root - d) - f(root + d)) > 1e-3 * max(abs(vals[i]), abs(vals[i + 1])):
+            raise NoRegularEquilibrium(
+                f"no regular equilibrium: the end condition {'at the bottom' if first else 'at the top'} changes sign "
+                f"at p = {root:.6g} by a jump (a jump of a density there) without a root, so no member has finite, "
+                f"non-zero slopes at that end", closest=math.nan, slopes=())
+        out.append(root)
     return out[0], out[1]
 
 
@@ -772,7 +794,7 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
             raise ConvergenceError("the end condition at the top has no root inside the overlap of the supports; "
                                    "this case is not implemented")
         return _flat_top(_Shooting(Bv, Sv, rho_b, rho_s, sup_b, sup_s, k, p_lo, c_hi), buyer, seller, rtol, start)
-    if not p_lo < p_hi:
+    if not p_hi - p_lo > 1e-6 * (min(v_hi, c_hi) - max(v_lo, c_lo)):
         raise NoRegularEquilibrium(f"no regular equilibrium: the end conditions give a lowest trading price "
                                    f"{p_lo:.6g} that is not below the highest {p_hi:.6g}")
     sh = _Shooting(Bv, Sv, rho_b, rho_s, sup_b, sup_s, k, p_lo, p_hi)
