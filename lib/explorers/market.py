@@ -1,12 +1,20 @@
 """Explorer for chapter 5: continuous double auction price paths with ZI-U and ZI-C traders, market by market."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from lib.explorers import COLOURS, static_explorer
 from lib.market import GODE_SUNDER_MARKETS, competitive_equilibrium, gode_sunder
 
 __all__ = ["draw_cda", "explore_cda", "static_cda"]
+
+
+@lru_cache(maxsize=64)
+def _run(market: int, traders: str, periods: int, seed: int):
+    """One replication, cached: moving a slider back to a market already drawn does not simulate it again."""
+    return gode_sunder(market, traders, periods=periods, replications=1, seed=seed)
 
 
 def draw_cda(ax, market: int = 1, seed: int = 2026, periods: int = 6) -> dict:
@@ -18,7 +26,7 @@ def draw_cda(ax, market: int = 1, seed: int = 2026, periods: int = 6) -> dict:
     shown = {"market": market, "competitive_quantity": q, "competitive_prices": (lo, hi)}
     ax.axhspan(lo - 0.5, hi + 0.5, color=COLOURS["green"], alpha=0.3, lw=0, label="competitive price(s)")
     for traders, colour in (("ZI-U", COLOURS["orange"]), ("ZI-C", COLOURS["blue"])):
-        res = gode_sunder(market, traders, periods=periods, replications=1, seed=int(seed))
+        res = _run(market, traders, int(periods), int(seed))
         prices = res.prices[0]
         x0, xs, ys = 0, [], []
         for period in range(periods):
