@@ -301,7 +301,8 @@ def _check_utility(u: Callable, wealth: float, loss: float) -> None:
         raise ValueError("utility must be strictly increasing on [wealth - loss, wealth] (checked on a 201-point "
                          "grid)")
     second = np.diff(values, 2)
-    if not np.all(second < 0) and np.max(np.abs(second)) <= 64 * np.finfo(float).eps * np.max(np.abs(values)):
+    if np.any(second > 0) and np.max(np.abs(second)) <= 64 * np.finfo(float).eps * np.max(np.abs(values)):
+        # rounding noise (second differences of both signs, all at the level of rounding), not a convex utility
         raise ValueError(f"loss={loss!r} is too small relative to wealth={wealth!r}: the curvature of the utility on "
                          f"[wealth - loss, wealth] cannot be resolved in floating point (its second differences on "
                          f"a 201-point grid are at the level of rounding); use a larger loss or rescale wealth")
@@ -475,8 +476,10 @@ class WilsonMiyazakiSpence:
 
 
 def _derivative(u, x: float, lo: float, hi: float) -> float:
-    """u'(x) for x in (lo, hi) by the fourth-order central difference, with x +- 2h inside [lo, hi]."""
-    h = min(1e-3 * (hi - lo), (x - lo) / 2.5, (hi - x) / 2.5)
+    """u'(x) for 0 < lo < x < hi by the fourth-order central difference with step h = 1e-3 x (near eps^(1/5) x,
+    which balances the truncation error h^4 u^(5) / 30 against rounding for power-like utilities), shortened so
+    that x +- 2h stay inside [lo, hi]."""
+    h = min(1e-3 * x, (x - lo) / 2.5, (hi - x) / 2.5)
     f = u(np.array([x - 2 * h, x - h, x + h, x + 2 * h]))
     return float((f[0] - 8 * f[1] + 8 * f[2] - f[3]) / (12 * h))
 
