@@ -145,7 +145,8 @@ class _Fast:
 @dataclass(frozen=True)
 class RegularMember:
     """One regular equilibrium found: its end slopes (h'(p_lo), g'(p_lo), h'(p_hi), g'(p_hi)), welfare and
-    ex-ante surpluses (lib.double_auction.outcomes)."""
+    ex-ante surpluses (lib.double_auction.outcomes of the solution at rtol 1e-9, mismatch below 1e-7; nan when it is
+    the only one found)."""
 
     end_slopes: tuple
     efficiency: float
@@ -560,7 +561,7 @@ def _crossings(P, Q, logs_p, logs_q):
     return starts, closest, edge, n_cross
 
 
-_SCAN_DECADES = 6  # the scan of end slopes stops growing at [1e-6, 1e6]
+_SCAN_DECADES = 4  # the scan of end slopes stops growing at [1e-4, 1e4]
 
 
 def _regular_roots(sh: _Shooting, max_starts: int = 12):
@@ -568,7 +569,7 @@ def _regular_roots(sh: _Shooting, max_starts: int = 12):
 
     Both halves are sampled at loose tolerance (rtol 1e-5) on log-spaced slopes, three per decade, first over
     [1e-2, 1e2]; the range grows by a decade at either end while a crossing or a closest approach of the two curves
-    lies in its outermost decade (up to [1e-6, 1e6]). Crossings and closest approaches are polished by Newton
+    lies in its outermost decade (up to [1e-4, 1e4]). Crossings and closest approaches are polished by Newton
     (rtol 1e-8); roots closer than 1e-4 in log slope are merged."""
     lo_dec, hi_dec, per = -2, 2, 3
     P = Q = np.empty((0, 2))
@@ -808,27 +809,38 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
             f"apart, closest at slopes {tuple(round(s, 4) for s in slopes)}); smooth equilibria with other end "
             f"behaviour, and the one-price equilibria of lib.double_auction, still exist",
             closest=closest, slopes=slopes)
-    found = [r for r in (_member(sh, z, J, rtol, tol) for z, J in zip(roots, jacobians)) if r is not None]
-    if not found:
-        raise ConvergenceError(f"regular equilibria were located (end slopes {[tuple(np.exp(r)) for r in roots]}) but "
-                               f"none converged to the mismatch tol = {tol:g} or had increasing strategies")
-    results = []
-    for z, residual, tables, ode_res in found:
-        results.append(BNEResult(
+    def result(found):
+        z, residual, tables, ode_res = found
+        return BNEResult(
             k=k, price_range=(p_lo, p_hi), buyer_range=(p_lo, v_hi), seller_range=(c_lo, p_hi),
             end_slopes=(1 + sh.a_lo, float(math.exp(z[0])), float(math.exp(z[1])), 1 + sh.a_hi), residual=residual,
             ode_residual=ode_res, other_end_slopes=(), iterations=sh.calls, method="", seconds=0.0,
-            _tables=tables, _priors=(buyer, seller), _supports=(sup_b, sup_s)))
-    if len(results) > 1:
-        welfare = [r.outcomes() for r in results]
-    else:
-        welfare = [None]
+            _tables=tables, _priors=(buyer, seller), _supports=(sup_b, sup_s))
+
+    if len(roots) == 1:  # polish at full accuracy at once
+        found = [r for r in (_member(sh, roots[0], jacobians[0], rtol, tol),) if r is not None]
+    else:  # several: welfare of each from a solution at rtol 1e-9 (mismatch 1e-7), then polish the one selected
+        loose = [_member(sh, z, J, 1e-9, 1e-7) for z, J in zip(roots, jacobians)]
+        roots_kept = [i for i, r in enumerate(loose) if r is not None]
+        found = [loose[i] for i in roots_kept]
+    if not found:
+        raise ConvergenceError(f"regular equilibria were located (end slopes {[tuple(np.exp(r)) for r in roots]}) but "
+                               f"none converged to the mismatch tol = {tol:g} or had increasing strategies")
+    results = [result(f) for f in found]
+    welfare = [r.outcomes() for r in results] if len(results) > 1 else [None]
     members = tuple(RegularMember(end_slopes=r.end_slopes, efficiency=w.efficiency if w else math.nan,
                                   buyer_surplus=w.buyer_surplus if w else math.nan,
                                   seller_surplus=w.seller_surplus if w else math.nan)
                     for r, w in zip(results, welfare))
     index, why = _pareto(members) if len(members) > 1 else (0, "the only regular equilibrium found")
     chosen = results[index]
+    if len(results) > 1:
+        z_best = np.log([chosen.end_slopes[1], chosen.end_slopes[2]])
+        polished = _member(sh, z_best, jacobians[roots_kept[index]], rtol, tol)
+        if polished is None:
+            raise ConvergenceError(f"the selected regular equilibrium (end slopes {tuple(np.exp(z_best))}) did not "
+                                   f"converge to the mismatch tol = {tol:g}")
+        chosen = result(polished)
     others = tuple((r.end_slopes[1], r.end_slopes[2]) for i, r in enumerate(results) if i != index)
     method = (f"two-sided shooting from both ends in variables measured from each end (DOP853, rtol {rtol:g}); "
               f"all regular equilibria by a scan of both end slopes over [{span[0]:g}, {span[1]:g}] and Newton")

@@ -243,11 +243,12 @@ def test_beta095_has_two_regular_members_and_returns_the_pareto_best():
     prior = beta(0.95, 0.95)
     r = solve_double_auction(prior, prior, 0.5)
     assert len(r.equilibria) == 2 and "Pareto-best" in r.selection
-    chosen = [m for m in r.equilibria if m.end_slopes == r.end_slopes][0]
-    other = [m for m in r.equilibria if m.end_slopes != r.end_slopes][0]
+    near = [abs(m.end_slopes[1] / r.end_slopes[1] - 1) < 1e-5 for m in r.equilibria]  # listed before the polish
+    assert sum(near) == 1
+    chosen, other = (r.equilibria[0], r.equilibria[1]) if near[0] else (r.equilibria[1], r.equilibria[0])
     assert chosen.buyer_surplus >= other.buyer_surplus and chosen.seller_surplus >= other.seller_surplus
     out = r.outcomes()  # the listed welfare is the returned strategies' welfare
-    assert out.efficiency == pytest.approx(chosen.efficiency, abs=1e-12)
+    assert out.efficiency == pytest.approx(chosen.efficiency, abs=1e-7)  # listed from the rtol 1e-9 solution
     assert r.best_response_gap(n_types=3).relative_gap <= 1e-8
 
 
@@ -318,7 +319,7 @@ def test_skewed_pair_with_large_end_slopes_is_certified_and_mirror_symmetric():
     assert np.max(np.abs(r.ask(c) - (1 - r.bid(1 - c)))) < 1e-8
     assert best_response_gap(r.bid, r.ask, buyer, seller, 0.5, n_types=5).relative_gap <= 1e-8
     assert len(r.equilibria) >= 2 and r.outcomes().efficiency == pytest.approx(
-        max(m.efficiency for m in r.equilibria), abs=1e-12)
+        max(m.efficiency for m in r.equilibria), abs=1e-7)
 
 
 def test_different_supports_flat_top_is_the_truncated_linear_equilibrium():
