@@ -153,10 +153,15 @@ def test_select_is_a_deterministic_stride():
 
 
 def test_end_to_end_on_a_fake_repository(tmp_path):
-    """A weak test leaves a survivor, an equivalent entry is reported as such, a hang is a timeout."""
+    """A weak test leaves a survivor, an equivalent entry is reported as such, a hang is a timeout (two mutants
+    at a time: the two hangs wait side by side)."""
     (tmp_path / "fakelib").mkdir()
     (tmp_path / "fakelib" / "__init__.py").write_text("")
+    # spin's hanging mutants sleep in their loop rather than spin: a timeout then waits without taking a core
     (tmp_path / "fakelib" / "calc.py").write_text(textwrap.dedent("""\
+        import time
+
+
         def double(x):
             return 2 * x
 
@@ -165,6 +170,7 @@ def test_end_to_end_on_a_fake_repository(tmp_path):
             i = 0
             while i != n:
                 i += 2
+                time.sleep(0.001)
             return i
         """))
     (tmp_path / "tests").mkdir()
@@ -187,9 +193,11 @@ def test_end_to_end_on_a_fake_repository(tmp_path):
     (tmp_path / "tools").mkdir()
     (tmp_path / "tools" / "mutation_equivalent.toml").write_text(
         '[[equivalent]]\nfile = "fakelib/calc.py"\nscope = "spin"\nmutant = "0 -> 1"\n'
-        'reason = "made up for the test"\n')
+        'reason = "made up for the test"\n'
+        '[[equivalent]]\nfile = "fakelib/calc.py"\nscope = "spin"\nmutant = "0.001 -> 0.00101"\n'
+        'reason = "only how long each step of the loop sleeps"\n')
     out = subprocess.run([sys.executable, str(ROOT / "tools" / "mutate.py"), "--root", str(tmp_path),
-                          "--package", "fakelib", "--no-preload", "--timeout", "4", "--json",
+                          "--package", "fakelib", "--no-preload", "--timeout", "5", "-j", "2", "--json",
                           str(tmp_path / "r.json")], capture_output=True, text=True, timeout=300,
                          env={**os.environ, "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})  # a bare, fast pytest
     assert out.returncode == 0, out.stdout + out.stderr
@@ -198,6 +206,7 @@ def test_end_to_end_on_a_fake_repository(tmp_path):
     assert results[("double", "2 * x -> 2 / x")] == "caught"
     assert results[("double", "2 -> 3")] == "survived"
     assert results[("spin", "0 -> 1")] == "equivalent"  # listed (the loop would never end: not run)
+    assert results[("spin", "0.001 -> 0.00101")] == "equivalent"
     assert results[("spin", "i != n -> i == n")] == "caught"
     assert results[("spin", "i += 2 -> i -= 2")] == "timeout"
     assert results[("spin", "2 -> 3")] == "timeout"
