@@ -200,19 +200,6 @@ class _Strategy:
                                                            self.prior.cdf(self.inverse(y))))
 
 
-def _chebyshev_strategy(coef, lo, hi, sign):
-    """type + sign * markup(type), the markup a Chebyshev series on [lo, hi]."""
-    def f(x):
-        x = np.asarray(x, float)
-        return x + sign * cheb.chebval((2 * x - lo - hi) / (hi - lo), coef)
-    return f
-
-
-def _chebyshev_slope(coef, lo, hi, sign):
-    d = cheb.chebder(coef) * 2 / (hi - lo)
-    return lambda x: 1 + sign * cheb.chebval((2 * np.asarray(x, float) - lo - hi) / (hi - lo), d)
-
-
 class _Game:
     """The k-double auction with m buyers and m sellers, given the strategies of all the others."""
 
@@ -283,15 +270,6 @@ class _Game:
             return np.maximum(self.hi - a, 0) - (total[j] - I[..., j])
 
         return (a - c) * H + k * J(m) + (1 - k) * J(m - 1)
-
-
-def _densities(strategy: _Strategy, slope: Callable, y):
-    """The offer density g(y) = f(x)/x'(x) at x = strategy^{-1}(y), 0 outside the offer range."""
-    y = np.asarray(y, float)
-    inside = (y > strategy.offers[0]) & (y < strategy.offers[-1])
-    x = strategy.inverse(y)
-    d = strategy.prior.pdf(x) / np.maximum(slope(x), 1e-300)
-    return np.where(inside & np.isfinite(d), d, 0.0)
 
 
 class _Poly:

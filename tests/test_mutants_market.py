@@ -1,0 +1,53 @@
+"""Kill tests for lib.market (mutation testing): each checks a documented property by an independent route."""
+import numpy as np
+import pytest
+
+from lib.market import (GODE_SUNDER_MARKETS, Schedule, clear, clearing_price, continuous_double_auction,
+                        k_double_auction)
+
+
+def test_clearing_price_is_vectorised_over_rows():
+    """clearing_price on a (rows, m) array = clear() on each row separately."""
+    rng = np.random.default_rng(4)
+    bids, asks = rng.random((7, 3)), rng.random((7, 3))
+    prices = clearing_price(bids, asks, 0.3)
+    assert prices.shape == (7,)
+    np.testing.assert_allclose(prices, [clear(b, a, 0.3).price for b, a in zip(bids, asks)], rtol=0, atol=1e-15)
+
+
+def test_markets_have_six_buyers_and_six_sellers():
+    """The documented size of Gode and Sunder's markets; prices in [1, 200]; units in order."""
+    for market in GODE_SUNDER_MARKETS.values():
+        assert len(market.buyer_values) == 6 and len(market.seller_costs) == 6
+        for units in market.buyer_values:
+            assert all(1 <= x <= 200 for x in units) and list(units) == sorted(units, reverse=True)
+        for units in market.seller_costs:
+            assert all(1 <= x <= 200 for x in units) and list(units) == sorted(units)
+
+
+def test_schedule_order_and_cda_bounds_are_validated():
+    with pytest.raises(ValueError, match="seller_costs"):
+        Schedule(((150.0,),), ((60.0, 10.0),))
+    with pytest.raises(ValueError, match="buyer_values"):
+        Schedule(((50.0, 60.0),), ((10.0,),))
+    with pytest.raises(ValueError, match="steps"):
+        continuous_double_auction(GODE_SUNDER_MARKETS[1], steps=0)
+    with pytest.raises(ValueError, match="periods"):
+        continuous_double_auction(GODE_SUNDER_MARKETS[1], periods=0)
+    with pytest.raises(ValueError, match="degree"):
+        k_double_auction(1, degree=31)
+    with pytest.raises(ValueError, match="degree"):
+        k_double_auction(1, degree=0)
+
+
+def test_misreport_is_the_largest_gap_among_trading_types():
+    """m = 2: the largest |b(v) - v| over the buyers whose bid exceeds the lowest ask and |a(c) - c| over the
+    sellers whose ask is below the highest bid, on a grid of 20001 types (independent of lib's 4001-point grid)."""
+    eq = k_double_auction(2)
+    t = np.linspace(0, 1, 20001)
+    b, a = eq.bid(t), eq.ask(t)
+    lowest_ask, highest_bid = float(eq.ask(0.0)), float(eq.bid(1.0))
+    mis = max(np.max(np.abs(b - t)[b > lowest_ask]), np.max(np.abs(a - t)[a < highest_bid]))
+    assert eq.misreport == pytest.approx(mis, abs=1e-6)
+    # the symmetric equilibrium of a symmetric market: a(c) = 1 - b(1 - c)
+    np.testing.assert_allclose(a, 1 - eq.bid(1 - t), atol=1e-12)
