@@ -131,7 +131,7 @@ class _Exact:
 
 def _sqrt(x):
     """math.sqrt for a float; for a Fraction, a Fraction within 2^-100 (relative) of the square root."""
-    if not isinstance(x, Fraction):
+    if type(x) is not Fraction:
         return math.sqrt(x)
     if x <= 0:
         return Fraction(0)
@@ -154,7 +154,7 @@ def _roots(A, B, C):
     if disc < 0:
         return None
     root = _sqrt(disc)
-    if not isinstance(disc, Fraction):
+    if type(disc) is not Fraction:
         return (B - root) / (2 * A), (B + root) / (2 * A)
     if B >= 0:
         hi = (B + root) / (2 * A)
@@ -164,7 +164,7 @@ def _roots(A, B, C):
 
 def _out(x, what: str) -> float:
     """A result as a float; an exact result beyond the float range raises ValueError naming it."""
-    if not isinstance(x, Fraction):
+    if type(x) is not Fraction:
         return float(x)
     if abs(x) > _FLOAT_MAX:
         raise ValueError(f"{what} is {_magnitude(x)}, beyond the float range (about 1.8e308): scale the "
@@ -175,7 +175,7 @@ def _out(x, what: str) -> float:
 
 def _signed(x) -> float:
     """A float with the sign of x (for scores used only by sign and by root finding)."""
-    if not isinstance(x, Fraction):
+    if type(x) is not Fraction:
         return float(x)
     if x == 0:
         return 0.0
@@ -203,6 +203,14 @@ def _tol(p):
     return (1e-12, 1e-15) if isinstance(p, OpenSourceGame) else (Fraction(1, 10**12), 0)
 
 
+_RANGES = dict(q_high=dict(lo=0, lo_open=True), q_low=dict(lo=0, lo_open=True),
+               prior_high=dict(lo=0, hi=1, lo_open=True, hi_open=True), a=dict(lo=0),
+               beta=dict(lo=0, lo_open=True), gamma=dict(lo=0), delta=dict(lo=0),
+               margin=dict(lo=0, lo_open=True), c0=dict(lo=0, lo_open=True), disclosure_cost=dict(lo=0),
+               audit_cost=dict(lo=0))
+"""Each field of :class:`OpenSourceGame`, in order, and its allowed range (keyword arguments of lib.validation.real)."""
+
+
 @dataclass(frozen=True)
 class OpenSourceGame:
     """Parameters of the open-source signalling game (see the module docstring for the model).
@@ -227,16 +235,13 @@ class OpenSourceGame:
     audit_cost: float = 0.0
 
     def __post_init__(self):
-        ranges = dict(q_high=dict(lo=0, lo_open=True), q_low=dict(lo=0, lo_open=True),
-                      prior_high=dict(lo=0, hi=1, lo_open=True, hi_open=True), a=dict(lo=0),
-                      beta=dict(lo=0, lo_open=True), gamma=dict(lo=0), delta=dict(lo=0),
-                      margin=dict(lo=0, lo_open=True), c0=dict(lo=0, lo_open=True), disclosure_cost=dict(lo=0),
-                      audit_cost=dict(lo=0))
-        for f in fields(self):
-            object.__setattr__(self, f.name, real(getattr(self, f.name), f.name, **ranges[f.name]))
+        values = []
+        for name, limits in _RANGES.items():  # the fields, in order, with their allowed ranges
+            value = real(getattr(self, name), name, **limits)
+            object.__setattr__(self, name, value)
+            values.append(value)
         if not self.q_high > self.q_low:
             raise ValueError(f"q_high must be > q_low; got {self!r}")
-        values = [getattr(self, f.name) for f in fields(self)]
         moderate = _moderate(*values)
         a, b, q, d = (self.a, self.beta, self.q_low, self.delta) if moderate else (
             Fraction(self.a), Fraction(self.beta), Fraction(self.q_low), Fraction(self.delta))
@@ -285,6 +290,9 @@ class OpenSourceGame:
     def solve(self, disclose: bool) -> "Outcome":
         """Equilibrium under disclosure (full information) or non-disclosure (selected PBE); see :func:`solve`."""
         return solve(self, disclose)
+
+
+assert tuple(_RANGES) == tuple(f.name for f in fields(OpenSourceGame))  # one range per field, in order
 
 
 @dataclass(frozen=True)
@@ -603,8 +611,11 @@ def voluntary_disclosure(game: OpenSourceGame) -> VoluntaryOutcome:
         if full_h - cost_h >= v_h - tie * abs(full_h):
             return VoluntaryOutcome(game, True, False, d.high, low, math.nan, _out(cost_h, "H's cost"))
         raise
-    chosen = _least_cost_separating(p) if nd.regime == "separating" else _best_pooling(p)
-    pi_nd = _pi(p, chosen.high_s, chosen.high_belief, qH)  # H's profit under committed non-disclosure
+    if isinstance(p, OpenSourceGame):
+        pi_nd = nd.high.profit  # H's profit under committed non-disclosure (a float already)
+    else:  # exact: recompute it without rounding
+        chosen = _least_cost_separating(p) if nd.regime == "separating" else _best_pooling(p)
+        pi_nd = _pi(p, chosen.high_s, chosen.high_belief, qH)
     loss = full_h - pi_nd
     if loss >= cost_h - tie * abs(full_h):
         return VoluntaryOutcome(game, True, False, d.high, low, _out(loss, "H's loss"), _out(cost_h, "H's cost"))
