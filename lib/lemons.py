@@ -1024,7 +1024,7 @@ def _certification(pool: _Pool, b: float, c: float, tau: float, lemons: MarketEq
         if all(abs(theta - t) > tol for t in candidates):
             candidates[theta] = case
 
-    if b * hi - k <= max(lemons.price, hi):
+    if b * hi - k <= max(lemons.price, hi) or q_c >= hi:  # q_c >= q_hi: b q_hi - k <= q_hi (whatever the rounding)
         add(hi, "C")
     if k == 0:
         add(lo, "D")
@@ -1089,13 +1089,14 @@ class OptimalCertification:
     lemons: MarketEquilibrium
 
 
-def _planner_welfare(pool: _Pool, b: float, c: float, theta, largest_below):
+def _planner_welfare(pool: _Pool, b: float, c: float, theta, largest_below, fixed):
     """W(theta) = (b - 1) [E[q; q <= s] + E[q] - E[q; q <= theta]] - c (1 - F(theta)), vectorised, where s = theta
-    when the pool [q_lo, theta] sells entirely (b E[q | q <= theta] >= theta) and otherwise s = the largest fixed
-    point below theta, ``largest_below(theta)``. Returns (W, s, p_u)."""
+    when the pool [q_lo, theta] sells entirely (b E[q | q <= theta] >= theta, which holds with equality at the
+    market's fixed points ``fixed``, whatever the rounding of E) and otherwise s = the largest fixed point below
+    theta, ``largest_below(theta)``. Returns (W, s, p_u)."""
     theta = np.asarray(theta, dtype=float).ravel()
     F, E, _ = pool._stats(theta)
-    whole = b * E >= theta
+    whole = (b * E >= theta) | np.isin(theta, fixed)
     s = np.where(whole, theta, largest_below(theta))
     Fs, Es, _ = pool._stats(s)
     W = (b - 1) * (Fs * Es + pool.mean - F * E) - c * (1.0 - F)
@@ -1131,7 +1132,7 @@ def optimal_certification(quality, buyer_premium: float, cost: float) -> Optimal
 
     q_c = min(max(c / (b - 1), pool.eff_lo), hi)
     cands = np.unique(np.concatenate(([pool.eff_lo, hi, q_c], interior, pool.scan(hi))))
-    W, s, p_u = _planner_welfare(pool, b, c, cands, largest_below)
+    W, s, p_u = _planner_welfare(pool, b, c, cands, largest_below, interior)
     best = np.flatnonzero(W >= W.max() - 1e-13 * abs(W.max()))
     i = int(best[-1])  # ties: the highest threshold (least certification)
     theta = float(cands[i])
@@ -1198,7 +1199,7 @@ def uniform_certification(mean: float, spread, buyer_premium: float, cost: float
     lo, hi = mu - sigma, mu + sigma
     q_c = c / (b - 1)
     theta_a = lo + 2 * c / b
-    case_c = b * hi - c <= np.maximum(lemons.price, hi)
+    case_c = (b * hi - c <= np.maximum(lemons.price, hi)) | (q_c >= hi)  # q_c >= hi: b hi - c <= hi, however rounded
     case_a = (theta_a >= q_c) & (theta_a < hi)
     case_b = (lo < q_c) & (q_c < hi) & (b * (lo / 2 + q_c / 2) <= q_c)
     with np.errstate(divide="ignore", invalid="ignore"):
