@@ -174,3 +174,11 @@ def test_switch_in_the_last_scan_cell_is_located():
         m = 0.5 * (a + b)
         a, b = (m, b) if regime_along_gap(game, [m])[0] == "pooling" else (a, m)
     assert abs(switches[0].gap - 0.5 * (a + b)) < 1e-8
+
+
+def test_tiny_low_quality_with_every_parameter_nonzero():
+    """q_low = 5e-324 with no parameter at 0 (costs included): still the exact path, so the boundary is its leading
+    term sqrt(2 q_L m beta gap / c0) as q_L -> 0, not the float path's inf (2 c0 / q_L overflows)."""
+    game = OpenSourceGame(**{**DEFAULTS, "q_low": 5e-324, "disclosure_cost": 0.01, "audit_cost": 1e-310})
+    r = separating_boundary(game)
+    assert r == pytest.approx(np.sqrt(2 * 5e-324 * game.beta * game.gap / game.c0), rel=1e-6)
