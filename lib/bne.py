@@ -614,9 +614,13 @@ def _regular_roots(sh: _Shooting, max_starts: int = 12):
         if m is None:
             continue
         size = float(np.max(np.abs(m)))
+        if 1e-5 <= size < 1e-2:  # stalled near a root or a near-miss: the loose integration may be the limit
+            z2, m2 = sh.newton(z, 1e-8, 1e-9, 15)
+            if m2 is not None and float(np.max(np.abs(m2))) < size:
+                z, m, size = z2, m2, float(np.max(np.abs(m2)))
         if size < best[0]:
             best = (size, z)
-        if size < 1e-5 and not any(np.max(np.abs(z - r)) < 1e-2 for r in roots):
+        if size < 1e-5 and not any(np.max(np.abs(z - r)) < 1e-2 for r in roots):  # a root
             roots.append(z)
             jacobians.append(sh.last_jacobian)
     return roots, jacobians, best, (10.0 ** lo_dec, 10.0 ** hi_dec)

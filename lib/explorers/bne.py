@@ -15,9 +15,9 @@ __all__ = ["draw_bne", "explore_bne", "static_bne", "solved_beta"]
 @lru_cache(maxsize=512)
 def solved_beta(a: float, b: float, k: float):
     """Cached (result, outcomes) for buyer and seller priors Beta(a, b) on [0, 1], or (None, message) where no
-    regular equilibrium exists (the solver's ConvergenceError, cached as well). Solved to mismatch 1e-8 (rtol 1e-9),
-    ample for a figure and faster than the default 1e-10: 0.1-0.5 s where the equilibrium exists, up to ~1 s to
-    establish that it does not."""
+    regular equilibrium exists (the solver's ConvergenceError, NoRegularEquilibrium included, cached as well). Solved
+    to mismatch 1e-8 (rtol 1e-9), ample for a figure; where there are several regular equilibria it is the solver's
+    default, the Pareto-best (0.5-3 s per new setting, then cached)."""
     prior = beta(a, b)
     try:
         result = solve_double_auction(prior, prior, k, rtol=1e-9, tol=1e-8)
@@ -62,7 +62,7 @@ def draw_bne(axes, a: float = 2.0, b: float = 2.0, k: float = 0.5) -> dict:
 
 
 def explore_bne():
-    """Live sliders for a, b and k (needs a kernel); a new setting takes 0.1-1 s to solve, then it is cached."""
+    """Live sliders for a, b and k (needs a kernel); a new setting takes 0.5-3 s to solve, then it is cached."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import display
