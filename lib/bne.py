@@ -32,21 +32,25 @@ Method (chosen by measurement, benchmarks/bne.py).
   width they are the quadratic through their values at 1, 2 and 3 times 1e-4 of the width, since evaluating
   F at v_hi - z for tiny z loses the digits of z. The first-order start (h - p = k L x, g - c_lo = sigma x at
   x = 1e-9 of the range) is then exact to rounding in every digit of sigma: no cancellation.
-- All regular equilibria: both halves are sampled on a log-spaced grid of slopes that grows (a decade at a time)
-  until the end points of both curves of (h, g) at the middle price stop moving (the limits sigma -> 0, infinity
-  are reached), the crossings of the two curves and the points where they come closest are polished by damped
-  Newton in (log sigma, log tau), and distinct roots are kept. No slope box.
+- All regular equilibria: both halves are sampled (one vectorised integration each, rtol 1e-5) on log-spaced
+  slopes, three per decade over [1e-2, 1e2]; the range widens a decade at a time, up to [1e-4, 1e4], while a
+  crossing of the two curves of (h, g) at the middle price, or their closest approach, lies in its outermost decade.
+  The uniform-exact slopes, each crossing and the closest approach start damped Newton-Broyden in
+  (log sigma, log tau) (rtol 1e-6, refined at 1e-8 where it stalls), distinct roots are kept and the one returned
+  is polished at ``rtol`` to a mismatch below ``tol``. There is no fixed slope box, but members with slopes
+  outside [1e-4, 1e4] whose crossings lie beyond the grown range are not searched for.
 - Among several regular equilibria the Pareto-best is returned (``selection`` says which and why); all are listed
-  in ``equilibria`` with their welfare. Where none exists :class:`NoRegularEquilibrium` is raised with the
-  evidence (the smallest distance between the two curves over all slopes).
+  in ``equilibria`` with their welfare (from solutions at rtol 1e-9). Where none exists
+  :class:`NoRegularEquilibrium` is raised with the evidence (the smallest distance between the two curves).
 - k = 0 and k = 1 are solved exactly: at k = 0 the buyer bids her value and the seller sets the monopoly price
   against 1 - F_B, s(c) = phi_B^{-1}(c) with phi_B(p) = p - (1 - F_B(p))/f_B(p); at k = 1 the seller asks his cost
   and the buyer bids phi_S^{-1}(v), phi_S(p) = p + F_S(p)/f_S(p) (the virtual value and cost must be increasing).
 - Different supports: when the end condition at the top has no root inside the seller's support (values reach
   above the highest cost), the highest-cost seller asks p_hi = the price at which g reaches c_hi, and buyers whose
   bid would pass it bid p_hi (a flat part); the top end is then a regular point of the equations, so regular
-  equilibria form a one-parameter family in sigma, and the member with the largest gains from trade is returned.
-  Symmetrically at the bottom.
+  equilibria form a one-parameter family in sigma. The member with sigma = 1 + (1 - k) R is returned (the linear
+  equilibrium for uniform priors; its efficiency and that of sigma / 10 and 10 sigma are listed). The mirror case,
+  a flat bottom (costs below every value), raises ConvergenceError: not implemented.
 
 Outside the trading range: buyers with v below every ask bid their value, sellers above every bid ask their cost
 (they never trade). Welfare and the independent certificate come from :mod:`lib.double_auction`
