@@ -67,3 +67,17 @@ def test_integrated_virtual_value_between_grid_types(side):
     expected = M - alpha * (y - G) if side == "buyer" else M + alpha * G
     got = _Ironing(MIXTURE, 0.0, 1.0, side)._H(y, alpha)
     assert np.max(np.abs(got - expected)) < 1e-15
+
+
+def test_second_best_on_a_wide_scale():
+    """Scaling both supports by L scales values, costs, virtual values and gains by L and leaves alpha unchanged:
+    U[0, L] gives gains 9/64 L and alpha 1/3 (the unit square's closed form), Beta(2, 2) on [0, L] L times its unit
+    gains. At L = 1e6 the budget at the root is ~1e-11 in absolute terms, which lib must accept as binding."""
+    from lib.mechanism import second_best
+
+    L = 1e6
+    r = second_best(stats.uniform(0, L), stats.uniform(0, L))
+    assert r.gains == pytest.approx(9 / 64 * L, rel=1e-12) and r.alpha == pytest.approx(1 / 3, abs=1e-12)
+    unit = second_best(stats.beta(2, 2), stats.beta(2, 2))
+    wide = second_best(stats.beta(2, 2, scale=L), stats.beta(2, 2, scale=L))
+    assert wide.gains == pytest.approx(L * unit.gains, rel=1e-10) and wide.alpha == pytest.approx(unit.alpha, abs=1e-10)
