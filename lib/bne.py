@@ -618,7 +618,7 @@ def _regular_roots(sh: _Shooting, max_starts: int = 12):
         if m is None:
             continue
         size = float(np.max(np.abs(m)))
-        if 1e-5 <= size < 1e-2:  # stalled near a root or a near-miss: the loose integration may be the limit
+        if 1e-5 <= size < 1e-4:  # stalled next to a root: the loose integration may be the limit
             z2, m2 = sh.newton(z, 1e-8, 1e-9, 15)
             if m2 is not None and float(np.max(np.abs(m2))) < size:
                 z, m, size = z2, m2, float(np.max(np.abs(m2)))
