@@ -35,7 +35,8 @@ def test_utility_noise_uses_the_slopes_along_the_low_line():
 
     ulp = 16 * np.finfo(float).eps * max(abs(math.log(w)), abs(math.log(w - d)))
     expected = ulp * (2 + slope(pl) / slope(ph))
-    assert screening._utility_noise(np.log, pl, ph, w, d, c) == pytest.approx(expected, rel=1e-4)
+    assert screening._utility_noise(np.log, pl, ph, w, d, c) / expected == pytest.approx(1.0, rel=1e-4)  # ~1e-14:
+    # relative, not pytest.approx's default absolute 1e-12
 
 
 X = sp.Symbol("x", positive=True)
