@@ -182,3 +182,15 @@ def test_tiny_low_quality_with_every_parameter_nonzero():
     game = OpenSourceGame(**{**DEFAULTS, "q_low": 5e-324, "disclosure_cost": 0.01, "audit_cost": 1e-310})
     r = separating_boundary(game)
     assert r == pytest.approx(np.sqrt(2 * 5e-324 * game.beta * game.gap / game.c0), rel=1e-6)
+
+
+def test_default_gap_range_is_one_to_ninety_nine_percent_of_the_valid_range():
+    """regime_switches' documented default range, (1%, 99%) of (0, max_gap): the same scan as passing it."""
+    from lib.signaling import NoSwitchError, max_gap, threshold
+    game = OpenSourceGame(**DEFAULTS)
+    top = max_gap(game)
+    assert regime_switches(game) == regime_switches(game, (0.01 * top, 0.99 * top))
+    separating = OpenSourceGame(**{**DEFAULTS, "prior_high": 0.1, "gamma": 2.0, "c0": 4.0})  # separates throughout
+    top = max_gap(separating)
+    with pytest.raises(NoSwitchError, match=rf"\[{0.01 * top:.4g}, {0.99 * top:.4g}\]"):
+        threshold(separating, n_scan=16)
