@@ -29,9 +29,10 @@ browser:
 # Every check: lib unit and property tests, every notebook under nbval (chapters, student exercises,
 # reference solutions), notebook normalisation, the -W build and the site and JupyterLab in headless Chromium.
 # The book is built first, alone (executing the chapters is the longest single step, and it is three times faster
-# without the tests competing for the cores); the site tests then rebuild it incrementally with -W. The tests run
-# on two workers, one module, test class or notebook at a time each, in collection order: the two halves of the
-# JupyterLab journey start first, one on each worker, then the site. TEST_WORKERS=0 runs them in one process.
+# without the tests competing for the cores), with warnings as errors; the site tests then use that build
+# (BUILT_SITE) instead of building again. The tests run on two workers, one module, test class or notebook at a
+# time each, in collection order: the two halves of the JupyterLab journey start first, one on each worker, then the
+# site. TEST_WORKERS=0 runs them in one process.
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 TEST_WORKERS ?= 2
 PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder)
@@ -40,11 +41,11 @@ PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscop
 # so that make test stays within 5 minutes on 2 cores.
 SITE_CHECKS := tests/browser/test_a11y.py tests/browser/test_fonts.py
 test: book browser
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(NBVAL) $(PARALLEL) --durations=8 --ignore=tests/test_pdf.py \
+	BUILT_SITE=$(abspath _build/html) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(NBVAL) $(PARALLEL) --durations=8 --ignore=tests/test_pdf.py \
 		$(addprefix --ignore=,$(SITE_CHECKS)) tests chapters exercises
 
 a11y: book browser
-	PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(PARALLEL) --durations=5 $(SITE_CHECKS)
+	BUILT_SITE=$(abspath _build/html) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(PARALLEL) --durations=5 $(SITE_CHECKS)
 
 # Mutation testing (not part of make test; long: about 3200 mutants at 5-30 s each, so several hours even with
 # MUTATION_ARGS="-j 2"; --sample K runs K per file): plants one error at a time in lib/*.py and in
