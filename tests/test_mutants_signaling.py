@@ -194,3 +194,50 @@ def test_default_gap_range_is_one_to_ninety_nine_percent_of_the_valid_range():
     top = max_gap(separating)
     with pytest.raises(NoSwitchError, match=rf"\[{0.01 * top:.4g}, {0.99 * top:.4g}\]"):
         threshold(separating, n_scan=16)
+
+
+def test_intuitive_deviation_stays_in_the_unit_interval_and_matches_a_search():
+    """A pooling PBE where L would want every openness up to beyond 1 if believed H: no deviation in [0, 1] breaks
+    it (a search over 100,001 levels agrees), so the answer is None, never a point above 1."""
+    from lib.signaling import intuitive_deviation, solve
+    game = OpenSourceGame(q_high=1.0, q_low=0.8228688996122027, prior_high=0.510077964764393, a=1.0,
+                          beta=0.928268711926068, gamma=1.3306933603634388, delta=0.3328566877558503, margin=1.0,
+                          c0=1.1902656892074859)
+    nd = solve(game, False)
+    assert nd.regime == "pooling"
+    grid = np.linspace(0.0, 1.0, 100_001)
+    dominated = game.profit(grid, game.q_high, game.q_low) < nd.low.profit
+    profitable = game.profit(grid, game.q_high, game.q_high) > nd.high.profit + 1e-9
+    assert not (dominated & profitable).any()
+    assert intuitive_deviation(game, nd.high.openness) is None
+
+
+def test_intuitive_deviation_exact_path_moves_the_same_step_beyond_the_root():
+    """margin and c0 x 1e40 (exact path) scale every profit and leave the openness levels unchanged, so the
+    deviation (1e-9 beyond the root of L's constraint) is the float path's to far below the step."""
+    from lib.signaling import best_pooling, intuitive_deviation
+    compared = 0
+    for game in _games():
+        pool = best_pooling(game)
+        if pool is None:
+            continue
+        ref = intuitive_deviation(game, pool.high_s)
+        big = OpenSourceGame(**{**{k: getattr(game, k) for k in DEFAULTS}, "margin": BIG, "c0": 2.0 * BIG})
+        out = intuitive_deviation(big, pool.high_s)
+        assert (ref is None) == (out is None)
+        if ref is not None and ref not in (0.0, 1.0):
+            assert out == pytest.approx(ref, abs=1e-12)
+            compared += 1
+    assert compared >= 3
+
+
+def test_random_games_cover_their_documented_ranges():
+    """10,000 draws (seed 2026) reach within 0.08 % of both ends of each documented uniform range (for a uniform
+    law, each end is missed by that much with probability (1 - 0.0008)^10000 ~ 3e-4; the seed is fixed)."""
+    games = random_games(10_000)
+    ranges = dict(gap=(0.02, 0.95), prior_high=(0.1, 0.9), beta=(0.2, 2.0), gamma=(0.0, 2.0), delta=(0.0, 1.0),
+                  c0=(0.5, 4.0))
+    for name, (lo, hi) in ranges.items():
+        values = np.array([getattr(g, name) for g in games])
+        tol = 8e-4 * (hi - lo)
+        assert lo <= values.min() < lo + tol and hi - tol < values.max() <= hi, name
