@@ -535,8 +535,14 @@ def k_double_auction(m: int, k: float = 0.5, buyer=None, seller=None, *, degree:
     ``degree``; their coefficients solve the first-order conditions (module docstring) in least squares at
     ``n_collocation`` Chebyshev types per side (``scipy.optimize.least_squares``), started from the uniform
     linear equilibrium shrunk by 1/m. The result is certified independently by :func:`best_response_gap`.
-    Raises ValueError for m outside 1..64, k outside [0, 1], priors without a bounded common range, and
-    ``ConvergenceError``-like ValueError when no increasing solution is found."""
+
+    Double auctions have many equilibria (a continuum for m = 1); the one returned is the one the solver reaches
+    from that start. For k = 1/2 and mirror-image priors it is the symmetric one; otherwise another start can
+    reach another certified equilibrium (m = 2, k = 0.3: bids differing by up to 6e-4, efficiency by 2e-6).
+    For m >= 2 the polynomial cannot follow the strategies exactly near the lowest type that trades, so the
+    first-order residual is up to about 1e-4 for m = 2 (``residual``) while the gap stays near 1e-8.
+    Raises ValueError for m outside 1..64, k outside [0, 1], priors without a bounded common range, and when the
+    solver stops at strategies that are not increasing."""
     m = integer(m, "m", lo=1, hi=_M_MAX)
     k = _check_k(k)
     degree = integer(degree, "degree", lo=1, hi=30)
