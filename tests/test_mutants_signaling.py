@@ -241,3 +241,18 @@ def test_random_games_cover_their_documented_ranges():
         values = np.array([getattr(g, name) for g in games])
         tol = 8e-4 * (hi - lo)
         assert lo <= values.min() < lo + tol and hi - tol < values.max() <= hi, name
+
+
+def test_one_switch_claim_fails_with_three_switches_that_start_from_pooling():
+    """'One switch from pooling to separating': the regime along the same 24 gaps (regime_along_gap, one solve per
+    gap) changes three times, pooling first, so the claim fails for this game."""
+    from lib.signaling import max_gap
+    game = OpenSourceGame(q_high=1.0, q_low=0.8776718982397292, prior_high=0.20226761937752605, a=1.0,
+                          beta=1.1306341453678854, gamma=0.7924463953841387, delta=0.058770946762202514, margin=1.0,
+                          c0=1.1615299313816922)
+    top = max_gap(game)
+    regimes = regime_along_gap(game, np.linspace(0.01 * top, 0.99 * top, 24))
+    changes = [(a, b) for a, b in zip(regimes[:-1], regimes[1:]) if a != b]
+    assert len(changes) == 3 and changes[0] == ("pooling", "separating")
+    single = {r.key: r for r in threshold_claims([game], n_scan=24)}["gap.single"]
+    assert single.share_strict == 0.0 and single.counterexample == game
