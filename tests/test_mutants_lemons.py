@@ -340,3 +340,139 @@ def test_cost_at_which_the_best_seller_is_indifferent_about_certifying(mu, sigma
         assert str(np.asarray(eq.case).ravel()[0]) == "C"
         assert float(np.asarray(eq.threshold).ravel()[0]) == hi
         assert float(np.asarray(eq.welfare).ravel()[0]) == pytest.approx(lemons_welfare, rel=1e-9)
+
+
+# ------------------------------------------------------------------------------------------------ pdf-only densities
+
+_C = 2.0**-11  # the first panel end of the base grid of [0, 1] (exact in binary)
+
+
+class _LateStart(stats.rv_continuous):
+    """Declared on [0, 1], density 0 on [0, c] and uniform on (c, 1] with c = 2^-11: no car is worse than c."""
+
+    def _pdf(self, x):
+        return np.where(x > _C, 1 / (1 - _C), 0.0)
+
+
+def test_a_density_that_starts_inside_the_support_has_no_no_trade_equilibrium():
+    """Every car is worth at least c > 0, so b E[q | q <= p] >= b c > p for p < b c: p = 0 is not a fixed point.
+    For p >= c the pool is U[c, p], E = (c + p)/2, and p = b (c + p)/2 gives p = b c/(2 - b) (chapter 1's form with
+    q_lo = c). Where nobody offers, E[q | q <= p] is its limit, the lowest quality c."""
+    b = 1.2
+    eq = lemons.market_equilibrium(_LateStart(a=0.0, b=1.0)(), b)
+    assert [e.price for e in eq.equilibria] == [pytest.approx(b * _C / (2 - b), rel=1e-12)]
+    assert lemons.conditional_mean(_LateStart(a=0.0, b=1.0)(), _C / 2) == pytest.approx(_C, rel=1e-12)
+
+
+class _Power(stats.rv_continuous):
+    """Density 11 q^10 on [0, 1] written with only _pdf: F(p) = p^11, E[q | q <= p] = 11 p / 12."""
+
+    def _pdf(self, x):
+        return 11 * x**10
+
+
+@pytest.mark.parametrize("p", [2e-5, 1e-4, 3e-4])
+def test_steep_pdf_only_density_inside_the_first_panel(p):
+    """p inside the first base panel [0, 2^-11], where F(p) is up to 1e-15 of F at the panel's end: F, E[q; q <= p]
+    and E[q | q <= p] against the closed forms p^11, 11 p^12 / 12 and 11 p / 12 (so F(p) must be integrated from
+    q_lo, not obtained as a difference from the panel's end)."""
+    q = _Power(a=0.0, b=1.0)()
+    assert lemons.partial_expectation(q, p) == pytest.approx(11 * p**12 / 12, rel=1e-12)
+    assert lemons.conditional_mean(q, p) == pytest.approx(11 * p / 12, rel=1e-12)
+
+
+class _Stripes(stats.rv_continuous):
+    """3000 stripes of width 1/3000 on [0, 1], density 1/2 and 3/2 alternately: 2999 jumps, none on the base grid."""
+
+    def _pdf(self, x):
+        return np.where(np.floor(x * 3000) % 2 == 0, 0.5, 1.5)
+
+
+def test_panel_refinement_stops_at_its_cap_and_stays_accurate():
+    """Each jump would need about 29 halvings to reach 1e-12 relative (a jump's error does not shrink relative to
+    its panel), 2999 x 29 > 40,000, so the refinement must stop at its documented cap of 40,000 panels. The answer
+    stays within what the unresolved panels allow: on a panel of width w holding one jump of size 1, the 8-point rule
+    (weights summing to w) errs by at most w in the mass and in the moment, so E[q | q <= p] errs by at most
+    (1 + E) sum(w) / F(p) against the exact sum over the stripes (rationals)."""
+    q = _Stripes(a=0.0, b=1.0)()
+    pool = lemons._pool(q)
+    assert pool.x.size - 1 <= lemons._MAX_PANELS
+    p = 0.7003
+    k = int(p * 3000)  # full stripes [j/3000, (j+1)/3000), j < k
+    dens = lambda j: Fraction(1, 2) if j % 2 == 0 else Fraction(3, 2)  # noqa: E731
+    mass = sum(dens(j) for j in range(k)) / 3000 + dens(k) * (Fraction(p) - Fraction(k, 3000))
+    mom = (sum(dens(j) * (2 * j + 1) for j in range(k)) / (2 * 3000**2)
+           + dens(k) * (Fraction(p) ** 2 - Fraction(k, 3000) ** 2) / 2)
+    exact = float(mom / mass)
+    ends = pool.x[np.searchsorted(pool.x, np.arange(1, k + 1) / 3000)[:, None] - [1, 0]]  # panels holding the jumps
+    bound = (1 + exact) * float((ends[:, 1] - ends[:, 0]).sum()) / float(mass)
+    assert abs(lemons.conditional_mean(q, p) - exact) <= bound
+
+
+_L = 1e7
+
+
+class _FarStep(stats.rv_continuous):
+    """On [L, L + 1], L = 1e7 (pdf only): density 1/2 on [L, L + 0.3), 0.85/0.7 on [L + 0.3, L + 1]."""
+
+    def _pdf(self, x):
+        return np.where(x < _L + 0.3, 0.5, 0.85 / 0.7)
+
+
+def test_pdf_only_density_far_from_zero_is_integrated_in_units_of_its_width():
+    """A support of width 1 at 1e7: the panels and tolerances are relative to the width 1 (not to q_hi + q_lo), so
+    the jump at L + 0.3 is resolved. E[q | q <= L + 0.7] - L = (0.5 x 0.3^2/2 + 0.85/0.7 x (0.7^2 - 0.3^2)/2) /
+    (0.15 + 0.85/0.7 x 0.4) (closed form); floats at 1e7 are 1.9e-9 apart."""
+    F = 0.15 + 0.85 / 0.7 * 0.4
+    part = 0.5 * 0.3**2 / 2 + 0.85 / 0.7 * (0.7**2 - 0.3**2) / 2
+    assert lemons.conditional_mean(_FarStep(a=_L, b=_L + 1)(), _L + 0.7) - _L == pytest.approx(part / F, abs=1e-8)
+
+
+class _Heavy(stats.rv_continuous):
+    """A constant density on [0, 1] whose integral is 1 + 1.005e-6 (it does not integrate to 1 within 1e-6)."""
+
+    def _pdf(self, x):
+        return np.full(np.shape(x), 1 + 1.005e-6)
+
+
+def test_a_density_that_misses_one_by_more_than_1e_6_is_rejected():
+    """The module's contract: a pdf-only density must integrate to 1 within 1e-6 (1.000001005 does not)."""
+    with pytest.raises(ValueError, match="integrate to 1"):
+        lemons.conditional_mean(_Heavy(a=0.0, b=1.0)(), 0.5)
+
+
+# ------------------------------------------------------------------------------------------------ discrete, top, closed forms
+
+def test_discrete_quality_is_vectorised_in_p():
+    """Atoms 1, 2, 4 with probabilities 0.2, 0.3, 0.5: E[q | q <= p] and E[q; q <= p] at an array of prices, against
+    the direct sums over the atoms q <= p (q_lo, the limit, where nobody offers); a scalar p gives a float."""
+    xk, pk = np.array([1.0, 2.0, 4.0]), np.array([0.2, 0.3, 0.5])
+    d = stats.rv_discrete(values=(xk, pk))
+    p = np.array([0.5, 1.0, 2.5, 4.0, 9.0])
+    part = np.array([pk[xk <= t] @ xk[xk <= t] for t in p])
+    mass = np.array([pk[xk <= t].sum() for t in p])
+    assert np.allclose(lemons.partial_expectation(d, p), part, rtol=1e-14, atol=0)
+    assert np.allclose(lemons.conditional_mean(d, p), np.where(mass > 0, part / np.maximum(mass, 1e-300), 1.0),
+                       rtol=1e-14, atol=0)
+    assert isinstance(lemons.conditional_mean(d, 2.5), float)
+
+
+def test_top_slope_is_zero_when_no_car_is_near_the_top():
+    """Histogram with all mass on [0, 1/2] of the support [0, 1]: g(p) = b E[q | q <= p] is constant on [1/2, 1],
+    so its left derivative at q_hi = 1 is 0 (a difference quotient of the conditional mean says the same)."""
+    q = _histogram([1.0, 0.0], [0.0, 0.5, 1.0])
+    b = 1.5
+    quotient = b * (lemons.conditional_mean(q, 1.0) - lemons.conditional_mean(q, 0.9)) / 0.1
+    assert quotient == pytest.approx(0.0, abs=1e-12)
+    assert lemons.top_slope(q, b) == 0.0
+
+
+@pytest.mark.parametrize("mu", [0.5, 2.0])
+def test_uniform_market_full_information_welfare_against_the_general_solver(mu):
+    """(b - 1) E[q] of U[mu - sigma, mu + sigma] by the closed form and by the quadrature of the general solver,
+    for a mean other than 1."""
+    b, sigma = 1.3, np.array([0.2 * mu, 0.9 * mu])
+    closed = lemons.uniform_market(mu, sigma, b)
+    for s in sigma:
+        general = lemons.market_equilibrium(uniform(mu - s, mu + s), b)
+        assert float(closed.full_information_welfare) == pytest.approx(general.full_information_welfare, rel=1e-12)
