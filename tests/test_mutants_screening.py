@@ -79,3 +79,31 @@ def test_wms_log_utility_is_scale_free(scale, share):
     assert m.subsidy / scale == pytest.approx(base.subsidy, rel=1e-5, abs=1e-12)
     assert m.low_utility - math.log(scale) == pytest.approx(base.low_utility, abs=1e-12)
     assert m.threshold == pytest.approx(base.threshold, rel=1e-9) and m.equals_rs == base.equals_rs
+
+
+def test_existence_threshold_above_one_half_against_bisection():
+    """lambda* > 1/2 (CRRA 2, p_L = 0.5, p_H = 0.9, 90% loss): lib's threshold against a direct bisection of the
+    pooling-deviation condition, with L's best pooled contract by a dense coverage grid and H's indifference by
+    brentq (the slope check's bracket must stay inside (0, 1) when 1.5 lambda* > 1)."""
+    from scipy import optimize
+    pl, ph, w, d = 0.5, 0.9, 100.0, 90.0
+    u = lambda x: -1.0 / x
+    eu = lambda p, c, prem: (1 - p) * u(w - prem) + p * u(w - prem - d + c)
+    c_rs = optimize.brentq(lambda c: eu(ph, c, pl * c) - u(w - ph * d), 1e-9, d, xtol=1e-14)
+    u_low = eu(pl, c_rs, pl * c_rs)
+    cov = np.linspace(0.0, d, 200001)
+
+    def pooled_beats_rs(lam):
+        q = lam * ph + (1 - lam) * pl
+        k = int(np.argmax(eu(pl, cov, q * cov)))
+        lo, hi = cov[max(k - 1, 0)], cov[min(k + 1, len(cov) - 1)]
+        res = optimize.minimize_scalar(lambda c: -eu(pl, c, q * c), bounds=(lo, hi), method="bounded",
+                                       options={"xatol": 1e-12})
+        return -res.fun > u_low
+
+    a, b = 0.0, 1.0
+    for _ in range(40):
+        m = 0.5 * (a + b)
+        a, b = (m, b) if pooled_beats_rs(m) else (a, m)
+    lam = screening.rs_existence_threshold(pl, ph, w, d, u)
+    assert 0.5 < lam < 1 and abs(lam - 0.5 * (a + b)) < 1e-7
