@@ -368,3 +368,24 @@ def test_draw_cda_numbers_match_the_simulator_and_the_schedule():
     clears = [p for p in grid if max((d > p).sum(), (s < p).sum()) <= min((d >= p).sum(), (s <= p).sum())]
     assert out["competitive_prices"] == (95.0, 95.0) and clears == [95]
     assert out["competitive_quantity"] == int(np.sum(d > 95))
+
+
+@pytest.mark.parametrize("m, buyer, seller", [(1, (2, 5), (2, 5)), (1, (5, 2), (2, 5)), (16, (2, 5), (2, 5))])
+def test_skewed_priors_raise_the_documented_error(m, buyer, seller):
+    """On skewed Beta priors the solver reaches strategies that are not increasing on the 4001-type grid; the error
+    says no increasing equilibrium was found (naming m and the side), not that a user-supplied bid is bad."""
+    with pytest.raises(ValueError, match=rf"no increasing equilibrium found for m={m}.*(buyer|seller)") as err:
+        k_double_auction(m, 0.5, stats.beta(*buyer), stats.beta(*seller))
+    assert "bid must be" not in str(err.value)
+
+
+def test_empty_offers_and_single_replication():
+    with pytest.raises(ValueError, match="bids and asks"):
+        clearing_price([], [])
+    with pytest.raises(ValueError, match="bids and asks"):
+        clearing_price(np.zeros((3, 0)), np.zeros((3, 0)))
+    one = gode_sunder(1, "ZI-C", replications=1, seed=3)
+    assert one.standard_error is None                     # one run: no spread to estimate, and no nan
+    two = gode_sunder(1, "ZI-C", replications=2, seed=3)
+    e = two.efficiencies
+    assert two.standard_error == pytest.approx(abs(e[0] - e[1]) / 2, rel=1e-12)   # sd(ddof=1)/sqrt(2) of two values
