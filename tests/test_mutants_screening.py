@@ -82,11 +82,12 @@ def test_wms_log_utility_is_scale_free(scale, share):
 
 
 def test_existence_threshold_above_one_half_against_bisection():
-    """lambda* > 1/2 (CRRA 2, p_L = 0.5, p_H = 0.9, 90% loss): lib's threshold against a direct bisection of the
+    """lambda* > 1/2 (CRRA 2, p_L = 0.3, p_H = 0.9, 99% loss; lambda* about 0.85): lib's threshold against a direct bisection of the
     pooling-deviation condition, with L's best pooled contract by a dense coverage grid and H's indifference by
-    brentq (the slope check's bracket must stay inside (0, 1) when 1.5 lambda* > 1)."""
+    brentq (the slope check's bracket must stay inside (0, 1): at lambda = 1.5 lambda* the pooled price would
+    exceed 1 and the threshold would be refused)."""
     from scipy import optimize
-    pl, ph, w, d = 0.5, 0.9, 100.0, 90.0
+    pl, ph, w, d = 0.3, 0.9, 100.0, 99.0
     u = lambda x: -1.0 / x
     eu = lambda p, c, prem: (1 - p) * u(w - prem) + p * u(w - prem - d + c)
     c_rs = optimize.brentq(lambda c: eu(ph, c, pl * c) - u(w - ph * d), 1e-9, d, xtol=1e-14)
