@@ -7,12 +7,18 @@ Exits non-zero on any warning, including a notebook cell that fails while execut
 Before Sphinx starts, the book's notebooks that are not in the execution cache are executed in parallel, one per
 core (Sphinx executes them one after another), and cached where myst-nb looks for them: the build itself then only
 reads the cache. A notebook that fails is not cached, so the build executes it again and reports the error.
+
+The cache is keyed by the notebooks' code cells, so a change in lib/ alone would leave stale outputs in it: the
+cache is therefore emptied whenever the fingerprint of what the notebooks import (lib/ and the pinned requirements)
+changes. tests/test_book_execution.py compares these executions with the committed outputs, as nbval does.
 """
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
+import hashlib
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -43,6 +49,23 @@ def toc_notebooks() -> list[Path]:
     return sorted(set(found), key=lambda p: -p.stat().st_size)
 
 
+FINGERPRINT_FILE = "lib-fingerprint.txt"
+
+
+def execution_fingerprint() -> str:
+    """A hash of every file a notebook's outputs depend on besides its own code: lib/ and the requirements."""
+    digest = hashlib.sha256()
+    for path in sorted((ROOT / "lib").rglob("*.py")) + [ROOT / "requirements.txt", ROOT / "pyproject.toml"]:
+        digest.update(str(path.relative_to(ROOT)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def cache_is_current(cache_path: Path) -> bool:
+    """Whether the execution cache at ``cache_path`` was filled with today's lib/ and requirements."""
+    stamp = cache_path / FINGERPRINT_FILE
+    return stamp.is_file() and stamp.read_text().strip() == execution_fingerprint()
+
+
 def _execute(path: str, timeout: int, allow_errors: bool):
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
@@ -59,7 +82,12 @@ def prefill_cache(cache_path: Path, execute: dict, workers: int | None = None) -
     from jupyter_cache.base import CacheBundleIn
     if execute.get("execute_notebooks", "auto") != "cache":
         return
+    if cache_path.exists() and not cache_is_current(cache_path):
+        print(f"lib/ or the requirements changed since {cache_path} was filled: emptying it")
+        shutil.rmtree(cache_path)
     cache = get_cache(str(cache_path))
+    cache_path.mkdir(parents=True, exist_ok=True)
+    (cache_path / FINGERPRINT_FILE).write_text(execution_fingerprint() + "\n")
     todo = []
     for path in toc_notebooks():
         try:

@@ -1,0 +1,127 @@
+"""Every notebook of the book reproduces its committed outputs: nbval's check, on the build's own execution.
+
+`make test` builds the book first, and the build executes every chapter (tools/build_book.py, into the execution
+cache). Running nbval on the chapters afterwards would execute each of them a second time for the same answer, so
+here each chapter's executed copy is taken from that cache and compared, code cell by code cell, with the committed
+notebook by nbval's own comparison (``IPyNbCell.compare_outputs``, with the sanitizers of tests/nbval_sanitize.cfg
+and nbval's default list of ignored keys: images, widget ids, execution counts, metadata). As under nbval, cells
+tagged ``nbval-ignore-output`` and cells never run are not compared. A cell that raises fails the build itself
+(``allow_errors: false``, warnings are errors), so every derivation cell's assertions are checked there.
+
+The cache is used only if it was filled from today's code cells (jupyter-cache matches them) and today's lib/ and
+requirements (the build's fingerprint); otherwise the notebook is executed here, as the build would execute it, so
+this test is right on its own too (`pytest tests/test_book_execution.py`, slower). nbval still works on a chapter
+directly: `pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg chapters/X.ipynb`.
+"""
+from __future__ import annotations
+
+import copy
+import importlib.util
+from collections import OrderedDict
+from pathlib import Path
+from types import SimpleNamespace
+
+import nbformat
+import pytest
+from nbval.plugin import IPyNbCell, coalesce_streams, get_sanitize_patterns, nocolors
+
+ROOT = Path(__file__).resolve().parents[1]
+CACHE = ROOT / "_build" / ".jupyter_cache"
+
+_spec = importlib.util.spec_from_file_location("tools_build_book", ROOT / "tools" / "build_book.py")
+build_book = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(build_book)
+
+# nbval's own defaults (IPyNbFile.__init__, without --nbdime): keys of an output that are never compared.
+SKIP_COMPARE = ('metadata', 'traceback', 'prompt_number', 'output_type', 'name', 'execution_count',
+                'application/vnd.jupyter.widget-view+json', 'image/png', 'image/jpeg')
+
+
+class _Comparison:
+    """Just enough of an nbval cell item to run nbval's output comparison on two lists of outputs."""
+    colors = nocolors
+    compare_outputs = IPyNbCell.compare_outputs
+    format_output_compare = IPyNbCell.format_output_compare
+    sanitize = IPyNbCell.sanitize
+
+    def __init__(self):
+        patterns = OrderedDict(get_sanitize_patterns((ROOT / "tests" / "nbval_sanitize.cfg").read_text()))
+        self.parent = SimpleNamespace(skip_compare=SKIP_COMPARE, sanitize_patterns=patterns)
+        self.ihook = SimpleNamespace(pytest_assertrepr_compare=lambda **_: [])  # nbval's fallback diff
+        self.config = None
+        self.comparison_traceback = []
+
+
+def executed_copy(path: Path) -> tuple[nbformat.NotebookNode, str]:
+    """The executed notebook: from the build's cache when it is current, else executed here."""
+    committed = nbformat.read(path, as_version=4)
+    if CACHE.is_dir() and build_book.cache_is_current(CACHE):
+        from jupyter_cache import get_cache
+        cache = get_cache(str(CACHE))
+        try:
+            record = cache.match_cache_notebook(committed)
+        except KeyError:
+            pass
+        else:
+            return cache.get_cache_bundle(record.pk).nb, "the build's execution"
+    execute = build_book.yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]
+    _, text, _, error = build_book._execute(str(path), int(execute["timeout"]), False)
+    assert error is None, f"{path.name} does not execute: {error}"
+    return nbformat.reads(text, as_version=4), "executed by this test"
+
+
+def differing_cells(committed: nbformat.NotebookNode, executed: nbformat.NotebookNode) -> list[str]:
+    """nbval's verdict on every code cell: one message per cell whose outputs differ."""
+    reference = [cell for cell in committed.cells if cell.cell_type == "code"]
+    test = [cell for cell in executed.cells if cell.cell_type == "code"]
+    assert [c.source for c in reference] == [c.source for c in test], "the executed copy has other code cells"
+    index = [i for i, cell in enumerate(committed.cells) if cell.cell_type == "code"]
+    problems = []
+    for number, ref, new in zip(index, reference, test):
+        if "nbval-ignore-output" in ref.get("metadata", {}).get("tags", []):
+            continue
+        if ref.execution_count is None:  # nbval: a reference cell never run is not compared
+            assert not ref.outputs, f"cell {number}: unrun reference cell has outputs"
+            continue
+        comparison = _Comparison()
+        # coalesce_streams merges consecutive stream outputs in place: give it copies.
+        fresh, stored = coalesce_streams(copy.deepcopy(new.outputs)), coalesce_streams(copy.deepcopy(ref.outputs))
+        if not comparison.compare_outputs(fresh, stored):
+            problems.append(f"cell {number} outputs differ:\n" + "\n".join(comparison.comparison_traceback))
+    return problems
+
+
+@pytest.mark.parametrize("path", build_book.toc_notebooks(), ids=lambda p: p.stem)
+def test_executed_notebook_reproduces_its_committed_outputs(path):
+    committed = nbformat.read(path, as_version=4)
+    executed, source = executed_copy(path)
+    problems = differing_cells(committed, executed)
+    assert not problems, f"{path.name} ({source}):\n" + "\n\n".join(problems)
+
+
+def test_the_comparison_notices_a_changed_number_and_ignores_what_nbval_ignores():
+    """The check can fail: a changed digit in a printed result is caught, a new figure id or widget id is not."""
+    committed = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("print(0.8682)", execution_count=1,
+                                  outputs=[nbformat.v4.new_output("stream", name="stdout", text="0.8682\n")]),
+        nbformat.v4.new_code_cell("fig", execution_count=2, outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/plain": "<Figure size 640x480 with 1 Axes>"})]),
+        nbformat.v4.new_code_cell("w", execution_count=3, metadata={"tags": ["nbval-ignore-output"]}),
+    ])
+    same = nbformat.from_dict(nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_code_cell("print(0.8682)", execution_count=7, outputs=[
+            nbformat.v4.new_output("stream", name="stdout", text="0.86"),
+            nbformat.v4.new_output("stream", name="stdout", text="82\n")]),
+        nbformat.v4.new_code_cell("fig", execution_count=8, outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/plain": "<Figure size 700x300 with 2 Axes>", "image/png": "iVBOR"})]),
+        nbformat.v4.new_code_cell("w", execution_count=9, outputs=[nbformat.v4.new_output(
+            "display_data", data={"text/plain": "interactive(...)"})]),
+    ]))
+    assert differing_cells(committed, same) == []
+    changed = copy.deepcopy(same)
+    changed.cells[0].outputs = [nbformat.v4.new_output("stream", name="stdout", text="0.8683\n")]
+    problems = differing_cells(committed, changed)
+    assert len(problems) == 1 and problems[0].startswith("cell 0") and "0.8683" in problems[0]
+    missing = copy.deepcopy(same)
+    missing.cells[1].outputs = []
+    assert [p.split(" ")[1] for p in differing_cells(committed, missing)] == ["1"]
