@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import lib.explorers as explorers
-from lib.explorers import new_axes
+from lib.explorers import new_axes, panels
 
 ROOT = Path(__file__).resolve().parents[1]
 REPEATS = 30
@@ -28,13 +28,6 @@ def _draw_functions():
         for name, function in inspect.getmembers(module, inspect.isfunction):
             if name.startswith("draw_") and function.__module__ == module.__name__:
                 yield f"{info.name}.{name}", function
-
-
-def panels(function) -> int:
-    """How many axes a draw function takes: ``draw_x(ax, ...)`` one, ``draw_x(axes, ...)`` a (left, right) pair,
-    unless it says otherwise with an ``ncols`` attribute (the convention of lib/explorers/__init__.py)."""
-    first = next(iter(inspect.signature(function).parameters))
-    return getattr(function, "ncols", 1 if first == "ax" else 2)
 
 
 def time_draw(function) -> tuple[float, float]:

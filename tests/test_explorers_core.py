@@ -35,3 +35,35 @@ def test_frames_differ_when_parameters_differ():
 def test_bad_sliders(sliders):
     with pytest.raises(ValueError):
         static_explorer(_draw, sliders)
+
+
+def test_live_explorer_redraws_with_the_moved_slider_on_the_right_number_of_panels(monkeypatch):
+    """The ipywidgets wrapper: one draw at display, one more per slider move, with every control's value, on as
+    many axes as the drawing function takes (``ax``: one; ``axes``: a pair; or its ``ncols``)."""
+    import ipywidgets as widgets
+    import matplotlib
+    import numpy as np
+
+    from lib.explorers import live_explorer, panels
+
+    matplotlib.use("Agg")
+    monkeypatch.setattr("IPython.display.display", lambda *objects: None)
+    calls = []
+
+    def draw_pair(axes, x, y):
+        calls.append((np.size(axes), x, y))
+
+    controls = {"x": widgets.FloatSlider(value=0.5, min=0, max=1, step=0.1),
+                "y": widgets.IntSlider(value=2, min=1, max=5)}
+    live_explorer(draw_pair, controls, figsize=(4, 2), rows=[["y"], ["x"]])
+    controls["y"].value = 4
+    assert calls == [(2, 0.5, 2), (2, 0.5, 4)]
+
+    def draw_one(ax, z):
+        pass
+
+    def draw_three(axes, z):
+        pass
+
+    draw_three.ncols = 3
+    assert (panels(draw_one), panels(draw_pair), panels(draw_three)) == (1, 2, 3)

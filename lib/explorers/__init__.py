@@ -6,7 +6,8 @@ Each model module here (``lib/explorers/<model>.py``) provides
   first parameter named ``ax`` takes one panel, ``axes`` a (left, right) pair, unless the function has an
   ``ncols`` attribute; ``benchmarks/explorers.py`` relies on this);
   returns a small dict of the headline numbers it displays (tested in ``tests/``);
-- ``explore_<name>()``: a thin ipywidgets wrapper (sliders whose ranges keep the model valid) for a kernel;
+- ``explore_<name>()``: a thin ipywidgets wrapper (sliders whose ranges keep the model valid) for a kernel, made
+  with :func:`live_explorer`;
 - ``static_<name>()``: the kernel-free version for the website, made with :func:`static_explorer`.
 
 :func:`static_explorer` renders the drawing function once per slider position at build time and returns HTML
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import html
+import inspect
 import io
 import itertools
 import json
@@ -27,7 +29,7 @@ from typing import Callable, Mapping, Sequence
 # vanish); a standalone Figure renders to PNG without any pyplot backend.
 from matplotlib.figure import Figure
 
-__all__ = ["StaticExplorer", "static_explorer", "new_axes", "COLOURS"]
+__all__ = ["StaticExplorer", "static_explorer", "live_explorer", "panels", "new_axes", "COLOURS"]
 
 # Okabe–Ito colour-blind-safe palette.
 COLOURS = {
@@ -51,6 +53,35 @@ def new_axes(ncols: int = 1, figsize: tuple[float, float] = (8.0, 3.6)):
     fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(1, ncols)
     return fig, axes
+
+
+def panels(draw: Callable) -> int:
+    """How many axes a drawing function takes: ``draw_x(ax, ...)`` one, ``draw_x(axes, ...)`` a (left, right)
+    pair, unless it says otherwise with an ``ncols`` attribute."""
+    first = next(iter(inspect.signature(draw).parameters))
+    return getattr(draw, "ncols", 1 if first == "ax" else 2)
+
+
+def live_explorer(draw: Callable, controls: Mapping[str, object], *, figsize: tuple[float, float],
+                  rows: Sequence[Sequence[str]] | None = None) -> None:
+    """Display ipywidgets ``controls`` (parameter name -> widget) and redraw ``draw(axes, **values)`` on a fresh
+    pyplot figure whenever one of them moves (needs a kernel). ``rows`` groups the controls by name into rows
+    (default: one row)."""
+    import ipywidgets as widgets
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    ncols = panels(draw)
+
+    def show(**params):
+        fig, axes = plt.subplots(1, ncols, figsize=figsize, layout="constrained")
+        draw(axes, **params)
+        plt.show()
+
+    out = widgets.interactive_output(show, dict(controls))
+    rows = rows or [list(controls)]
+    boxes = [widgets.HBox([controls[name] for name in row]) for row in rows]
+    display(boxes[0] if len(boxes) == 1 else widgets.VBox(boxes), out)
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from lib.double_auction import linear_equilibrium, linear_outcomes, one_price_outcomes
-from lib.explorers import COLOURS, static_explorer
+from lib.explorers import COLOURS, live_explorer, static_explorer
 
 __all__ = ["draw_double_auction", "explore_double_auction", "static_double_auction"]
 
@@ -42,21 +42,11 @@ def draw_double_auction(axes, k: float = 0.5, price: float = 0.5) -> dict:
 def explore_double_auction():
     """Live sliders for k and the one-price equilibrium's price (needs a kernel)."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
-    sliders = {
+    live_explorer(draw_double_auction, {
         "k": widgets.FloatSlider(value=0.5, min=0.0, max=1.0, step=0.05, description="k"),
         "price": widgets.FloatSlider(value=0.5, min=0.05, max=0.95, step=0.05, description="price x"),
-    }
-
-    def show(k, price):
-        fig, axes = plt.subplots(1, 2, figsize=(7.5, 3.3), layout="constrained")
-        draw_double_auction(axes, k=k, price=price)
-        plt.show()
-
-    out = widgets.interactive_output(show, sliders)
-    display(widgets.HBox(list(sliders.values())), out)
+    }, figsize=(7.5, 3.3))
 
 
 def static_double_auction():

@@ -12,7 +12,7 @@ import numpy as np
 
 from lib import lemons
 from lib.distributions import uniform
-from lib.explorers import COLOURS, static_explorer
+from lib.explorers import COLOURS, live_explorer, static_explorer
 
 __all__ = ["draw_lemons", "explore_lemons", "static_lemons"]
 
@@ -86,8 +86,6 @@ def draw_lemons(axes, buyer_premium: float = 1.5, mean: float = 1.0, spread: flo
 def explore_lemons():
     """Live sliders for b, mu, sigma and the certification cost (needs a kernel). sigma's maximum follows mu."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
     sliders = {
         "buyer_premium": widgets.FloatSlider(value=1.5, min=1.05, max=2.5, step=0.05, description="b"),
@@ -100,15 +98,7 @@ def explore_lemons():
         sliders["spread"].max = change["new"]
 
     sliders["mean"].observe(follow_mean, names="value")
-
-    def show(**params):
-        fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), layout="constrained")
-        draw_lemons(axes, **params)
-        plt.show()
-
-    out = widgets.interactive_output(show, sliders)
-    display(widgets.VBox([widgets.HBox(list(sliders.values())[:2]), widgets.HBox(list(sliders.values())[2:])]),
-            out)
+    live_explorer(draw_lemons, sliders, figsize=(9, 3.6), rows=[["buyer_premium", "mean"], ["spread", "cost"]])
 
 
 def static_lemons():

@@ -6,7 +6,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from lib.explorers import COLOURS, static_explorer
+from lib.explorers import COLOURS, live_explorer, static_explorer
 from lib.screening import monopoly_menu, rothschild_stiglitz, rs_existence_threshold, wilson_miyazaki_spence
 
 __all__ = ["draw_screening", "explore_screening", "static_screening", "draw_rs", "explore_rs", "static_rs",
@@ -53,22 +53,12 @@ def draw_screening(axes, prob_low: float = 0.3, mid_share: float = 0.5, theta_hi
 def explore_screening():
     """Live sliders for the lowest type's probability, the middle type's share of the rest and theta_3."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
-    sliders = {
+    live_explorer(draw_screening, {
         "prob_low": widgets.FloatSlider(value=0.3, min=0.02, max=0.9, step=0.02, description="f_1"),
         "mid_share": widgets.FloatSlider(value=0.5, min=0.05, max=0.95, step=0.05, description="f_2/(1−f_1)"),
         "theta_high": widgets.FloatSlider(value=3.0, min=2.2, max=5.0, step=0.1, description="θ_3"),
-    }
-
-    def show(**params):
-        fig, axes = plt.subplots(1, 2, figsize=(8.5, 3.4), layout="constrained")
-        draw_screening(axes, **params)
-        plt.show()
-
-    out = widgets.interactive_output(show, sliders)
-    display(widgets.HBox(list(sliders.values())), out)
+    }, figsize=(8.5, 3.4))
 
 
 def static_screening():
@@ -173,22 +163,12 @@ draw_rs.ncols = 1
 def explore_rs():
     """Live sliders for the share of high risks and the two loss probabilities (needs a kernel)."""
     import ipywidgets as widgets
-    import matplotlib.pyplot as plt
-    from IPython.display import display
 
-    sliders = {
+    live_explorer(draw_rs, {
         "share_high": widgets.FloatSlider(value=0.5, min=0.02, max=0.98, step=0.02, description="λ"),
         "loss_prob_low": widgets.FloatSlider(value=0.1, min=0.02, max=0.25, step=0.01, description="p_L"),
         "loss_prob_high": widgets.FloatSlider(value=0.3, min=0.27, max=0.6, step=0.01, description="p_H"),
-    }
-
-    def show(**params):
-        fig, ax = plt.subplots(figsize=(6.5, 4.2), layout="constrained")
-        draw_rs(ax, **params)
-        plt.show()
-
-    out = widgets.interactive_output(show, sliders)
-    display(widgets.HBox(list(sliders.values())), out)
+    }, figsize=(6.5, 4.2))
 
 
 def static_rs():
