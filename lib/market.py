@@ -395,7 +395,8 @@ class KDoubleAuction:
     ``first_best`` the gains of the efficient allocation, ``efficiency`` = gains / first_best; ``misreport`` the
     largest |b(v) - v| and |a(c) - c| over the types that trade with positive probability; ``trade_probability``
     the expected number of trades / m; ``residual`` the largest first-order-condition residual at the collocation
-    types; ``check`` the independent :class:`BestResponseGap`, whose ``gap`` is also ``gap``."""
+    types; ``check`` the independent :class:`BestResponseGap`, whose ``gap`` is also ``gap``; ``method`` the solver
+    that answered ("collocation", or "lib.bne" for the m = 1 fallback, whose coefficient tuples are empty)."""
 
     m: int
     k: float
@@ -411,6 +412,7 @@ class KDoubleAuction:
     check: BestResponseGap
     bid_coefficients: tuple[float, ...]
     ask_coefficients: tuple[float, ...]
+    method: str = "collocation"
 
 
 def _priors(buyer, seller):
@@ -545,14 +547,51 @@ def k_double_auction(m: int, k: float = 0.5, buyer=None, seller=None, *, degree:
     first-order residual is up to about 1e-4 for m = 2 (``residual``) while the gap stays near 1e-8.
     Raises ValueError for m outside 1..64, k outside [0, 1], priors without a bounded common range, and when the
     solver stops at strategies that are not strictly increasing on a grid of 4001 types per side ("no increasing
-    equilibrium found ... by this method"). Known limitation: skewed priors (for example Beta(2, 5) on both sides
-    at m = 1 or m = 16, or buyer Beta(5, 2) against seller Beta(2, 5) at m = 1) end in that error; the method is
-    tuned for priors with densities bounded away from zero."""
+    equilibrium found ... by this method").
+
+    m = 1 fallback: where the collocation fails at m = 1 the bilateral auction is solved by
+    :func:`lib.bne.solve_double_auction` (shooting on the inverse strategies, Satterthwaite and Williams 1989) and
+    the answer is certified here by the same :func:`best_response_gap` (``method`` says which solver answered;
+    ``residual`` is then lib.bne's relative first-order residual). That solves, for example, buyer Beta(5, 2)
+    against seller Beta(2, 5) and the reverse.
+
+    Where the method is known to work (measured at k = 1/2, gap below 1e-4): U[0, 1] and Beta(2, 2) on both sides
+    for m = 1..16; buyer Beta(2, 1) against seller Beta(1, 2) and buyer Beta(5, 2) against seller Beta(2, 5) for
+    m = 1, 2, 4. Known failures, which raise the error: Beta(2, 5) on both sides at m = 1 (lib.bne finds no regular
+    equilibrium either) and at m = 16; Beta(1, 2) on both sides at m = 2. The collocation is built for priors whose
+    densities are bounded away from zero on the support; densities that vanish at an end of the support where
+    types trade are where it fails."""
     m = integer(m, "m", lo=1, hi=_M_MAX)
     k = _check_k(k)
     degree = integer(degree, "degree", lo=1, hi=30)
     n_collocation = integer(n_collocation, "n_collocation", lo=degree + 2, hi=2000)
     buyer, seller, bsup, ssup = _priors(buyer, seller)
+    try:
+        return _collocation(m, k, buyer, seller, bsup, ssup, degree, n_collocation)
+    except _NoIncreasing as err:
+        if m != 1:
+            raise
+        return _bilateral(k, buyer, seller, bsup, ssup, err)
+
+
+class _NoIncreasing(ValueError):
+    """The solver reached no strictly increasing strategies (an honest failure of the method, not bad input)."""
+
+
+def _bilateral(k, buyer, seller, bsup, ssup, err):
+    """m = 1 by lib.bne's shooting method, certified by :func:`best_response_gap`."""
+    from lib.bne import ConvergenceError, solve_double_auction
+
+    try:
+        r = solve_double_auction(buyer, seller, k)
+        return _certified(1, k, r.bid, r.ask, buyer, seller, bsup, ssup, float(r.ode_residual), (), (), "lib.bne")
+    except (ConvergenceError, ValueError) as other:
+        raise _NoIncreasing(f"{err}; the bilateral solver lib.bne.solve_double_auction found none either: "
+                            f"{other}") from None
+
+
+def _collocation(m, k, buyer, seller, bsup, ssup, degree, n_collocation):
+    """The Chebyshev collocation of :func:`k_double_auction` (validated inputs)."""
     nodes = np.cos(np.pi * (np.arange(n_collocation) + 0.5) / n_collocation)[::-1]
     vs = (bsup[0] + bsup[1]) / 2 + (bsup[1] - bsup[0]) / 2 * nodes
     cs = (ssup[0] + ssup[1]) / 2 + (ssup[1] - ssup[0]) / 2 * nodes
@@ -592,19 +631,24 @@ def k_double_auction(m: int, k: float = 0.5, buyer=None, seller=None, *, degree:
     x = full(sol.x)
     bid, ask = make(x)
     if not (bid.monotone and ask.monotone):
-        raise ValueError(f"no increasing equilibrium found for m={m}, k={k:g} and these priors (the least-squares "
+        raise _NoIncreasing(f"no increasing equilibrium found for m={m}, k={k:g} and these priors (the least-squares "
                          f"solver stopped at non-monotone strategies)")
     # the solver's own monotonicity check is coarser than the 4001-type grid of _Strategy; check that grid here so
     # that a failure is reported as what it is (no increasing equilibrium found), not as a bad user-supplied bid
     for side, offer, strategy, sup in (("buyer", "bid", bid, bsup), ("seller", "ask", ask, ssup)):
         types = np.linspace(*sup, _Strategy._N)
         if np.any(np.diff(np.asarray(strategy(types), dtype=float)) <= 0):
-            raise ValueError(f"no increasing equilibrium found for m={m}, k={k:g} and these priors by this method: the "
+            raise _NoIncreasing(f"no increasing equilibrium found for m={m}, k={k:g} and these priors by this method: the "
                              f"{side}'s {offer} the least-squares solver reached is not strictly increasing on the "
                              f"{side}'s support [{sup[0]:g}, {sup[1]:g}] ({_Strategy._N} types checked); skewed "
                              f"priors such as Beta(2, 5) are beyond this method")
-    B, S = _strategies(bid, ask, buyer, seller, bsup, ssup)
     residual = float(np.max(np.abs(np.r_[_residuals(m, k, bid, ask, vs, cs, Fv, fv, Fc, fc)])))
+    return _certified(m, k, bid, ask, buyer, seller, bsup, ssup, residual, x[:n], x[n:], "collocation")
+
+
+def _certified(m, k, bid, ask, buyer, seller, bsup, ssup, residual, bid_coef, ask_coef, method):
+    """Welfare, misreport and the best-response certificate of increasing strategies ``bid``, ``ask``."""
+    B, S = _strategies(bid, ask, buyer, seller, bsup, ssup)
     gains, trades = _welfare(m, buyer, seller, bsup, ssup, B, S)
     first = first_best_gains(m, buyer, seller)
     check = best_response_gap(m, bid, ask, buyer, seller, k)
@@ -614,7 +658,7 @@ def k_double_auction(m: int, k: float = 0.5, buyer=None, seller=None, *, degree:
     ts = S.offers < B.offers[-1]
     mis = max(float(np.max(np.abs(B.offers - tv)[tb], initial=0)), float(np.max(np.abs(S.offers - tc)[ts], initial=0)))
     return KDoubleAuction(m, k, bid, ask, gains, first, gains / first, mis, trades / m, residual, check.gap, check,
-                          tuple(float(v) for v in x[:n]), tuple(float(v) for v in x[n:]))
+                          tuple(float(v) for v in bid_coef), tuple(float(v) for v in ask_coef), method)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -370,13 +370,31 @@ def test_draw_cda_numbers_match_the_simulator_and_the_schedule():
     assert out["competitive_quantity"] == int(np.sum(d > 95))
 
 
-@pytest.mark.parametrize("m, buyer, seller", [(1, (2, 5), (2, 5)), (1, (5, 2), (2, 5)), (16, (2, 5), (2, 5))])
+@pytest.mark.parametrize("m, buyer, seller", [(1, (2, 5), (2, 5)), (16, (2, 5), (2, 5)), (2, (1, 2), (1, 2))])
 def test_skewed_priors_raise_the_documented_error(m, buyer, seller):
-    """On skewed Beta priors the solver reaches strategies that are not increasing on the 4001-type grid; the error
-    says no increasing equilibrium was found (naming m and the side), not that a user-supplied bid is bad."""
+    """The documented failures: the solver reaches strategies that are not increasing on the 4001-type grid; the
+    error says no increasing equilibrium was found (naming m and the side), not that a user-supplied bid is bad
+    (at m = 1 it adds that lib.bne found none either)."""
     with pytest.raises(ValueError, match=rf"no increasing equilibrium found for m={m}.*(buyer|seller)") as err:
         k_double_auction(m, 0.5, stats.beta(*buyer), stats.beta(*seller))
     assert "bid must be" not in str(err.value)
+    if m == 1:
+        assert "lib.bne" in str(err.value)
+
+
+def test_m1_skewed_priors_fall_back_to_the_bilateral_solver():
+    """Buyer Beta(5, 2) against seller Beta(2, 5) at m = 1: the collocation fails, lib.bne answers; the welfare
+    computed here (order statistics, Gauss-Legendre) agrees with lib.double_auction's outcomes of the same
+    strategies (a different quadrature), and the best-response check certifies it."""
+    from lib.double_auction import outcomes
+
+    buyer, seller = stats.beta(5, 2), stats.beta(2, 5)
+    eq = k_double_auction(1, 0.5, buyer, seller)
+    assert eq.method == "lib.bne" and eq.bid_coefficients == ()
+    assert eq.gap < 1e-5
+    assert eq.efficiency == pytest.approx(outcomes(eq.bid, eq.ask, buyer, seller, 0.5).efficiency, abs=1e-5)
+    t = np.linspace(0.05, 0.95, 19)
+    assert np.all(eq.bid(t) <= t + 1e-12) and np.all(eq.ask(t) >= t - 1e-12)   # no one offers beyond their type
 
 
 def test_empty_offers_and_single_replication():
