@@ -209,6 +209,9 @@ _RANGES = dict(q_high=dict(lo=0, lo_open=True), q_low=dict(lo=0, lo_open=True),
                margin=dict(lo=0, lo_open=True), c0=dict(lo=0, lo_open=True), disclosure_cost=dict(lo=0),
                audit_cost=dict(lo=0))
 """Each field of :class:`OpenSourceGame`, in order, and its allowed range (keyword arguments of lib.validation.real)."""
+_CHECKS = tuple((name, r["lo"], r.get("lo_open", False), r.get("hi"), r.get("hi_open", False), r)
+                for name, r in _RANGES.items())
+assert all(r.get("hi") is None or r["hi_open"] for _, _, _, _, _, r in _CHECKS)  # the fast path's `value < hi`
 
 
 @dataclass(frozen=True)
@@ -235,14 +238,20 @@ class OpenSourceGame:
     audit_cost: float = 0.0
 
     def __post_init__(self):
-        values = []
-        for name, limits in _RANGES.items():  # the fields, in order, with their allowed ranges
-            value = real(getattr(self, name), name, **limits)
-            object.__setattr__(self, name, value)
-            values.append(value)
+        fields_ = self.__dict__
+        moderate = True
+        for name, lo, lo_open, hi, hi_open, limits in _CHECKS:  # the fields, in order, with their allowed ranges
+            value = fields_[name]
+            # a plain float inside its range is what lib.validation.real returns unchanged (its own fast path);
+            # anything else goes through real, which converts it or raises the error naming the field
+            if not (type(value) is float and math.isfinite(value) and (value > lo if lo_open else value >= lo)
+                    and (hi is None or value < hi)):
+                value = real(value, name, **limits)
+                object.__setattr__(self, name, value)
+            if moderate and value != 0 and not _BOX[0] <= abs(value) <= _BOX[1]:
+                moderate = False
         if not self.q_high > self.q_low:
             raise ValueError(f"q_high must be > q_low; got {self!r}")
-        moderate = _moderate(*values)
         a, b, q, d = (self.a, self.beta, self.q_low, self.delta) if moderate else (
             Fraction(self.a), Fraction(self.beta), Fraction(self.q_low), Fraction(self.delta))
         if not a + b * q >= d:
@@ -441,8 +450,10 @@ class _Candidate:
     low_belief: float
 
 
-def _least_cost_separating(p):
-    s_h = max(_best_openness(p, p.q_high, p.q_high), _separating_boundary(p))
+def _least_cost_separating(p, boundary=None):
+    """(boundary: _separating_boundary(p) if the caller has it already.)"""
+    r = _separating_boundary(p) if boundary is None else boundary
+    s_h = max(_best_openness(p, p.q_high, p.q_high), r)
     accept = _acceptance_interval(p, p.q_high, p.q_high)
     rel, absolute = _tol(p)
     if accept is None or s_h > accept[1] * (1 + rel) + absolute:
@@ -481,8 +492,10 @@ def pooling_interval(game: OpenSourceGame) -> tuple[float, float] | None:
     return None if interval is None else tuple(_out(x, "an end of the pooling interval") for x in interval)
 
 
-def _best_pooling(p):
-    interval = _pooling_interval(p)
+def _best_pooling(p, interval=False):
+    """(interval: _pooling_interval(p) if the caller has it already, which may be None.)"""
+    if interval is False:
+        interval = _pooling_interval(p)
     if interval is None:
         return None
     mu = p.pooled_belief
@@ -534,7 +547,8 @@ def solve(game: OpenSourceGame, disclose: bool) -> Outcome:
         return Outcome(game, True, "full-information",
                        _type_outcome(p, _best_openness(p, qH, qH), qH, qH, F + _audit_fee(p, qH), "H"),
                        _type_outcome(p, _best_openness(p, qL, qL), qL, qL, F + _audit_fee(p, qL), "L"))
-    sep, pool = _least_cost_separating(p), _best_pooling(p)
+    r, interval = _separating_boundary(p), _pooling_interval(p)
+    sep, pool = _least_cost_separating(p, r), _best_pooling(p, interval)
     pi_sep = None if sep is None else _pi(p, sep.high_s, qH, qH)
     pi_pool = None if pool is None else _pi(p, pool.high_s, pool.high_belief, qH)
     if sep is None and pool is None:
@@ -545,14 +559,13 @@ def solve(game: OpenSourceGame, disclose: bool) -> Outcome:
         chosen, regime = sep, "separating"
     else:
         chosen, regime = pool, "pooling"
-    interval = _pooling_interval(p)
     return Outcome(game, False, regime,
                    _type_outcome(p, chosen.high_s, chosen.high_belief, qH, 0, "H"),
                    _type_outcome(p, chosen.low_s, chosen.low_belief, qL, 0, "L"),
                    separating_exists=sep is not None, pooling_exists=pool is not None,
                    pooling_interval=None if interval is None else tuple(
                        _out(x, "an end of the pooling interval") for x in interval),
-                   boundary=_out(_separating_boundary(p), "the separating boundary r"),
+                   boundary=_out(r, "the separating boundary r"),
                    pooling_profit_high=None if pi_pool is None else _out(pi_pool, "H's pooling profit"),
                    separating_profit_high=None if pi_sep is None else _out(pi_sep, "H's separating profit"))
 
