@@ -381,6 +381,21 @@ def test_signaling_explorer_shows_lib_numbers():
         assert shown["threshold"] == pytest.approx(threshold(game), abs=1e-8)
 
 
+def test_signaling_explorer_audit_slider():
+    """The audit slider charges a disclosing L phi (1/q_L - 1/q_H), typed here from the issue's definition; H pays
+    nothing, non-disclosure and the openness levels do not move, and the threshold is the one without the fee."""
+    from lib.explorers import new_axes
+    from lib.explorers.signaling import draw_signaling
+
+    for gap, phi in ((0.2, 0.1), (0.5, 0.05)):
+        base = draw_signaling(new_axes(2)[1], gap=gap)
+        shown = draw_signaling(new_axes(2)[1], gap=gap, audit_cost=phi)
+        q_low = 1.0 - gap
+        assert shown["profit"]["L"][0] == pytest.approx(base["profit"]["L"][0] - phi * (1 / q_low - 1), abs=1e-12)
+        assert shown["profit"]["H"] == base["profit"]["H"] and shown["profit"]["L"][1] == base["profit"]["L"][1]
+        assert shown["openness"] == base["openness"] and shown["threshold"] == base["threshold"]
+
+
 def test_spence_explorer_numbers():
     from lib.explorers import new_axes
     from lib.explorers.signaling import draw_spence

@@ -1,6 +1,8 @@
 """Explorers for chapter 3: the open-source signalling game (disclosure vs non-disclosure) and the Spence primer."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 import numpy as np
 
 from lib.explorers import COLOURS, static_explorer
@@ -13,17 +15,26 @@ __all__ = ["draw_signaling", "explore_signaling", "static_signaling", "draw_spen
 _POLICY = {"disclosure": COLOURS["sky"], "non-disclosure": COLOURS["blue"]}
 
 
-def draw_signaling(axes, gap: float = 0.2, prior_high: float = 0.5, gamma: float = 1.0, delta: float = 0.3,
-                   c0: float = 2.0) -> dict:
-    """Left: openness of H and L under disclosure and non-disclosure; right: their period-1 and period-2 demand.
-    q_H = 1, q_L = 1 - gap; the other parameters are lib.signaling.DEFAULTS. Returns the numbers shown."""
-    game = OpenSourceGame(**{**DEFAULTS, "q_low": 1.0 - gap, "prior_high": prior_high, "gamma": gamma,
-                             "delta": delta, "c0": c0})
-    d, nd = solve(game, True), solve(game, False)
+@lru_cache(maxsize=256)
+def _threshold(prior_high: float, gamma: float, delta: float, c0: float) -> float | None:
+    """threshold(game, n_scan=24) for the explorer's game; it does not depend on the gap (the scan varies it) nor on
+    the audit cost (which enters disclosure only), so the frames of one slider setting share it."""
+    game = OpenSourceGame(**{**DEFAULTS, "prior_high": prior_high, "gamma": gamma, "delta": delta, "c0": c0})
     try:
-        g_star = threshold(game, n_scan=24)
+        return threshold(game, n_scan=24)
     except NoSwitchError:
-        g_star = None
+        return None
+
+
+def draw_signaling(axes, gap: float = 0.2, prior_high: float = 0.5, gamma: float = 1.0, delta: float = 0.3,
+                   c0: float = 2.0, audit_cost: float = 0.0) -> dict:
+    """Left: openness of H and L under disclosure and non-disclosure; right: their period-1 and period-2 demand.
+    q_H = 1, q_L = 1 - gap; ``audit_cost`` phi: a disclosing vendor of quality q pays phi (1/q - 1/q_H)
+    (lib.signaling.audit_fee); the other parameters are lib.signaling.DEFAULTS. Returns the numbers shown."""
+    game = OpenSourceGame(**{**DEFAULTS, "q_low": 1.0 - gap, "prior_high": prior_high, "gamma": gamma,
+                             "delta": delta, "c0": c0, "audit_cost": audit_cost})
+    d, nd = solve(game, True), solve(game, False)
+    g_star = _threshold(game.prior_high, game.gamma, game.delta, game.c0)
     left, right = axes
     width = 0.38
     for k, (name, out) in enumerate((("disclosure", d), ("non-disclosure", nd))):
@@ -45,7 +56,8 @@ def draw_signaling(axes, gap: float = 0.2, prior_high: float = 0.5, gamma: float
         where = f"threshold gap g* = {g_star:.3f}"
     left.text(0.03, 0.95, f"{nd.regime}\n{where}", transform=left.transAxes, fontsize=8, va="top")
     top = max(d.high.demand1, nd.high.demand1, nd.low.demand1, d.high.demand2) * 1.35
-    right.text(0.98, 0.97, f"profit change from disclosing:\nH {d.high.profit - nd.high.profit:+.3f}, "
+    fee = f" (audit φ = {game.audit_cost:.2f})" if game.audit_cost else ""
+    right.text(0.98, 0.97, f"profit change from disclosing{fee}:\nH {d.high.profit - nd.high.profit:+.3f}, "
                f"L {d.low.profit - nd.low.profit:+.3f}", transform=right.transAxes, ha="right", va="top", fontsize=8)
     right.set(xticks=range(4), xticklabels=["H: D1", "H: D2", "L: D1", "L: D2"], ylabel="demand", ylim=(0, top))
     left.figure.suptitle(f"gap {gap:.2f}, λ = {prior_high:.2f}: non-disclosure is {nd.regime}; H opens "
@@ -58,7 +70,7 @@ def draw_signaling(axes, gap: float = 0.2, prior_high: float = 0.5, gamma: float
 
 
 def explore_signaling():
-    """Live sliders for the gap, the prior, gamma, delta and c0 (needs a kernel)."""
+    """Live sliders for the gap, the prior, gamma, delta, c0 and the audit cost phi (needs a kernel)."""
     import ipywidgets as widgets
     import matplotlib.pyplot as plt
     from IPython.display import display
@@ -69,6 +81,7 @@ def explore_signaling():
         "gamma": widgets.FloatSlider(value=1.0, min=0.0, max=2.0, step=0.1, description="γ"),
         "delta": widgets.FloatSlider(value=0.3, min=0.0, max=1.0, step=0.05, description="δ"),
         "c0": widgets.FloatSlider(value=2.0, min=0.5, max=4.0, step=0.1, description="c0"),
+        "audit_cost": widgets.FloatSlider(value=0.0, min=0.0, max=0.2, step=0.01, description="audit φ"),
     }
 
     def show(**params):
