@@ -138,3 +138,20 @@ def test_simulated_standard_errors_at_a_huge_scale():
     gains = np.where(v >= c, v - c, 0.0)
     assert sim.gains == pytest.approx(gains.mean() * scale, rel=1e-12)
     assert sim.gains_se == pytest.approx(gains.std(ddof=1) / np.sqrt(n) * scale, rel=1e-12)
+
+
+@pytest.mark.parametrize("n", [2, 3, 7])
+def test_simulated_standard_error_of_a_zero_one_sample_is_exact(n):
+    """Any sample of n zeros and ones with share p has sample variance (ddof 1) n p (1 - p) / (n - 1), so the
+    standard error of the simulated trade probability must be sqrt(p (1 - p) / (n - 1)) exactly, whatever the draws.
+    Small n makes the degrees of freedom visible (ddof 2 instead of 1 changes it by sqrt((n - 1) / (n - 2))).
+    Buyers v ~ U[1, 2] bid v - 1 against truthful U[0, 1] sellers: every auction has gains (so efficiency is
+    defined) and half of them trade."""
+    mixed = 0
+    for seed in range(12):
+        sim = simulate(lambda v: v - 1, lambda c: c, uniform_on(1.0, 2.0), n=n, seed=seed)
+        p = sim.trade_probability
+        assert p * n == pytest.approx(round(p * n), abs=1e-12)
+        assert sim.trade_probability_se == pytest.approx(np.sqrt(p * (1 - p) / (n - 1)), rel=1e-12, abs=1e-15)
+        mixed += 0 < p < 1
+    assert mixed >= 3  # the check bites: some samples hold both trades and failures
