@@ -355,19 +355,66 @@ def test_cda_bad_input():
 
 
 def test_draw_cda_numbers_match_the_simulator_and_the_schedule():
-    """The explorer's numbers are the simulator's for the same seed, and its competitive quantity and price band
-    are those at which demand meets supply in a scan of every integer price 1..200 (market 4: flat supply at 95)."""
+    """The replication shown is that replication of the chapter's runs (200 replications, seed 2026); its trades are
+    the prices drawn; the competitive band is the scan of demand and supply over integer prices."""
     from lib.explorers import new_axes
     from lib.explorers.market import draw_cda
 
     _, ax = new_axes(1)
-    out = draw_cda(ax, market=4, seed=3)
-    assert out["ZI-C"]["efficiency"] == gode_sunder(4, "ZI-C", replications=1, seed=3).efficiency
+    out = draw_cda(ax, market=4, replication=3)
+    run = gode_sunder(4, "ZI-C", replications=200, steps=300, seed=2026)
+    assert out["ZI-C"]["efficiency"] == run.efficiencies[3]
+    assert out["ZI-C"]["trades"] == int(np.sum(~np.isnan(run.prices[3])))
     d, s = GODE_SUNDER_MARKETS[4].demand(), GODE_SUNDER_MARKETS[4].supply()
     grid = np.arange(1, 201)
     clears = [p for p in grid if max((d > p).sum(), (s < p).sum()) <= min((d >= p).sum(), (s <= p).sum())]
     assert out["competitive_prices"] == (95.0, 95.0) and clears == [95]
     assert out["competitive_quantity"] == int(np.sum(d > 95))
+
+
+def test_cda_explorer_refuses_runs_of_another_size():
+    from lib.explorers.market import remember_runs
+
+    with pytest.raises(ValueError, match="200 replications"):
+        remember_runs({(1, "ZI-C"): gode_sunder(1, "ZI-C", replications=2, seed=1)})
+
+
+@pytest.mark.parametrize("m, draw", [(1, 0), (1, 2), (4, 0), (16, 1)])
+def test_draw_supply_demand_numbers(m, draw):
+    """The explorer's market: its clearing price lies between the m-th and (m+1)-th offers and at it as many bids
+    lie above as asks below (a direct count); the efficient number of trades is the count of sorted values above
+    sorted costs; with increasing strategies the j traders are the j highest values and j lowest costs, so the
+    realised efficiency is the sum of the first j sorted gains over the maximum."""
+    from lib.explorers import new_axes
+    from lib.explorers.market import _equilibrium, _sample, draw_supply_demand
+
+    _, ax = new_axes(1)
+    out = draw_supply_demand(ax, m=m, draw=draw)
+    v, c = _sample(m, draw)
+    e = _equilibrium(m, 0.5)                                  # the equilibrium drawn (solved once, cached)
+    bids, asks = e.bid(v), e.ask(c)
+    offers = np.sort(np.r_[bids, asks])
+    assert offers[m - 1] <= out["price"] <= offers[m]
+    assert out["trades"] == int(np.sum(bids > out["price"])) == int(np.sum(asks < out["price"]))
+    gains = np.sort(v)[::-1] - np.sort(c)
+    assert out["efficient_trades"] == int(np.sum(gains > 0))
+    j, best = out["trades"], np.maximum(gains, 0).sum()
+    if best == 0:
+        assert j == 0 and out["realised_efficiency"] is None        # no gains: nothing to report as a share
+    else:
+        assert out["realised_efficiency"] == pytest.approx(gains[:j].sum() / best, abs=1e-12)
+    if m == 1:
+        assert out["efficiency"] == pytest.approx(27 / 32, abs=1e-9)
+
+
+def test_supply_demand_explorer_reuses_given_equilibria():
+    from lib.explorers.market import _equilibrium, remember
+
+    e = k_double_auction(2)
+    remember({2: e})
+    assert _equilibrium(2, 0.5) is e
+    with pytest.raises(TypeError, match="KDoubleAuction"):
+        remember([0.5])
 
 
 @pytest.mark.parametrize("m, buyer, seller", [(1, (2, 5), (2, 5)), (16, (2, 5), (2, 5)), (2, (1, 2), (1, 2))])
