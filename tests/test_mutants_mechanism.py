@@ -81,3 +81,44 @@ def test_second_best_on_a_wide_scale():
     unit = second_best(stats.beta(2, 2), stats.beta(2, 2))
     wide = second_best(stats.beta(2, 2, scale=L), stats.beta(2, 2, scale=L))
     assert wide.gains == pytest.approx(L * unit.gains, rel=1e-10) and wide.alpha == pytest.approx(unit.alpha, abs=1e-10)
+
+
+def _mixture(components):
+    class _Mix(stats.rv_continuous):
+        def _pdf(self, x):
+            return sum(w * x ** (a - 1) * (1 - x) ** (b - 1) / special.beta(a, b) for w, a, b in components)
+
+        def _cdf(self, x):
+            return sum(w * special.betainc(a, b, x) for w, a, b in components)
+
+        def _sf(self, x):
+            return sum(w * special.betaincc(a, b, x) for w, a, b in components)
+
+    return _Mix(a=0.0, b=1.0, name="beta_mixture")()
+
+
+def test_ironed_interval_whose_left_end_lies_in_the_first_grid_cell():
+    """Buyer 1/2 Beta(1.05, 12) + 1/2 Beta(12, 3): its density vanishes at 0 like x^0.05, so phi^alpha rises from
+    -infinity and meets the ironed level at a ~ 5e-8, inside the hull grid's first cell (1.5e-7 wide), not at the
+    support's edge. The ends and level against the tangency equations phi^alpha(a) = phi^alpha(b) = L = mean of
+    phi^alpha over [a, b] (incomplete beta functions), solved by fsolve in (log a, b)."""
+    comps, alpha = ((0.5, 1.05, 12.0), (0.5, 12.0, 3.0)), 0.3
+    mix = _mixture(comps)
+
+    def part(x):
+        F = sum(w * special.betainc(a, b, x) for w, a, b in comps)
+        M = sum(w * a / (a + b) * special.betainc(a + 1, b, x) for w, a, b in comps)
+        return F, M, x * F - M
+
+    def level(a, b):
+        (Fa, Ma, Ga), (Fb, Mb, Gb) = part(a), part(b)
+        return (Mb - Ma - alpha * ((b - a) - (Gb - Ga))) / (Fb - Fa)
+
+    phi = lambda x: x - alpha * mix.sf(x) / mix.pdf(x)  # noqa: E731
+    la, b = optimize.fsolve(lambda z: [phi(np.exp(z[0])) - level(np.exp(z[0]), z[1]),
+                                       phi(z[1]) - level(np.exp(z[0]), z[1])], (np.log(1e-7), 0.57), xtol=1e-14)
+    a, L = np.exp(la), level(np.exp(la), b)
+    it = _Ironing(mix, 0.0, 1.0, "buyer")
+    assert 0 < a < it.x[1] < 1e-6 and abs(phi(a) - L) < 1e-12 and abs(phi(b) - L) < 1e-12
+    (lo, hi, lev), = it.intervals(alpha)
+    assert lo == pytest.approx(a, rel=1e-6) and hi == pytest.approx(b, abs=1e-12) and lev == pytest.approx(L, abs=1e-13)
