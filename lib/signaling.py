@@ -76,7 +76,8 @@ __all__ = [
     "best_openness", "acceptance_interval", "separating_boundary", "least_cost_separating", "best_pooling",
     "solve", "threshold", "regime_switches", "Switch", "regime_along_gap", "max_gap", "pooling_interval",
     "intuitive_deviation", "Claim", "ClaimResult", "CLAIMS", "evaluate_claims", "threshold_claims",
-    "random_games", "DEFAULTS", "audit_fee", "voluntary_disclosure", "VoluntaryOutcome",
+    "random_games", "DEFAULTS", "audit_fee", "voluntary_disclosure", "VoluntaryOutcome", "outcome_table",
+    "claim_table",
 ]
 
 REGIMES = ("full-information", "pooling", "separating")
@@ -837,6 +838,9 @@ class Claim:
     applies: Callable
     strict: Callable
     weak: Callable
+    regime: str | None = None
+    column: str | None = None
+    sign: int = 0
 
 
 def _pool(nd, d):
@@ -867,33 +871,97 @@ def _same_low(nd, d):
     return all(_eq(getattr(nd.low, k), getattr(d.low, k)) for k in ("openness", "demand1", "demand2"))
 
 
-def _claim(key, text, applies, getter, sign):
-    strict, weak = _cmp(getter, sign)
-    return Claim(key, text, applies, strict, weak)
+_APPLIES = {"_pool": "pooling", "_sep": "separating", "_all": None}
+
+
+def _claim(key, text, applies, column, sign):
+    """A claim comparing the outcome attribute ``column`` ("high.openness", ...) of nd and d."""
+    side, name = column.split(".")
+    strict, weak = _cmp(lambda o: getattr(getattr(o, side), name), sign)
+    return Claim(key, text, applies, strict, weak, _APPLIES[applies.__name__], column, sign)
 
 
 CLAIMS = (
     _claim("pool.H.openness", "Pooling: H's openness is lower than under disclosure", _pool,
-           lambda o: o.high.openness, -1),
-    _claim("pool.H.D1", "Pooling: H's period-1 demand is lower", _pool, lambda o: o.high.demand1, -1),
-    _claim("pool.H.D2", "Pooling: H's period-2 demand is higher", _pool, lambda o: o.high.demand2, +1),
+           "high.openness", -1),
+    _claim("pool.H.D1", "Pooling: H's period-1 demand is lower", _pool, "high.demand1", -1),
+    _claim("pool.H.D2", "Pooling: H's period-2 demand is higher", _pool, "high.demand2", +1),
     _claim("pool.L.openness", "Pooling: L's openness is higher (the opposite of H)", _pool,
-           lambda o: o.low.openness, +1),
-    _claim("pool.L.D1", "Pooling: L's period-1 demand is higher", _pool, lambda o: o.low.demand1, +1),
-    _claim("pool.L.D2", "Pooling: L's period-2 demand is lower", _pool, lambda o: o.low.demand2, -1),
+           "low.openness", +1),
+    _claim("pool.L.D1", "Pooling: L's period-1 demand is higher", _pool, "low.demand1", +1),
+    _claim("pool.L.D2", "Pooling: L's period-2 demand is lower", _pool, "low.demand2", -1),
     _claim("sep.H.openness", "Separating: H's openness is higher than under disclosure", _sep,
-           lambda o: o.high.openness, +1),
-    _claim("sep.H.D1", "Separating: H's period-1 demand is higher", _sep, lambda o: o.high.demand1, +1),
-    _claim("sep.H.D2", "Separating: H's period-2 demand is lower", _sep, lambda o: o.high.demand2, -1),
-    Claim("sep.L.same", "Separating: L's openness and demands are unaffected", _sep, _same_low, _same_low),
-    _claim("profit.H", "Disclosure always raises H's profit", _all, lambda o: o.high.profit, -1),
+           "high.openness", +1),
+    _claim("sep.H.D1", "Separating: H's period-1 demand is higher", _sep, "high.demand1", +1),
+    _claim("sep.H.D2", "Separating: H's period-2 demand is lower", _sep, "high.demand2", -1),
+    Claim("sep.L.same", "Separating: L's openness and demands are unaffected", _sep, _same_low, _same_low,
+          "separating", None, 0),
+    _claim("profit.H", "Disclosure always raises H's profit", _all, "high.profit", -1),
     _claim("profit.L.sep", "Disclosure lowers L's profit when the gap is large (separating)", _sep,
-           lambda o: o.low.profit, +1),
+           "low.profit", +1),
     _claim("profit.L.pool", "(not in the abstract) Disclosure lowers L's profit when the gap is small (pooling)",
-           _pool, lambda o: o.low.profit, +1),
+           _pool, "low.profit", +1),
 )
 """The abstract's claims on outcomes, as tests comparing non-disclosure (nd) with disclosure (d): each getter is
 read off both outcomes and compared ("disclosure raises H's profit" = H's profit under nd is lower than under d)."""
+
+_COLUMNS = tuple(f"{side}.{name}" for side in ("high", "low")
+                 for name in ("openness", "belief", "demand1", "demand2", "profit"))
+
+
+def outcome_table(outcomes) -> dict:
+    """The outcomes of many games as columns: ``"regime"`` (an array of str) and one float array per
+    ``"high.openness"``, ``"high.belief"``, ..., ``"low.profit"`` (each :class:`TypeOutcome` field of each type).
+    ``outcomes``: a non-empty sequence of :class:`Outcome` (else ValueError)."""
+    if isinstance(outcomes, Outcome) or isinstance(outcomes, (str, bytes)) or not hasattr(outcomes, "__iter__"):
+        raise InputTypeError(f"outcomes must be a sequence of Outcome; got {type(outcomes).__name__}")
+    outcomes = tuple(outcomes)
+    if not outcomes:
+        raise ValueError("outcomes must contain at least one Outcome; got an empty sequence")
+    for i, o in enumerate(outcomes):
+        if not isinstance(o, Outcome):
+            raise InputTypeError(f"outcomes[{i}] must be an Outcome; got {type(o).__name__} {o!r:.80}")
+    table = {"regime": np.array([o.regime for o in outcomes])}
+    for side in ("high", "low"):
+        values = np.array([(t.openness, t.belief, t.demand1, t.demand2, t.profit)
+                           for t in (getattr(o, side) for o in outcomes)], dtype=float)
+        for j, name in enumerate(("openness", "belief", "demand1", "demand2", "profit")):
+            table[f"{side}.{name}"] = values[:, j]
+    return table
+
+
+def _gt_array(x, y):
+    return x > y + _EPS * np.maximum(1.0, np.abs(y))
+
+
+def claim_table(claim: Claim, nd_table: dict, d_table: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(applies, strict, weak): boolean arrays saying, game by game, whether ``claim`` applies and whether it
+    holds as stated and weakly, from :func:`outcome_table` columns of non-disclosure and disclosure outcomes of
+    the same games: the vectorised form of ``claim.applies``, ``claim.strict`` and ``claim.weak`` (the same
+    comparisons with the same 1e-9 relative tolerance; strict and weak are False where the claim does not apply).
+    """
+    if not isinstance(claim, Claim) or (claim.column is None and claim.key != "sep.L.same"):
+        raise InputTypeError(f"claim must be one of lib.signaling.CLAIMS (a Claim with a column); got {claim!r:.80}")
+    for name, table in (("nd_table", nd_table), ("d_table", d_table)):
+        if not isinstance(table, dict) or set(table) != {"regime", *_COLUMNS}:
+            raise InputTypeError(f"{name} must be a table from lib.signaling.outcome_table")
+    n = nd_table["regime"].shape
+    if d_table["regime"].shape != n:
+        raise ValueError(f"nd_table and d_table must describe the same games; got {n[0]} and "
+                         f"{d_table['regime'].shape[0]} rows")
+    applies = np.ones(n, dtype=bool) if claim.regime is None else nd_table["regime"] == claim.regime
+    if claim.column is None:  # sep.L.same: L's openness and demands equal under both policies
+        same = np.ones(n, dtype=bool)
+        for name in ("low.openness", "low.demand1", "low.demand2"):
+            x, y = nd_table[name], d_table[name]
+            same &= np.abs(x - y) <= _EPS * np.maximum(1.0, np.abs(y))
+        return applies, applies & same, applies & same
+    x, y = nd_table[claim.column], d_table[claim.column]
+    if claim.sign > 0:
+        strict, weak = _gt_array(x, y), ~_gt_array(y, x)
+    else:
+        strict, weak = _gt_array(y, x), ~_gt_array(x, y)
+    return applies, applies & strict, applies & weak
 
 
 @dataclass(frozen=True)

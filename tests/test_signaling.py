@@ -455,3 +455,30 @@ def test_no_pure_strategy_equilibrium_at_low_priors_with_valuable_openness(gap, 
     assert game.profit(GRID, game.q_high, game.q_high).max() >= game.profit(GRID, game.q_low, game.q_high).max()
     with pytest.raises(NoEquilibriumError):
         voluntary_disclosure(dataclasses.replace(game, disclosure_cost=10.0))
+
+
+def test_claim_table_matches_the_scalar_claims():
+    """lib.signaling.claim_table (vectorised) against each Claim's own applies/strict/weak, game by game, on draws
+    and on games where the comparisons tie (corners, delta = 0, costless separations)."""
+    from dataclasses import replace
+
+    from lib.signaling import claim_table, outcome_table, random_games
+
+    games = list(random_games(300, seed=7)) + [replace(g, delta=0.0) for g in random_games(60, seed=8)]
+    games += [OpenSourceGame(**{**DEFAULTS, "q_low": 1.0 - gap}) for gap in (0.01, 0.2, 0.5, 0.9)]
+    nds, ds = [solve(g, False) for g in games], [solve(g, True) for g in games]
+    nd_t, d_t = outcome_table(nds), outcome_table(ds)
+    assert nd_t["high.profit"][5] == nds[5].high.profit and d_t["low.demand2"][7] == ds[7].low.demand2
+    mixed = 0
+    for claim in CLAIMS:
+        applies, strict, weak = claim_table(claim, nd_t, d_t)
+        for i, (nd, d) in enumerate(zip(nds, ds)):
+            a = bool(claim.applies(nd, d))
+            assert applies[i] == a
+            assert strict[i] == (a and bool(claim.strict(nd, d))) and weak[i] == (a and bool(claim.weak(nd, d)))
+        mixed += bool(applies.any() and (strict != weak).any())
+    assert mixed >= 3  # ties occur, so strict and weak are both exercised
+    with pytest.raises(ValueError, match="outcomes"):
+        outcome_table([])
+    with pytest.raises(ValueError, match="same games"):
+        claim_table(CLAIMS[0], nd_t, outcome_table(ds[:3]))
