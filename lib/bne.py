@@ -354,6 +354,14 @@ class _EndRatio:
         r0, r1, r2 = self.r
         return 0.5 * r0 * (t - 2) * (t - 3) - r1 * (t - 1) * (t - 3) + 0.5 * r2 * (t - 1) * (t - 2)
 
+    def table(self) -> "_Table":
+        """A cubic-spline table of rho on 4097 equally spaced points of [0, width], built once: the
+        cheap rho of the loose stages (scan and Newton, rtol >= 1e-8); the polish uses rho itself."""
+        cached = self.__dict__.get("_table")
+        if cached is None:
+            cached = self._table = _Table(self, self.z0 * 1e4)
+        return cached
+
     def __call__(self, z):
         if z.min() >= self.z0:
             return self.direct(z)
@@ -363,6 +371,56 @@ class _EndRatio:
         with np.errstate(all="ignore"):
             far = self.direct(np.maximum(z, self.z0))
         return np.where(z >= self.z0, far, near)
+
+
+_TABLE_RTOL = 1e-8  # integrations at rtol >= this use the tabulated end ratios (_EndRatio.table)
+_TABLE_ERROR = 1e-9  # largest relative error of a table at the midpoints of its cells
+
+
+class _Table:
+    """rho of an _EndRatio as a cubic spline of its values on n equally spaced z in [0, width] (interpolation error
+    of order h^4 times the fourth derivative of rho, h = width / (n - 1)), used from z = 0 up to the first cell whose
+    midpoint it misses by more than 1e-9 relative (beyond it, e.g. past a jump of a density or where a density
+    vanishes at the far end, the exact ratio). ``scalar`` is pure-Python Horner, several times cheaper than evaluating the cdf and the density;
+    ``__call__`` is vectorised. Used only where the integration's own tolerance is 1e-8 or looser."""
+
+    def __init__(self, ratio, width: float, n: int = 4097):
+        from scipy.interpolate import CubicSpline
+
+        self.ratio, self.pp = ratio, None
+        x = np.linspace(0.0, width, n)
+        with np.errstate(all="ignore"):
+            y = ratio(x)
+        bad = np.flatnonzero(~np.isfinite(y))
+        m = int(bad[0]) - 1 if bad.size else n  # a density vanishing at the far end: rho is infinite there
+        if m < 16:  # cannot be tabulated: the caller uses the exact ratio
+            return
+        pp = CubicSpline(x[:m], y[:m], extrapolate=False)
+        mid = 0.5 * (x[:m - 1] + x[1:m])  # the table is used only up to the first midpoint where it errs by 1e-9
+        with np.errstate(all="ignore"):
+            err = np.abs(pp(mid) / ratio(mid) - 1)
+        off = np.flatnonzero(~(err <= _TABLE_ERROR))
+        m = int(off[0]) + 1 if off.size else m
+        if m < 16:
+            return
+        self.pp = pp
+        self.coef = [tuple(col) for col in pp.c.T.tolist()]
+        self.inv, self.step, self.top = (n - 1) / width, width / (n - 1), float(x[m - 1])
+
+    def scalar(self, z: float) -> float:
+        if not 0.0 <= z < self.top:
+            return self.ratio.scalar(z)
+        i = int(z * self.inv)
+        d = z - i * self.step
+        c0, c1, c2, c3 = self.coef[i]
+        return ((c0 * d + c1) * d + c2) * d + c3
+
+    def __call__(self, z):
+        inside = (z >= 0) & (z < self.top)
+        if np.all(inside):
+            return self.pp(z)
+        with np.errstate(all="ignore"):
+            return np.where(inside, self.pp(np.where(inside, z, 0.0)), self.ratio(np.where(inside, self.top, z)))
 
 
 class _Shooting:
@@ -380,8 +438,18 @@ class _Shooting:
         self.a_hi = (1 - k) * rho_b.limit  # g'(p_hi) - 1 = (1 - k) R
         self.calls = 0
 
-    def _rhs(self, side):
+    def _ratios(self, rtol: float, scalar: bool):
+        """(rho_b, rho_s): the tables at loose tolerances (rtol >= _TABLE_RTOL), the exact ratios otherwise."""
+        rb, rs = self.rho_b, self.rho_s
+        if rtol >= _TABLE_RTOL:
+            tb, ts = rb.table(), rs.table()
+            if tb.pp is not None and ts.pp is not None:
+                rb, rs = tb, ts
+        return (rb.scalar, rs.scalar) if scalar else (rb, rs)
+
+    def _rhs(self, side, rtol: float = 0.0):
         k, e = self.k, self.start
+        rho_b, rho_s = self._ratios(rtol, scalar=False)
         if side == 0:  # x = p - p_lo, y = (h - p, g - c_lo)
             gap0, top0 = self.p_lo - self.c_lo, self.v_hi - self.p_lo
 
@@ -392,8 +460,8 @@ class _Shooting:
                 live = (y1 > 1e-4 * self.a_lo * np.minimum(x, e)) & (pg > 0) & (z > 0) & (y2 > 0)
                 y1s, pgs, zs, y2s = (np.where(live, q, 1.0) for q in (y1, pg, z, y2))
                 out = np.empty_like(y)
-                out[0::2] = np.where(live, (1 - k) * zs * self.rho_b(zs) / pgs - 1, 0.0)
-                out[1::2] = np.where(live, k * y2s * self.rho_s(y2s) / y1s, 0.0)
+                out[0::2] = np.where(live, (1 - k) * zs * rho_b(zs) / pgs - 1, 0.0)
+                out[1::2] = np.where(live, k * y2s * rho_s(y2s) / y1s, 0.0)
                 return out
         else:  # u = p_hi - p, z = (v_hi - h, p - g)
             gap0, bot0 = self.v_hi - self.p_hi, self.p_hi - self.c_lo
@@ -405,8 +473,8 @@ class _Shooting:
                 live = (z2 > 1e-4 * self.a_hi * np.minimum(u, e)) & (hp > 0) & (y > 0) & (z1 > 0)
                 z1s, z2s, hps, ys = (np.where(live, q, 1.0) for q in (z1, z2, hp, y))
                 out = np.empty_like(z)
-                out[0::2] = np.where(live, (1 - k) * z1s * self.rho_b(z1s) / z2s, 0.0)
-                out[1::2] = np.where(live, k * ys * self.rho_s(ys) / hps - 1, 0.0)
+                out[0::2] = np.where(live, (1 - k) * z1s * rho_b(z1s) / z2s, 0.0)
+                out[1::2] = np.where(live, k * ys * rho_s(ys) / hps - 1, 0.0)
                 return out
         return fun
 
@@ -423,7 +491,7 @@ class _Shooting:
         else:
             y0[0::2], y0[1::2], end = slopes * e, self.a_hi * e, self.p_hi - self.p_mid
         with np.errstate(all="ignore"):
-            sol = solve_ivp(self._rhs(side), (e, end), y0, method="DOP853", rtol=rtol,
+            sol = solve_ivp(self._rhs(side, rtol), (e, end), y0, method="DOP853", rtol=rtol,
                             atol=rtol * 1e-3 * e, dense_output=dense)
         a, b = sol.y[0::2, -1], sol.y[1::2, -1]
         if side == 0:
@@ -436,8 +504,9 @@ class _Shooting:
         pt[~ok] = np.nan
         return pt, sol
 
-    def _scalar_rhs(self, side):
-        k, rb, rs = self.k, self.rho_b.scalar, self.rho_s.scalar
+    def _scalar_rhs(self, side, rtol: float = 0.0):
+        k = self.k
+        rb, rs = self._ratios(rtol, scalar=True)
         if side == 0:
             gap0, top0 = self.p_lo - self.c_lo, self.v_hi - self.p_lo
 
@@ -468,7 +537,7 @@ class _Shooting:
         else:
             y0, end = [slope * e, self.a_hi * e], self.p_hi - self.p_mid
         with np.errstate(all="ignore"):
-            sol = solve_ivp(self._scalar_rhs(side), (e, end), y0, method="DOP853", rtol=rtol,
+            sol = solve_ivp(self._scalar_rhs(side, rtol), (e, end), y0, method="DOP853", rtol=rtol,
                             atol=rtol * 1e-3 * e, dense_output=dense)
         a, b = sol.y[:, -1]
         if side == 0:
@@ -840,15 +909,27 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
                                   buyer_surplus=w.buyer_surplus if w else math.nan,
                                   seller_surplus=w.seller_surplus if w else math.nan)
                     for r, w in zip(results, welfare))
-    index, why = _pareto(members) if len(members) > 1 else (0, "the only regular equilibrium found")
-    chosen = results[index]
-    if len(results) > 1:
+    members, jac_kept = list(members), ([jacobians[i] for i in roots_kept] if len(roots) > 1 else [])
+    dropped = []
+    while True:  # the preferred member, polished at full accuracy; one that does not reach tol is dropped
+        index, why = _pareto(members) if len(members) > 1 else (0, "the only regular equilibrium found")
+        chosen = results[index]
+        if len(roots) == 1:
+            break
         z_best = np.log([chosen.end_slopes[1], chosen.end_slopes[2]])
-        polished = _member(sh, z_best, jacobians[roots_kept[index]], rtol, tol)
-        if polished is None:
-            raise ConvergenceError(f"the selected regular equilibrium (end slopes {tuple(np.exp(z_best))}) did not "
-                                   f"converge to the mismatch tol = {tol:g}")
-        chosen = result(polished)
+        polished = _member(sh, z_best, jac_kept[index], rtol, tol)
+        if polished is not None:
+            chosen = result(polished)
+            break
+        dropped.append(tuple(float(x) for x in np.exp(z_best)))
+        del members[index], results[index], jac_kept[index]
+        if not members:
+            raise ConvergenceError(f"the regular equilibria located (end slopes {dropped}) did not converge to the "
+                                   f"mismatch tol = {tol:g}")
+    if dropped:  # near a fold the loose stages can accept a point next to the root as a second root
+        why += (f"; {len(dropped)} candidate(s) with end slopes {[tuple(round(x, 6) for x in d) for d in dropped]} "
+                f"did not converge to tol = {tol:g} and are not listed")
+    members = tuple(members)
     others = tuple((r.end_slopes[1], r.end_slopes[2]) for i, r in enumerate(results) if i != index)
     method = (f"two-sided shooting from both ends in variables measured from each end (DOP853, rtol {rtol:g}); "
               f"all regular equilibria by a scan of both end slopes over [{span[0]:g}, {span[1]:g}] and Newton")
