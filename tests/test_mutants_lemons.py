@@ -476,3 +476,64 @@ def test_uniform_market_full_information_welfare_against_the_general_solver(mu):
     for s in sigma:
         general = lemons.market_equilibrium(uniform(mu - s, mu + s), b)
         assert float(closed.full_information_welfare) == pytest.approx(general.full_information_welfare, rel=1e-12)
+
+
+def test_ten_million_sellers_is_inside_the_documented_range():
+    """n_sellers in [1, 10_000_000] (the documented range, both ends included): at the upper end the call gets past
+    the n_sellers check and stops at the next one (an invalid seed), so no ten-million-car market is simulated;
+    one more seller is refused, naming n_sellers."""
+    with pytest.raises(ValueError, match="seed"):
+        lemons.simulate_market(uniform(0, 1), 1.5, 10_000_000, -1)
+    with pytest.raises(ValueError, match="n_sellers"):
+        lemons.simulate_market(uniform(0, 1), 1.5, 10_000_001, -1)
+
+
+_GAP, _POWER = 1e-4, 30
+
+
+class _EmptyStart(stats.rv_continuous):
+    """Declared on [0, 1] but with no mass on [0, GAP]: F(u) = ((u - GAP)_+ / (1 - GAP))^30, smooth enough at GAP
+    that the first base panel [0, 1/2048] is not refined, so it holds mass and q_lo counts as where the density
+    starts, while the log-density is -inf on all of [0, GAP]."""
+
+    def _cdf(self, u):
+        return (np.clip(u - _GAP, 0, None) / (1 - _GAP)) ** _POWER
+
+    def _pdf(self, u):
+        return _POWER / (1 - _GAP) * (np.clip(u - _GAP, 0, None) / (1 - _GAP)) ** (_POWER - 1)
+
+    def _munp(self, n):  # the mean (n = 1, all that is asked): GAP + (1 - GAP) 30/31
+        return _GAP + (1 - _GAP) * _POWER / (_POWER + 1)
+
+
+class _NanBelowStart(_EmptyStart):
+    """The same law with its cdf written for [GAP, 1] only: a negative base to the power 30.5 is nan on [0, GAP)."""
+
+    def _cdf(self, u):
+        return ((u - _GAP) / (1 - _GAP)) ** (_POWER + 0.5)
+
+    def _pdf(self, u):
+        return (_POWER + 0.5) / (1 - _GAP) * ((u - _GAP) / (1 - _GAP)) ** (_POWER - 0.5)
+
+    def _munp(self, n):
+        return _GAP + (1 - _GAP) * (_POWER + 0.5) / (_POWER + 1.5)
+
+
+def _late_partial(p, m):
+    """E[q; q <= p] for q = 1 + u, F(u) = ((u - GAP)_+ / (1 - GAP))^m: with t = (p - 1 - GAP)/(1 - GAP),
+    int_0^t (1 + GAP + (1 - GAP) s) m s^(m - 1) ds = (1 + GAP) t^m + (1 - GAP) m/(m + 1) t^(m + 1)."""
+    t = max(p - 1 - _GAP, 0.0) / (1 - _GAP)
+    return (1 + _GAP) * t ** m + (1 - _GAP) * m / (m + 1) * t ** (m + 1)
+
+
+@pytest.mark.parametrize("law,m", [(_EmptyStart, _POWER), (_NanBelowStart, _POWER + 0.5)])
+def test_a_density_with_no_mass_just_above_q_lo(law, m):
+    """A cdf that is 0 (or nan, written for its true support) on [q_lo, q_lo + GAP]: E[q; q <= p] is 0 there (F is
+    0, not an overflowed exp(+inf) or a nan read as 1) and the closed form beyond it, deep in the tail included."""
+    q = law(a=0, b=1, name="late")(loc=1)
+    p = np.array([1 + _GAP / 10, 1 + _GAP / 2, 1.5, 1.9, 2.0])
+    expected = np.array([_late_partial(x, m) for x in p])
+    with np.errstate(invalid="ignore"):
+        got = lemons.partial_expectation(q, p)
+    assert got[:2].tolist() == [0.0, 0.0]
+    assert got[2:] == pytest.approx(expected[2:], rel=1e-10)
