@@ -352,3 +352,16 @@ def test_k_zero_skewed_pair_is_certified():
     v = np.linspace(0, 1, 101)
     assert np.array_equal(r.bid(v), v)
     assert best_response_gap(r.bid, r.ask, buyer, seller, 0, n_types=9).relative_gap <= 1e-8
+
+
+def test_existence_checker_own_route_sees_both_outcomes():
+    # the exercise's own shooting route (no lib.bne) must find the two regular equilibria of Beta(0.95, 0.95) at
+    # k = 1/2 (lib.bne finds two there too) and none for Beta(1.05, 1.05), whose curves lib.bne reports >= 9e-4 apart
+    from lib.checks.ex_bne import _crosses, _symmetric_half_curve
+    logs = np.linspace(np.log(1e-2), np.log(1e2), 49)
+    below, near = _symmetric_half_curve(0.95, 0.5, logs), _symmetric_half_curve(1.05, 0.5, logs)
+    assert _crosses(below, 1 - below[:, ::-1]) and not _crosses(near, 1 - near[:, ::-1])
+    distance = np.abs(near[:, None, :] - (1 - near[:, ::-1])[None, :, :]).max(axis=-1)
+    with pytest.raises(NoRegularEquilibrium) as error:
+        solve_double_auction(beta(1.05, 1.05), beta(1.05, 1.05), 0.5)
+    assert distance.min() >= error.value.closest - 1e-4  # sampled points are never closer than the true curves

@@ -1,4 +1,5 @@
-"""Exercises for the section "Beyond uniform values" (ids "bne.*"); expected values computed with lib.bne and sympy.
+"""Exercises for the section "Beyond uniform values" (ids "bne.*"); expected values computed with sympy, with lib.bne
+certified by lib.double_auction's best-response check, and (bne.existence at k = 1/2) by an own shooting code.
 
 The references take about a second to compute (equilibrium solves and two sympy calculations), so they are
 ``Lazy``: computed on first use, not when ``lib.checks`` is imported.
@@ -68,18 +69,74 @@ register(Numeric(
 ))
 
 
+def _symmetric_half_curve(a: float, k: float, log_slopes):
+    """Own route (no lib.bne): for Beta(a, a) values and costs, integrate the half of a regular equilibrium that
+    starts at p_lo (g(p_lo) = 0, h(p_lo) = p_lo, h'(p_lo) = 1 + k/a since L = 1/a, g'(p_lo) = sigma) up to the
+    middle price 1/2 with solve_ivp and the Beta formulas of scipy.special; returns (h, g) at 1/2 for each slope
+    (nan where the path leaves h > p > g). At k = 1/2 the half from p_hi = 1 - p_lo with slope tau is the mirror
+    image (1 - g, 1 - h) of the half from p_lo with slope tau, so a regular equilibrium (symmetric or not) is a
+    crossing of this curve with its mirror image."""
+    import numpy as np
+    from scipy import optimize, special
+    from scipy.integrate import solve_ivp
+
+    F = lambda x: special.betainc(a, a, x)  # noqa: E731
+    f = lambda x: (x * (1 - x)) ** (a - 1) / special.beta(a, a)  # noqa: E731
+    p_lo = optimize.brentq(lambda q: (1 - k) * (1 - F(q)) - (1 + k / a) * f(q) * q, 1e-6, 1 - 1e-6)
+    eps = 1e-7
+
+    def rhs(q, y):
+        h, g = y
+        if not (h > q > g > 0 and h < 1):
+            return [0.0, 0.0]
+        return [(1 - k) * (1 - F(h)) / (f(h) * (q - g)), k * F(g) / (f(g) * (h - q))]
+
+    out = []
+    for s in log_slopes:
+        sol = solve_ivp(rhs, (p_lo + eps, 0.5), [p_lo + (1 + k / a) * eps, np.exp(s) * eps], method="DOP853",
+                        rtol=1e-9, atol=1e-13)
+        h, g = sol.y[:, -1]
+        out.append((h, g) if sol.status == 0 and h > 0.5 > g > 0 and h < 1 else (np.nan, np.nan))
+    return np.array(out)
+
+
+def _crosses(P, Q) -> bool:
+    """Whether the polygonal curves P and Q (rows of points, nan rows skipped) cross."""
+    import numpy as np
+
+    P, Q = P[np.all(np.isfinite(P), axis=1)], Q[np.all(np.isfinite(Q), axis=1)]
+    for i in range(len(P) - 1):
+        for j in range(len(Q) - 1):
+            d1, d2, r = P[i + 1] - P[i], Q[j + 1] - Q[j], Q[j] - P[i]
+            det = d1[0] * (-d2[1]) + d2[0] * d1[1]
+            if det == 0:
+                continue
+            s = (r[0] * (-d2[1]) + d2[0] * r[1]) / det
+            t = (d1[0] * r[1] - d1[1] * r[0]) / det
+            if 0 <= s <= 1 and 0 <= t <= 1:
+                return True
+    return False
+
+
 def _where_regular_exists() -> str:
+    """k = 1/2 by an own route: the half-curve from p_lo for 49 slopes sigma in [1e-2, 1e2] (log-spaced) against its
+    mirror image (see _symmetric_half_curve); a crossing is a regular equilibrium. k = 1/4 (where the mirror trick
+    does not apply): lib.bne's answer counts only if it is certified by the independent best-response check of
+    lib.double_auction and has finite, non-zero end slopes."""
+    import numpy as np
+
     from lib.bne import ConvergenceError, solve_double_auction
     from lib.distributions import beta
 
+    P = _symmetric_half_curve(1.05, 0.5, np.linspace(np.log(1e-2), np.log(1e2), 49))
+    exists = {"1/2": _crosses(P, 1 - P[:, ::-1])}
     prior = beta(1.05, 1.05)
-    exists = {}
-    for label, k in (("1/2", 0.5), ("1/4", 0.25)):
-        try:
-            solve_double_auction(prior, prior, k)
-            exists[label] = True
-        except ConvergenceError:
-            exists[label] = False
+    try:
+        r = solve_double_auction(prior, prior, 0.25)
+        exists["1/4"] = bool(r.best_response_gap(n_types=5).relative_gap < 1e-8
+                             and all(0 < x < np.inf for x in r.end_slopes))
+    except ConvergenceError:
+        exists["1/4"] = False
     if all(exists.values()):
         return "both"
     return next((label for label, ok in exists.items() if ok), "neither")
