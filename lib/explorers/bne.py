@@ -83,6 +83,6 @@ def explore_bne():
 
 
 def static_bne():
-    """Kernel-free version: one slider for k at Beta(2, 2) priors (5 frames)."""
-    return static_explorer(draw_bne, sliders={"k": [0.1, 0.3, 0.5, 0.7, 0.9]}, fixed={"a": 2.0, "b": 2.0},
+    """Kernel-free version: one slider for k at Beta(2, 2) priors (3 frames: each new k is a solve)."""
+    return static_explorer(draw_bne, sliders={"k": [0.25, 0.5, 0.75]}, fixed={"a": 2.0, "b": 2.0},
                            title="Regular equilibrium with Beta(2, 2) values and costs", ncols=2)
