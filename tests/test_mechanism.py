@@ -588,3 +588,20 @@ def test_pdf_only_prior_that_is_not_a_density():
                  lambda: posted_price(stats.uniform(), Twice(a=0, b=1, name="twice")())):
         with pytest.raises(ValueError, match=r"(buyer|seller)'s density must integrate to 1"):
             call()
+
+
+def test_pdf_only_prior_on_a_shifted_and_scaled_support():
+    """The tabulated cdf follows loc and scale: the pdf-only mixture stretched to [1, 3] against the closed-form one
+    (posted price both ways, and the first best), and its cdf against the incomplete beta function."""
+    from lib.mechanism import _Fast
+
+    pdf_only = _PdfOnlyMixture(a=0, b=1, name="mix")(loc=1.0, scale=2.0)
+    closed = _ClosedMixture(a=0, b=1, name="mix_cdf")(loc=1.0, scale=2.0)
+    x = np.linspace(1.0, 3.0, 2001)
+    u = (x - 1.0) / 2.0
+    F = 0.5 * special.betainc(2, 10, u) + 0.5 * special.betainc(10, 2, u)
+    assert np.max(np.abs(_Fast(pdf_only, 1.0, 3.0).cdf(x) - F)) < 2e-15
+    for buyer, seller, rb, rs in ((pdf_only, stats.uniform(1, 2), closed, stats.uniform(1, 2)),
+                                  (stats.uniform(1.5, 2), pdf_only, stats.uniform(1.5, 2), closed)):
+        pp, ref = posted_price(buyer, seller), posted_price(rb, rs)
+        assert pp.gains == pytest.approx(ref.gains, rel=1e-13) and pp.first_best == pytest.approx(ref.first_best, rel=1e-13)
