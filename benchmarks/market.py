@@ -1,7 +1,8 @@
 """Benchmark of lib.market: the m-trader k-double auction equilibria (m = 1..16) with their certification, the
 measured convergence rates, the fixed price's rate, and the continuous double auction's speed.
 
-    .venv/bin/python benchmarks/market.py
+    .venv/bin/python benchmarks/market.py               # everything
+    .venv/bin/python benchmarks/market.py --explorers   # the explorers only
 
 - k_double_auction(m), m = 1..16 (U[0, 1], k = 1/2): efficiency, largest misreport, best-response gap, residual
   and seconds per call (target <= 2 s each, certification included); the log-log slopes of inefficiency and
@@ -9,7 +10,10 @@ measured convergence rates, the fixed price's rate, and the continuous double au
 - fixed_price(m): slope of the inefficiency over m = 1..16 and 16..64 (theory: -1/2).
 - gode_sunder: seconds for 1,000 replications of a six-period market (target <= 2 s), and the efficiency table of
   the five markets for ZI-U and ZI-C (1,000 replications) with standard errors.
-- draw_cda: median explorer update time (benchmarks/explorers.py's time_draw).
+- explorers (draw_supply_demand, draw_cda; target <= 50 ms a slider move): the median of benchmarks/explorers.py's
+  time_draw (clear the axes and draw, default parameters); a sweep over every slider position of each static
+  version with warm caches, timing clear + draw + rendering the figure to PNG (what the inline backend does on a
+  move); and the first, cold call, which solves the equilibria or simulates the markets once.
 """
 from __future__ import annotations
 
@@ -22,7 +26,8 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from explorers import time_draw  # noqa: E402
-from lib.explorers.market import draw_cda  # noqa: E402
+from lib.explorers import new_axes  # noqa: E402
+from lib.explorers.market import MARKET_SIZES, draw_cda, draw_supply_demand  # noqa: E402
 from lib.market import fixed_price, gode_sunder, k_double_auction  # noqa: E402
 
 
@@ -57,9 +62,33 @@ def main() -> None:
         c = gode_sunder(market, "ZI-C", replications=1000, seed=2026)
         print(f"{market}        {100 * u.efficiency:6.2f}% ({100 * u.standard_error:.2f})        "
               f"{100 * c.efficiency:6.2f}% ({100 * c.standard_error:.2f})")
-    median, worst = time_draw(draw_cda)
-    print(f"draw_cda: median update {median:.0f} ms (max {worst:.0f} ms)")
+    explorers()
+
+
+def explorers() -> None:
+    import io
+    import statistics
+
+    for draw, slider, positions in ((draw_supply_demand, "m", MARKET_SIZES), (draw_cda, "market", range(1, 6))):
+        fig, ax = new_axes(1)
+        t = time.perf_counter()
+        for x in positions:                       # cold: solves the equilibria / simulates the markets once
+            ax.clear()
+            draw(ax, **{slider: x})
+        cold = time.perf_counter() - t
+        times = []
+        for _ in range(3):
+            for x in positions:
+                t = time.perf_counter()
+                ax.clear()
+                draw(ax, **{slider: x})
+                fig.savefig(io.BytesIO(), format="png", dpi=72)
+                times.append(time.perf_counter() - t)
+        median, worst = time_draw(draw)
+        print(f"{draw.__name__}: time_draw median {median:.0f} ms (max {worst:.0f} ms); slider sweep with PNG render "
+              f"median {1e3 * statistics.median(times):.0f} ms (max {1e3 * max(times):.0f} ms); first pass over the "
+              f"{len(positions)} positions (cold caches) {cold:.2f} s")
 
 
 if __name__ == "__main__":
-    main()
+    explorers() if "--explorers" in sys.argv else main()
