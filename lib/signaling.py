@@ -77,7 +77,7 @@ __all__ = [
     "solve", "threshold", "regime_switches", "Switch", "regime_along_gap", "max_gap", "pooling_interval",
     "intuitive_deviation", "Claim", "ClaimResult", "CLAIMS", "evaluate_claims", "threshold_claims",
     "random_games", "DEFAULTS", "audit_fee", "voluntary_disclosure", "VoluntaryOutcome", "outcome_table",
-    "claim_table",
+    "claim_table", "hybrid_equilibrium", "HybridOutcome",
 ]
 
 REGIMES = ("full-information", "pooling", "separating")
@@ -99,7 +99,9 @@ class NoEquilibriumError(ValueError):
     prior in [0.005, 0.1] and gamma in [0.5, 5], at 602 of 7,220 grid points (priors up to 0.04, gamma from
     1.75; chapter 3 scans it). There the separating boundary r exceeds 1 and sup A_H(q_H), and A_L(mu_p) lies
     wholly below A_H(mu_p). Equilibria there are mixed (semi-separating: L randomises between s_FI(q_L) and H's
-    openness); they are not computed. Chapter 3's grid of games (priors from 0.1) has none of these points."""
+    openness): :func:`hybrid_equilibrium` computes the one H prefers (at all 602 points of that scan; chapter 3).
+    ``solve`` itself stays with pure strategies. Chapter 3's grid of games (priors from 0.1) has none of these
+    points."""
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -634,6 +636,63 @@ def voluntary_disclosure(game: OpenSourceGame) -> VoluntaryOutcome:
     if loss >= cost_h - tie * abs(full_h):
         return VoluntaryOutcome(game, True, False, d.high, low, _out(loss, "H's loss"), _out(cost_h, "H's cost"))
     return VoluntaryOutcome(game, False, False, nd.high, nd.low, _out(loss, "H's loss"), _out(cost_h, "H's cost"))
+
+
+@dataclass(frozen=True)
+class HybridOutcome:
+    """A semi-separating (hybrid) PBE: H plays ``openness``; L plays it with probability ``mix_low`` and
+    s_FI(q_L) otherwise. ``belief`` is the consumers' belief at H's openness (Bayes' rule); ``high`` is what H
+    does and gets there, ``low_apart`` / ``low_with_high`` what L gets at s_FI(q_L) (recognised) and at H's openness
+    (the same profit: L is indifferent)."""
+
+    game: OpenSourceGame
+    openness: float
+    mix_low: float
+    belief: float
+    high: TypeOutcome
+    low_apart: TypeOutcome
+    low_with_high: TypeOutcome
+
+
+def hybrid_equilibrium(game: OpenSourceGame) -> HybridOutcome | None:
+    """The semi-separating PBE H prefers, where separation is impossible (the separating boundary r > 1), with
+    the off-path belief q_L; None if there is none of this kind (or r <= 1, where the least-cost separating PBE is
+    the limit of these as L's mixing probability goes to 0).
+
+    H plays s_h, L plays s_h with probability sigma and s_FI(q_L) otherwise. At s_FI(q_L) L is recognised and gets
+    V_L; at s_h the belief is mu = (lambda q_H + (1 - lambda) sigma q_L) / (lambda + (1 - lambda) sigma). L mixes
+    only if indifferent, pi(s_h, mu; q_L) = V_L; pi is linear in mu with slope m (beta + gamma s), so
+
+        mu*(s_h) = q_L + (V_L - pi(s_h, q_L; q_L)) / (m (beta + gamma s_h)),
+        sigma = lambda (q_H - mu*) / ((1 - lambda)(mu* - q_L)),
+
+    which needs mu_p <= mu* < q_H (sigma in (0, 1]). H then gets V_L + Delta(s_h), with Delta(s) = pi(s, mu; q_H) -
+    pi(s, mu; q_L) = m beta (q_H - q_L) + c0 s^2 (1/q_L - 1/q_H) / 2 increasing in s, so H prefers the largest
+    feasible s_h, which is s_h = 1 when r > 1 and L does not accept 1 at the pooled belief; H must also accept:
+    V_L + Delta(1) >= V_H. Chapter 3 computes these where no pure-strategy PBE exists and checks them by an
+    independent route (the mixing probability found by root finding on L's indifference, both types' deviations by
+    search)."""
+    p, _ = _view(game)
+    qH, qL, lam = p.q_high, p.q_low, p.prior_high
+    if not _separating_boundary(p) > 1:
+        return None
+    one = 1.0 if isinstance(p, OpenSourceGame) else Fraction(1)
+    accept_pool = _acceptance_interval(p, qL, p.pooled_belief)
+    if accept_pool is not None and accept_pool[1] >= one:
+        return None  # L accepts s = 1 at the pooled belief: no mixing makes it indifferent there
+    s_l = _best_openness(p, qL, qL)
+    v_l = _pi(p, s_l, qL, qL)
+    mu = qL + (v_l - _pi(p, one, qL, qL)) / (p.margin * (p.beta + p.gamma * one))
+    if not p.pooled_belief <= mu < qH:
+        return None
+    high_profit = _pi(p, one, mu, qH)
+    if high_profit < _best_profit(p, qH, qL):  # H would rather be taken for L
+        return None
+    sigma = lam * (qH - mu) / ((1 - lam) * (mu - qL))
+    return HybridOutcome(game, _out(one, "H's openness"), _out(min(sigma, one), "L's mixing probability"),
+                         _out(mu, "the belief at H's openness"),
+                         _type_outcome(p, one, mu, qH, 0, "H"), _type_outcome(p, s_l, qL, qL, 0, "L"),
+                         _type_outcome(p, one, mu, qL, 0, "L"))
 
 
 # ---------------------------------------------------------------------------------------------------------------

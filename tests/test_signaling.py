@@ -482,3 +482,36 @@ def test_claim_table_matches_the_scalar_claims():
         outcome_table([])
     with pytest.raises(ValueError, match="same games"):
         claim_table(CLAIMS[0], nd_t, outcome_table(ds[:3]))
+
+
+def test_hybrid_equilibrium_by_independent_routes():
+    """Where no pure-strategy PBE exists: L's mixing probability from Bayes' rule and L's indifference found by
+    brentq on sigma (not lib's closed form); no profitable deviation for either type on a fine openness grid."""
+    from dataclasses import replace
+
+    from scipy.optimize import brentq
+
+    from lib.signaling import hybrid_equilibrium
+
+    base = OpenSourceGame(**DEFAULTS)
+    found = 0
+    for gap, prior, gamma in ((0.3, 0.01, 3.0), (0.5, 0.02, 4.0), (0.1, 0.005, 2.0), (0.7, 0.03, 5.0)):
+        g = replace(base, prior_high=prior, gamma=gamma).with_gap(gap)
+        with pytest.raises(NoEquilibriumError):
+            solve(g, False)
+        h = hybrid_equilibrium(g)
+        grid = np.linspace(0.0, 1.0, 20_001)
+        v_l = g.profit(grid, g.q_low, g.q_low).max()
+        v_h = g.profit(grid, g.q_low, g.q_high).max()
+
+        def belief(sig):
+            return (prior * g.q_high + (1 - prior) * sig * g.q_low) / (prior + (1 - prior) * sig)
+        sigma = brentq(lambda sig: g.profit(1.0, belief(sig), g.q_low) - v_l, 1e-12, 1.0, xtol=1e-14)
+        assert h.openness == 1.0 and h.mix_low == pytest.approx(sigma, rel=1e-7)
+        assert h.belief == pytest.approx(belief(sigma), rel=1e-9)
+        assert h.low_with_high.profit == pytest.approx(v_l, abs=1e-7) == h.low_apart.profit
+        assert h.high.profit == pytest.approx(g.profit(1.0, belief(sigma), g.q_high), rel=1e-9)
+        assert h.high.profit >= v_h - 1e-9        # H does not gain by being taken for L (any off-path s)
+        found += 1
+    assert found == 4
+    assert hybrid_equilibrium(base) is None      # separation possible at the defaults (r <= 1)
