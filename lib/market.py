@@ -868,27 +868,33 @@ def continuous_double_auction(schedule: Schedule, traders: str = "ZI-C", periods
         who = rng.integers(0, nb + ns, size=(steps, R))
         draw = rng.random((steps, R))
         count = np.zeros(R, int)
+        # what does not depend on the book, for every step at once: who quotes, their units, ZI-U's quotes
+        buyers_all = who < nb
+        sellers_all = ~buyers_all
+        i_all = np.where(buyers_all, who, 0)
+        j_all = np.where(buyers_all, 0, who - nb)
+        units_all = np.where(buyers_all, n_units_b[i_all], n_units_s[j_all])
+        quotes_all = None if constrained else PRICE_MIN + draw * (PRICE_MAX - PRICE_MIN)
         for t in range(steps):
-            w, u = who[t], draw[t]
-            is_buyer = w < nb
-            i = np.where(is_buyer, w, 0)
-            j = np.where(is_buyer, 0, w - nb)
+            is_buyer, i, j = buyers_all[t], i_all[t], j_all[t]
             ib = next_b[rows, i]
             js = next_s[rows, j]
-            active = np.where(is_buyer, ib < n_units_b[i], js < n_units_s[j])
-            value = values[i, ib]
-            cost = costs[j, js]
+            active = np.where(is_buyer, ib, js) < units_all[t]
             if constrained:
+                u = draw[t]
+                value = values[i, ib]
+                cost = costs[j, js]
                 quote = np.where(is_buyer, PRICE_MIN + u * (value - PRICE_MIN), cost + u * (PRICE_MAX - cost))
             else:
-                quote = PRICE_MIN + u * (PRICE_MAX - PRICE_MIN)
+                quote = quotes_all[t]
             new_bid = active & is_buyer & (quote > bid)
-            new_ask = active & ~is_buyer & (quote < ask)
-            bid = np.where(new_bid, quote, bid)
-            bid_owner = np.where(new_bid, i, bid_owner)
-            ask = np.where(new_ask, quote, ask)
-            ask_owner = np.where(new_ask, j, ask_owner)
-            cross = (new_bid | new_ask) & (bid >= ask)
+            new_ask = active & sellers_all[t] & (quote < ask)
+            np.copyto(bid, quote, where=new_bid)
+            np.copyto(bid_owner, i, where=new_bid)
+            np.copyto(ask, quote, where=new_ask)
+            np.copyto(ask_owner, j, where=new_ask)
+            # the book never stands crossed (a cross trades and clears it), so it can cross only where a quote is new
+            cross = bid >= ask
             if cross.any():
                 r = rows[cross]
                 price = np.where(new_bid[cross], ask[cross], bid[cross])  # the earlier (standing) quote
