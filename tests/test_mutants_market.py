@@ -86,3 +86,36 @@ def test_first_best_with_skewed_priors_against_monte_carlo():
     c = np.sort(stats.beta(3, 2).rvs((400_000, 2), random_state=rng), axis=1)
     g = np.maximum(v - c, 0).sum(1)
     assert abs(first_best_gains(2, stats.beta(2, 3), stats.beta(3, 2)) - g.mean()) < 5 * g.std() / math.sqrt(g.size)
+
+
+@pytest.mark.parametrize("market", [1, 2, 3, 4, 5])
+def test_competitive_equilibrium_is_the_scan_of_clearing_prices(market):
+    """competitive_equilibrium = a direct scan: a price p clears when some quantity is acceptable to both sides
+    (at least the units strictly willing, at most the units weakly willing). The ends of each market's interval are
+    integers (markets 1-3 and 5 have integer schedules; market 4's interval is its flat cost, 95), so the scan on a
+    grid of 1/8 finds them exactly."""
+    from lib.market import competitive_equilibrium
+
+    sched = GODE_SUNDER_MARKETS[market]
+    d, s = sched.demand(), sched.supply()
+    grid = np.arange(1, 200.001, 0.125)
+    lo_q = np.maximum((d[None, :] > grid[:, None]).sum(1), (s[None, :] < grid[:, None]).sum(1))
+    hi_q = np.minimum((d[None, :] >= grid[:, None]).sum(1), (s[None, :] <= grid[:, None]).sum(1))
+    clears = grid[lo_q <= hi_q]
+    q, lo, hi = competitive_equilibrium(sched)
+    assert (lo, hi) == (clears.min(), clears.max())
+    assert q == int(np.sum(np.sort(d)[::-1][:min(len(d), len(s))] > np.sort(s)[:min(len(d), len(s))]))
+
+
+def test_market_schedules_are_the_documented_ramps():
+    """Markets 1 and 2 are evenly spaced ramps (chapter 5, lib.market.GODE_SUNDER_MARKETS): market 1 values
+    175, 165, ..., 65 against costs 45, 55, ..., 155, so the q-th unit gains 130 - 20q and the maximum surplus is
+    sum_{q=0}^{6} (130 - 20q) = 490; market 2 values 195, ..., 85 against costs 60, 65, ..., 115, gains 135 - 15q,
+    maximum sum_{q=0}^{8} (135 - 15q) = 675."""
+    from lib.market import max_surplus
+
+    np.testing.assert_array_equal(GODE_SUNDER_MARKETS[1].demand(), 175 - 10 * np.arange(12))
+    np.testing.assert_array_equal(GODE_SUNDER_MARKETS[2].supply(), 60 + 5 * np.arange(12))
+    np.testing.assert_array_equal(GODE_SUNDER_MARKETS[2].demand(), 195 - 10 * np.arange(12))
+    assert max_surplus(GODE_SUNDER_MARKETS[1]) == sum(130 - 20 * q for q in range(7)) == 490
+    assert max_surplus(GODE_SUNDER_MARKETS[2]) == sum(135 - 15 * q for q in range(9)) == 675
