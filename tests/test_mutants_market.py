@@ -119,3 +119,23 @@ def test_market_schedules_are_the_documented_ramps():
     np.testing.assert_array_equal(GODE_SUNDER_MARKETS[2].demand(), 195 - 10 * np.arange(12))
     assert max_surplus(GODE_SUNDER_MARKETS[1]) == sum(130 - 20 * q for q in range(7)) == 490
     assert max_surplus(GODE_SUNDER_MARKETS[2]) == sum(135 - 15 * q for q in range(9)) == 675
+
+
+def test_markets_3_to_5_are_the_documented_schedules():
+    """Market 3: three intramarginal units (values 185, 175, 165 against costs 25, 35, 45, maximum surplus
+    160 + 140 + 120 = 420) among nine extramarginal ones (values 100 down to 76 and costs 101 up to 125, steps of
+    3); market 4: values evenly spaced from 190 down to 20 against twelve costs of 95, so the units with
+    190 - 170 q / 11 > 95 (q = 0..6) trade, maximum 7 * 95 - (170 / 11) * 21; market 5: six units of value 150
+    against six of cost 50, maximum 600."""
+    from lib.market import max_surplus
+
+    m3, m4, m5 = (GODE_SUNDER_MARKETS[i] for i in (3, 4, 5))
+    np.testing.assert_array_equal(m3.demand(), np.r_[185, 175, 165, 100 - 3 * np.arange(9)])
+    np.testing.assert_array_equal(m3.supply(), np.r_[25, 35, 45, 101 + 3 * np.arange(9)])
+    assert max_surplus(m3) == 420
+    np.testing.assert_allclose(m4.demand(), 190 - 170 * np.arange(12) / 11, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(m4.supply(), np.full(12, 95.0))
+    assert max_surplus(m4) == pytest.approx(7 * 95 - 170 / 11 * 21, abs=1e-9)
+    np.testing.assert_array_equal(m5.demand(), np.full(6, 150.0))
+    np.testing.assert_array_equal(m5.supply(), np.full(6, 50.0))
+    assert max_surplus(m5) == 600
