@@ -155,3 +155,22 @@ def test_simulated_standard_error_of_a_zero_one_sample_is_exact(n):
         assert sim.trade_probability_se == pytest.approx(np.sqrt(p * (1 - p) / (n - 1)), rel=1e-12, abs=1e-15)
         mixed += 0 < p < 1
     assert mixed >= 3  # the check bites: some samples hold both trades and failures
+
+
+def test_jumps_are_located_when_the_bids_lie_far_from_zero():
+    """The two neighbouring jumps above, with every type shifted by 10 (values and costs U[10, 11], the bid
+    10.2 + 0.3 (v - 10) + jumps): a translation of both sides leaves P(trade) and the gains unchanged, so the same
+    exact integrals apply. The 'large against the span' rule must measure the span of the bids (0.36), not their
+    level (about 10)."""
+    shift = 10.0
+    j1, j2 = 0.5 + 0.3 * GRID_STEP, 0.5 + 1.3 * GRID_STEP
+
+    def bid(v):
+        u = np.asarray(v, dtype=float) - shift
+        return shift + 0.2 + 0.3 * u + 0.03 * (u >= j1) + 0.03 * (u >= j2)
+
+    prior = uniform_on(shift, shift + 1.0)
+    got = outcomes(bid, lambda c: np.asarray(c, dtype=float), prior, prior)
+    p, g = exact_truthful_seller([(0.0, j1, 0.2, 0.3), (j1, j2, 0.23, 0.3), (j2, 1.0, 0.26, 0.3)])
+    assert got.trade_probability == pytest.approx(p, abs=3e-9)
+    assert got.gains == pytest.approx(g, abs=3e-10)
