@@ -139,3 +139,12 @@ def test_markets_3_to_5_are_the_documented_schedules():
     np.testing.assert_array_equal(m5.demand(), np.full(6, 150.0))
     np.testing.assert_array_equal(m5.supply(), np.full(6, 50.0))
     assert max_surplus(m5) == 600
+
+
+def test_one_step_one_period_one_replication_is_allowed_and_cannot_trade():
+    """steps, periods and replications may each be 1 (the smallest documented values): one quote stands alone, so
+    no trade happens and the efficiency is 0."""
+    res = continuous_double_auction(GODE_SUNDER_MARKETS[1], "ZI-C", periods=1, replications=1, steps=1, seed=5)
+    assert res.trades.sum() == 0 and res.efficiency == 0.0 and np.isnan(res.prices).all()
+    with pytest.raises(ValueError, match="steps"):
+        continuous_double_auction(GODE_SUNDER_MARKETS[1], "ZI-C", steps=0)
