@@ -148,3 +148,16 @@ def test_one_step_one_period_one_replication_is_allowed_and_cannot_trade():
     assert res.trades.sum() == 0 and res.efficiency == 0.0 and np.isnan(res.prices).all()
     with pytest.raises(ValueError, match="steps"):
         continuous_double_auction(GODE_SUNDER_MARKETS[1], "ZI-C", steps=0)
+
+
+@pytest.mark.parametrize("m", [1, 3])
+def test_truthful_trades_with_identical_priors_are_m_over_two(m):
+    """Truthful offers, values and costs from the same Beta(2, 5): the 2m types are exchangeable, so the buyers among
+    the m highest are hypergeometric with mean m * m / (2m) = m / 2 (a symmetry argument, no integral); the density
+    weights of market_welfare's quadrature must reproduce it on a skewed prior (a uniform one has density 1)."""
+    from scipy import stats
+
+    from lib.market import market_welfare
+
+    _, trades = market_welfare(m, lambda v: v, lambda c: c, stats.beta(2, 5), stats.beta(2, 5))
+    assert trades == pytest.approx(m / 2, abs=1e-9)
