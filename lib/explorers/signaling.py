@@ -42,12 +42,12 @@ def draw_signaling(axes, gap: float = 0.2, prior_high: float = 0.5, gamma: float
         values = [out.high.openness, out.low.openness]
         left.bar(x, values, width, color=_POLICY[name], label=name)
         for xi, v in zip(x, values):
-            left.text(xi, v + 0.02, f"{v:.2f}", ha="center", fontsize=7)
+            left.text(xi, v + 0.02, f"{v:.2f}", ha="center", fontsize=7, in_layout=False)
         x = np.arange(4) + (k - 0.5) * width
         values = [out.high.demand1, out.high.demand2, out.low.demand1, out.low.demand2]
         right.bar(x, values, width, color=_POLICY[name], label=name)
         for xi, v in zip(x, values):
-            right.text(xi, v + 0.03, f"{v:.2f}", ha="center", fontsize=6)
+            right.text(xi, v + 0.03, f"{v:.2f}", ha="center", fontsize=6, in_layout=False)
     left.set(xticks=[0, 1], xticklabels=["H", "L"], ylabel="open-source degree s", ylim=(0, 1.12))
     left.legend(loc="upper right", fontsize=7)
     if g_star is None:
