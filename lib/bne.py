@@ -771,15 +771,19 @@ def _member(sh: _Shooting, z, J, rtol: float, tol: float):
         J = J_fd
     m, rtol_ = None, rtol
     for rtol_ in (rtol, 0.1 * rtol):
-        for _ in range(6):  # chord iterations with the Jacobian of the loose stage (contraction ~1e-5 per step)
-            lo, low = sh.half(0, math.exp(z[0]), rtol_, dense=True)
+        m_prev = dz = None
+        for _ in range(12):  # quasi-Newton: the accurate Jacobian, with Broyden updates (a fold makes it nearly
+            lo, low = sh.half(0, math.exp(z[0]), rtol_, dense=True)  # singular and a fixed one converge slowly)
             hi, high = sh.half(1, math.exp(z[1]), rtol_, dense=True)
             m = lo - hi
             if not np.all(np.isfinite(m)) or J is None:
                 return None
             if np.max(np.abs(m)) < tol:
                 break
-            z = z + np.linalg.lstsq(J, -m, rcond=1e-13)[0]
+            if dz is not None:
+                J = J + np.outer(m - m_prev - J @ dz, dz) / float(dz @ dz)
+            dz = np.linalg.lstsq(J, -m, rcond=1e-13)[0]
+            z, m_prev = z + dz, m
         if np.max(np.abs(m)) < tol:
             break
     if not np.max(np.abs(m)) < tol:
