@@ -122,3 +122,18 @@ def test_ironed_interval_whose_left_end_lies_in_the_first_grid_cell():
     assert 0 < a < it.x[1] < 1e-6 and abs(phi(a) - L) < 1e-12 and abs(phi(b) - L) < 1e-12
     (lo, hi, lev), = it.intervals(alpha)
     assert lo == pytest.approx(a, rel=1e-6) and hi == pytest.approx(b, abs=1e-12) and lev == pytest.approx(L, abs=1e-13)
+
+
+def test_ironed_second_best_on_a_negative_support():
+    """Shifting both supports by -2 shifts values, costs, virtual values and ironed intervals by -2 and leaves gains
+    and alpha unchanged: Beta(0.5, 0.5) on [-2, -1] against U[-2, -1] (ironed from the support's lower edge)
+    against the unit case."""
+    from lib.mechanism import second_best
+
+    unit = second_best(stats.beta(0.5, 0.5), stats.uniform())
+    moved = second_best(stats.beta(0.5, 0.5, loc=-2.0), stats.uniform(-2.0, 1.0))
+    # 5e-8: Beta(0.5, 0.5)'s infinite density at the edges limits the quadrature to about 2e-8 (measured 1.3e-8 here)
+    assert moved.gains == pytest.approx(unit.gains, rel=5e-8) and moved.alpha == pytest.approx(unit.alpha, abs=1e-8)
+    (a, b, L), = moved.ironed[0]
+    (ua, ub, uL), = unit.ironed[0]
+    assert a == -2.0 and ua == 0.0 and b == pytest.approx(ub - 2.0, abs=1e-8) and L == pytest.approx(uL - 2.0, abs=1e-8)
