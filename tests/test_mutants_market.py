@@ -161,3 +161,18 @@ def test_truthful_trades_with_identical_priors_are_m_over_two(m):
 
     _, trades = market_welfare(m, lambda v: v, lambda c: c, stats.beta(2, 5), stats.beta(2, 5))
     assert trades == pytest.approx(m / 2, abs=1e-9)
+
+
+def test_offer_integrals_are_exact_across_the_kink_at_the_top_bid():
+    """m = 1 with chapter 2's linear bids b(v) = 2v/3 + 1/12 (v ~ U[0, 1]): a seller faces one bid, F_1(x) = P(b < x)
+    = (3/2)(x - 1/12) on [1/12, 3/4] and 1 above, so I_1(x) = (3/4)(x - 1/12)^2 up to 3/4 and 1/3 + (x - 3/4) after
+    (integrated by hand). The kink at the top bid 3/4 lies inside the offer axis (the asks reach 11/12), so it must
+    be a panel edge for Gauss-Legendre to be exact."""
+    from lib.market import _Game, _priors, _strategies
+
+    buyer, seller, bsup, ssup = _priors(None, None)
+    B, S = _strategies(lambda v: 2 * v / 3 + 1 / 12, lambda c: 2 * c / 3 + 1 / 4, buyer, seller, bsup, ssup)
+    game = _Game(1, 0.5, buyer, seller, bsup, ssup, B, S)
+    x = np.array([0.5, 0.75, 0.8, 11 / 12])
+    exact = np.where(x <= 0.75, 0.75 * (x - 1 / 12) ** 2, 1 / 3 + (x - 0.75))
+    np.testing.assert_allclose(game.integrals("S", x)[:, 1], exact, rtol=0, atol=1e-13)
