@@ -174,3 +174,15 @@ def test_jumps_are_located_when_the_bids_lie_far_from_zero():
     p, g = exact_truthful_seller([(0.0, j1, 0.2, 0.3), (j1, j2, 0.23, 0.3), (j2, 1.0, 0.26, 0.3)])
     assert got.trade_probability == pytest.approx(p, abs=3e-9)
     assert got.gains == pytest.approx(g, abs=3e-10)
+
+
+def test_a_continuous_strategy_has_no_jumps_and_a_step_has_exactly_its_own():
+    """lib's grid scan reports the jumps of a strategy (they become quadrature edges). A linear or smooth
+    strategy has none, however steep; a strategy with two jumps has exactly those two, located to rounding."""
+    from lib.double_auction import _scan
+
+    for f in (lambda x: 0.2 + 0.3 * x, lambda x: 5.0 * x, lambda x: np.sqrt(x + 1e-3)):
+        assert _scan(f, 0.0, 1.0, "bid")[0].size == 0
+    j1, j2 = 0.31, 0.77
+    jumps = _scan(lambda x: 0.1 * x + 0.2 * (x >= j1) + 0.05 * (x >= j2), 0.0, 1.0, "bid")[0]
+    np.testing.assert_allclose(jumps, [j1, j2], rtol=0, atol=1e-15)
