@@ -37,7 +37,10 @@ Method (chosen by measurement, benchmarks/bne.py).
   crossing of the two curves of (h, g) at the middle price, or their closest approach, lies in its outermost decade.
   The uniform-exact slopes, each crossing and the closest approach start damped Newton-Broyden in
   (log sigma, log tau) (rtol 1e-6, refined at 1e-8 where it stalls), distinct roots are kept and the one returned
-  is polished at ``rtol`` to a mismatch below ``tol``. There is no fixed slope box, but members with slopes
+  is polished at ``rtol`` to a mismatch below ``tol`` (quasi-Newton: a finite-difference Jacobian with Broyden
+  updates, which also converges next to a fold, where the Jacobian is nearly singular). The scan and Newton stages
+  (rtol >= 1e-8) evaluate rho_S and rho_B from a cubic-spline table checked against them to 1e-9 at the midpoint
+  of every cell used; the polish uses rho_S and rho_B themselves. There is no fixed slope box, but members with slopes
   outside [1e-4, 1e4] whose crossings lie beyond the grown range are not searched for.
 - Among several regular equilibria the Pareto-best is returned (``selection`` says which and why); all are listed
   in ``equilibria`` with their welfare (from solutions at rtol 1e-9). Where none exists
