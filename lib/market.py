@@ -555,9 +555,10 @@ def k_double_auction(m: int, k: float = 0.5, buyer=None, seller=None, *, degree:
     ``residual`` is then lib.bne's relative first-order residual). That solves, for example, buyer Beta(5, 2)
     against seller Beta(2, 5) and the reverse.
 
-    Where the method is known to work (measured at k = 1/2, gap below 1e-4): U[0, 1] and Beta(2, 2) on both sides
-    for m = 1..16; buyer Beta(2, 1) against seller Beta(1, 2) and buyer Beta(5, 2) against seller Beta(2, 5) for
-    m = 1, 2, 4. Known failures, which raise the error: Beta(2, 5) on both sides at m = 1 (lib.bne finds no regular
+    Where the method is known to work (measured at k = 1/2, best-response gap below 1e-4): U[0, 1] on both sides for
+    m = 1..16 (benchmarks/market.py); Beta(2, 2) on both sides, buyer Beta(2, 1) against seller Beta(1, 2), and
+    buyer Beta(5, 2) against seller Beta(2, 5) or the reverse, for m = 1, 2, 4 (m = 1 of the last two by lib.bne).
+    Other priors and sizes are untested: check ``gap``. Known failures, which raise the error: Beta(2, 5) on both sides at m = 1 (lib.bne finds no regular
     equilibrium either) and at m = 16; Beta(1, 2) on both sides at m = 2. The collocation is built for priors whose
     densities are bounded away from zero on the support; densities that vanish at an end of the support where
     types trade are where it fails."""
