@@ -309,13 +309,27 @@ class _Pool:
             _, loc, scale = gen._parse_args(*quality.args, **quality.kwds)
             pts.append(np.asarray(edges, dtype=float) * scale + loc)
         x = np.unique(np.clip(np.concatenate(pts), lo, hi))
+        self._build(x)
+        self.eff_lo = self._effective_lo()
+        if self.eff_lo > lo and not np.any(self.x == self.eff_lo):
+            # the density starts inside a panel (a jump there can lie between every node of the panel and of its
+            # halves, so the rules agree on a wrong integral): cut the panels at that point and integrate again
+            self.total = 1.0
+            self._build(np.unique(np.append(x, self.eff_lo)))
+        self._scanned = None
+
+    def _build(self, x):
+        """Refined panels on the cuts x (q_lo and q_hi included): the panel ends self.x with F (and int F or the
+        first moment) there, and the mean."""
+        quality, lo, hi, width = self.dist, self.lo, self.hi, self.width
         a, integrals = self._refine(x[:-1], x[1:])
         self.x = np.append(a, hi)
         if self.by_cdf:
             self.F = self._F(self.x)
             self.F[0], self.F[-1] = 0.0, 1.0
             self.int_F = np.concatenate(([0.0], np.cumsum(integrals[:, 0])))
-            self.mean = min(max(float(quality.mean()), lo), hi)
+            if not hasattr(self, "mean"):  # the distribution's own (a generic one integrates: compute it once)
+                self.mean = min(max(float(quality.mean()), lo), hi)
         else:
             mass = np.concatenate(([0.0], np.cumsum(integrals[:, 0])))
             mom = np.concatenate(([0.0], np.cumsum(integrals[:, 1])))
@@ -327,8 +341,6 @@ class _Pool:
             self.F, self.mom = np.minimum(mass / total, 1.0), mom / total
             self.F[-1] = 1.0
             self.mean = min(max(lo + width * float(self.mom[-1]), lo), hi)
-        self.eff_lo = self._effective_lo()
-        self._scanned = None
 
     # -- evaluation of the distribution (vectorised; a pdf that is not vectorised is called point by point)
     def _standard(self, method: str, t):

@@ -364,6 +364,24 @@ def test_a_density_that_starts_inside_the_support_has_no_no_trade_equilibrium():
     assert lemons.conditional_mean(_LateStart(a=0.0, b=1.0)(), _C / 2) == pytest.approx(_C, rel=1e-12)
 
 
+@pytest.mark.parametrize("c", [0.0007, 2.0**-11 + 1e-7, 0.31])
+def test_a_density_that_jumps_up_off_the_grid_inside_the_support(c):
+    """As above with the jump at c not on a base panel end (2^-11 + 1e-7 lies 1e-7 right of one, between every
+    Gauss-Legendre node of that panel and of its halves): the lemons price is still b c/(2 - b) and
+    E[q | q <= p] = (c + p)/2 (the pool U[c, p])."""
+
+    class Jump(stats.rv_continuous):
+        def _pdf(self, x):
+            return np.where(x > c, 1 / (1 - c), 0.0)
+
+    b = 1.2
+    q = Jump(a=0.0, b=1.0)()
+    eq = lemons.market_equilibrium(q, b)
+    assert [e.price for e in eq.equilibria] == [pytest.approx(b * c / (2 - b), rel=1e-12)]
+    p = np.array([1.5 * c, c + (1 - c) / 2, 1.0])
+    assert lemons.conditional_mean(q, p) == pytest.approx((c + p) / 2, rel=1e-12)
+
+
 class _Power(stats.rv_continuous):
     """Density 11 q^10 on [0, 1] written with only _pdf: F(p) = p^11, E[q | q <= p] = 11 p / 12."""
 
