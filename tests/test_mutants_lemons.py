@@ -555,3 +555,19 @@ def test_a_density_with_no_mass_just_above_q_lo(law, m):
         got = lemons.partial_expectation(q, p)
     assert got[:2].tolist() == [0.0, 0.0]
     assert got[2:] == pytest.approx(expected[2:], rel=1e-10)
+
+
+class _AlmostNormalised(stats.rv_continuous):
+    """2 q (1 - 5e-7) on [0, 1]: integrates to 1 - 5e-7, inside the accepted 1e-6, so it is renormalised to 2 q."""
+
+    def _pdf(self, x):
+        return 2 * x * (1 - 5e-7)
+
+
+def test_a_density_within_the_tolerance_is_renormalised():
+    """After renormalisation the law is F(p) = p^2: E[q; q <= p] = 2 p^3/3 and E[q | q <= p] = 2 p/3 (both the
+    mass and the first moment are divided by the same total)."""
+    q = _AlmostNormalised(a=0.0, b=1.0)()
+    p = np.array([0.25, 0.5, 1.0])
+    assert lemons.partial_expectation(q, p) == pytest.approx(2 * p**3 / 3, rel=1e-10)
+    assert lemons.conditional_mean(q, p) == pytest.approx(2 * p / 3, rel=1e-10)
