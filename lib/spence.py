@@ -122,14 +122,16 @@ class SpenceGame:
         sep, pool = self.separating(), self.pooling(0.0)
         return sep if sep.payoff_high >= pool.payoff_high else pool
 
-    def intuitive_deviation(self, education: float) -> float | None:
+    def intuitive_deviation(self, education: float) -> float:
         """For the pooling PBE at ``education``: the least e' that L would never choose even if paid theta_H
-        (theta_H - e'/theta_L < L's pooling payoff) and that H prefers when paid theta_H; None if none exists.
+        (theta_H - e'/theta_L < L's pooling payoff u_L*) and that H prefers when paid theta_H.
 
-        L's bound is e' > theta_L (theta_H - u_L*); this returns that bound itself (the infimum). H gains there
-        whenever theta_H > theta_L, so every pooling PBE fails the intuitive criterion (Cho and Kreps 1987).
+        L's bound is e' > theta_L (theta_H - u_L*); this returns that bound itself (the infimum). H gains there in
+        every game: paid theta_H at the bound, H's payoff exceeds its pooling payoff by
+        (theta_H - theta_L)(1 - w_p / theta_H) = (1 - lambda)(theta_H - theta_L)^2 / theta_H > 0, whatever the
+        pooling education. So every pooling PBE fails the intuitive criterion (Cho and Kreps 1987). (The gain is
+        not recomputed here as a difference of payoffs: for lambda within a few ulps of 1 that difference rounds
+        to zero or below although the deviation exists.)
         """
         pool = self.pooling(education)
-        bound = self.theta_low * (self.theta_high - pool.payoff_low)
-        gain_h = float(self.payoff(bound, self.theta_high, self.theta_high)) - pool.payoff_high
-        return bound if gain_h > 0 else None
+        return self.theta_low * (self.theta_high - pool.payoff_low)
