@@ -176,3 +176,17 @@ def test_offer_integrals_are_exact_across_the_kink_at_the_top_bid():
     x = np.array([0.5, 0.75, 0.8, 11 / 12])
     exact = np.where(x <= 0.75, 0.75 * (x - 1 / 12) ** 2, 1 / 3 + (x - 0.75))
     np.testing.assert_allclose(game.integrals("S", x)[:, 1], exact, rtol=0, atol=1e-13)
+
+
+def test_offer_integrals_are_exact_across_the_kink_at_the_top_ask():
+    """The mirror case: truthful bids on [0, 1] against asks a(c) = c/2 + 0.3 on [0.3, 0.8] (c ~ U[0, 1]). A buyer
+    (m = 1) faces one ask, F_1(x) = 2(x - 0.3) on [0.3, 0.8] and 1 above, so I_1(x) = (x - 0.3)^2 up to 0.8 and
+    0.25 + (x - 0.8) after (by hand); the top ask 0.8 lies inside the offer axis [0, 1] and must be a panel edge."""
+    from lib.market import _Game, _priors, _strategies
+
+    buyer, seller, bsup, ssup = _priors(None, None)
+    B, S = _strategies(lambda v: v, lambda c: c / 2 + 0.3, buyer, seller, bsup, ssup)
+    game = _Game(1, 0.5, buyer, seller, bsup, ssup, B, S)
+    x = np.array([0.5, 0.8, 0.9, 1.0])
+    exact = np.where(x <= 0.8, (x - 0.3) ** 2, 0.25 + (x - 0.8))
+    np.testing.assert_allclose(game.integrals("B", x)[:, 1], exact, rtol=0, atol=1e-13)
