@@ -137,3 +137,49 @@ def test_ironed_second_best_on_a_negative_support():
     (a, b, L), = moved.ironed[0]
     (ua, ub, uL), = unit.ironed[0]
     assert a == -2.0 and ua == 0.0 and b == pytest.approx(ub - 2.0, abs=1e-8) and L == pytest.approx(uL - 2.0, abs=1e-8)
+
+
+@pytest.mark.parametrize("buyer_shape, seller_shape", [((1.0, 1.0), (2.0, 5.0)), ((2.0, 5.0), (1.0, 1.0)),
+                                                       ((2.0, 2.0), (2.0, 5.0)), ((3.0, 1.0), (1.0, 2.0))])
+def test_posted_price_between_grid_prices(buyer_shape, seller_shape):
+    """The gains-maximising posted price lies strictly between two prices of lib's 161-price grid on [0, 1]: just right
+    of the nearest one (0.45, 0.25625) in the first two cases, just left of it (0.4125, 0.54375) in the last two, so
+    the search must refine on both sides of the grid's best.
+    G(p) = F_S(p) E[V 1{V >= p}] - (1 - F_B(p)) E[C 1{C <= p}] with E[X 1{X <= p}] = a/(a + b) I_p(a + 1, b) for
+    Beta(a, b), maximised independently on a 4001-point grid and then by bounded Brent."""
+    from lib.mechanism import posted_price
+
+    (a1, b1), (a2, b2), I = buyer_shape, seller_shape, special.betainc  # noqa: E741
+    G = lambda p: (I(a2, b2, p) * a1 / (a1 + b1) * (1 - I(a1 + 1, b1, p))  # noqa: E731
+                   - (1 - I(a1, b1, p)) * a2 / (a2 + b2) * I(a2 + 1, b2, p))
+    x = np.linspace(0.0, 1.0, 4001)
+    k = int(np.argmax(G(x)))
+    best = optimize.minimize_scalar(lambda p: -G(p), bounds=(x[k - 1], x[k + 1]), method="bounded",
+                                    options={"xatol": 1e-13})
+    grid = np.linspace(0.0, 1.0, 161)
+    assert np.min(np.abs(grid - best.x)) > 1e-3  # not on lib's grid
+    r = posted_price(stats.beta(a1, b1), stats.beta(a2, b2))
+    # the price is fixed by the gains only to ~sqrt(eps) (a flat maximum): measured |difference| <= 7e-9
+    assert r.price == pytest.approx(best.x, abs=1e-7) and r.gains == pytest.approx(-best.fun, rel=1e-12)
+
+
+def test_seller_interval_from_the_first_grid_cell_on_a_negative_support():
+    """Seller 0.3 Beta(1, 4e8) + 0.699 Beta(30, 30) + 0.001 U[0, 1]: the first component puts mass 0.3 within ~1e-8
+    of 0, after which the density nearly vanishes, so phi^alpha = c + alpha F/f leaps up and the ironed interval's
+    left end a ~ 5e-8 lies inside the hull grid's first cell (1.5e-7 wide), with most of that mass below it.
+    Shifting the support to [-2, -1] shifts a, b and the level by -2 (translation invariance: the first cell's
+    search must stay inside the support, where phi^alpha is defined), and on [0, 1] phi^alpha(a) = phi^alpha(b) = L
+    with phi^alpha from the closed-form cdf and pdf (a to within its root bracket)."""
+    comps, alpha = ((0.3, 1.0, 4e8), (0.699, 30.0, 30.0), (0.001, 1.0, 1.0)), 0.3
+    unit_prior = _mixture(comps)
+    moved_prior = type(unit_prior.dist)(a=0.0, b=1.0, name="beta_mixture")(loc=-2.0)
+    (a, b, L), = _Ironing(unit_prior, 0.0, 1.0, "seller").intervals(alpha)
+    (ma, mb, mL), = _Ironing(moved_prior, -2.0, -1.0, "seller").intervals(alpha)
+    phi = lambda x: x + alpha * unit_prior.cdf(x) / unit_prior.pdf(x)  # noqa: E731
+    assert 1e-8 < a < 1.5e-7 and unit_prior.cdf(a) > 0.29 and 0.5 < b < 0.55
+    # phi^alpha rises ~2e8 per unit at a, so a is pinned by its root bracket (width 1e-15, brentq's xtol), not by
+    # |phi(a) - L| (1.1e-8 here)
+    assert phi(a - 1e-15) < L < phi(a + 1e-15) and abs(phi(b) - L) < 1e-12
+    # measured: |a| shift error 6e-17, |b|, |L| 1e-15
+    assert ma + 2.0 == pytest.approx(a, abs=1e-12) and mb + 2.0 == pytest.approx(b, abs=1e-12)
+    assert mL + 2.0 == pytest.approx(L, abs=1e-12)
