@@ -68,6 +68,7 @@ __all__ = [
 _GL_X, _GL_W = np.polynomial.legendre.leggauss(10)
 _M_MAX = 64
 _SMOOTH = 1e-7
+_GAP_MAX = 1e-4   # largest best-response gap (times the width of the types' range) of a certified answer
 _COMB = [special.comb(n, np.arange(n + 1), exact=False) for n in range(2 * _M_MAX + 1)]
 
 
@@ -545,9 +546,11 @@ def k_double_auction(m: int, k: float = 0.5, buyer=None, seller=None, *, degree:
     reach another certified equilibrium (m = 2, k = 0.3: bids differing by up to 6e-4, efficiency by 2e-6).
     For m >= 2 the polynomial cannot follow the strategies exactly near the lowest type that trades, so the
     first-order residual is up to about 1e-4 for m = 2 (``residual``) while the gap stays near 1e-8.
-    Raises ValueError for m outside 1..64, k outside [0, 1], priors without a bounded common range, and when the
+    Raises ValueError for m outside 1..64, k outside [0, 1], priors without a bounded common range, when the
     solver stops at strategies that are not strictly increasing on a grid of 4001 types per side ("no increasing
-    equilibrium found ... by this method").
+    equilibrium found ... by this method"), and when their best-response gap exceeds 1e-4 times the width of the
+    types' range ("no certified equilibrium found"; e.g. values U[2, 3] against costs U[0, 1], where every type
+    always trades and the first-order conditions say nothing).
 
     m = 1 fallback: where the collocation fails at m = 1 the bilateral auction is solved by
     :func:`lib.bne.solve_double_auction` (shooting on the inverse strategies, Satterthwaite and Williams 1989) and
@@ -558,7 +561,7 @@ def k_double_auction(m: int, k: float = 0.5, buyer=None, seller=None, *, degree:
     Where the method is known to work (measured at k = 1/2, best-response gap below 1e-4): U[0, 1] on both sides for
     m = 1..16 (benchmarks/market.py); Beta(2, 2) on both sides, buyer Beta(2, 1) against seller Beta(1, 2), and
     buyer Beta(5, 2) against seller Beta(2, 5) or the reverse, for m = 1, 2, 4 (m = 1 of the last two by lib.bne).
-    Other priors and sizes are untested: check ``gap``. Known failures, which raise the error: Beta(2, 5) on both sides at m = 1 (lib.bne finds no regular
+    Other priors and sizes are untested (the answer returned is certified, ``gap`` below the bound above). Known failures, which raise the error: Beta(2, 5) on both sides at m = 1 (lib.bne finds no regular
     equilibrium either) and at m = 16; Beta(1, 2) on both sides at m = 2. The collocation is built for priors whose
     densities are bounded away from zero on the support; densities that vanish at an end of the support where
     types trade are where it fails."""
@@ -653,6 +656,13 @@ def _certified(m, k, bid, ask, buyer, seller, bsup, ssup, residual, bid_coef, as
     gains, trades = _welfare(m, buyer, seller, bsup, ssup, B, S)
     first = first_best_gains(m, buyer, seller)
     check = best_response_gap(m, bid, ask, buyer, seller, k)
+    scale = max(bsup[1], ssup[1]) - min(bsup[0], ssup[0])
+    if not check.gap <= _GAP_MAX * scale:
+        # the solver stopped at increasing strategies that are not an equilibrium (e.g. values always above costs,
+        # where every first-order condition is 0 = 0): report the failure, never an uncertified answer
+        raise _NoIncreasing(f"no certified equilibrium found for m={m}, k={k:g} and these priors by this method: "
+                            f"the strategies the {method} solver reached leave a best-response gap of {check.gap:.3g} "
+                            f"(allowed {_GAP_MAX:g} x the width of the types' range, {scale:g})")
     # misreport over the types that can trade: buyers bidding above the lowest ask, sellers asking below the top bid
     tv, tc = B.types, S.types
     tb = B.offers > S.offers[0]

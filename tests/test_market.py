@@ -220,6 +220,15 @@ def test_equilibrium_bad_input():
         best_response_gap(1, lambda v: 1 - v, lambda c: c)
 
 
+def test_an_uncertified_solution_is_an_error_not_an_answer():
+    """Values U[2, 3] always exceed costs U[0, 1]: every type trades and the first-order conditions are 0 = 0,
+    so the collocation stops at strategies that are not an equilibrium (it reached bids in [1.86, 2.75] and asks in
+    [0.33, 1.22]: a buyer who cuts its bid to just above 1.22 still trades with certainty and pays less, so the
+    best-response gap is large, 0.47). That must be an error, not a returned "equilibrium"."""
+    with pytest.raises(ValueError, match="no certified equilibrium"):
+        k_double_auction(3, 0.5, stats.uniform(2, 1), stats.uniform(0, 1))
+
+
 # ------------------------------------------------------------------------------------------------ fixed price
 
 @pytest.mark.parametrize("m", [1, 3, 8])
