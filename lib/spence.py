@@ -95,8 +95,9 @@ class SpenceGame:
         return self.theta_low * gap, self.theta_high * gap
 
     def pooling_range(self) -> tuple[float, float]:
-        """[0, theta_L (w_p - theta_L)]: the common education in a pooling PBE."""
-        return 0.0, self.theta_low * (self.pooled_wage - self.theta_low)
+        """[0, theta_L (w_p - theta_L)]: the common education in a pooling PBE. Computed as the equal
+        lambda theta_L (theta_H - theta_L), which keeps its digits when lambda is tiny (w_p - theta_L rounds to 0)."""
+        return 0.0, self.prior_high * self.theta_low * (self.theta_high - self.theta_low)
 
     def separating(self, education_high: float | None = None) -> SpenceEquilibrium:
         """The separating PBE with H at ``education_high`` (default: the least-cost one, e*)."""
@@ -108,7 +109,7 @@ class SpenceGame:
         return SpenceEquilibrium("separating", e, 0.0, th, tl, float(self.payoff(e, th, th)), tl)
 
     def pooling(self, education: float = 0.0) -> SpenceEquilibrium:
-        """The pooling PBE at ``education`` (must lie in the pooling range)."""
+        """The pooling PBE at ``education`` (must lie in the pooling range; default 0, the least costly one)."""
         lo, hi = self.pooling_range()
         e = real(education, "education")
         if not lo <= e <= hi * (1 + 1e-12):

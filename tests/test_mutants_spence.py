@@ -35,6 +35,7 @@ def test_out_of_range_message_states_the_order_of_magnitude(theta_high, theta_lo
 @pytest.mark.parametrize("theta_high,theta_low,prior_high", [
     (1e-7, 1e-302, 0.5),  # theta_L (theta_H - theta_L), about 1e-309, is the first below the normal range
     (1 + 1e-10, 1.0, 1e-299),  # only lambda theta_L (theta_H - theta_L), about 1e-309 (theta_H + theta_L: 2e-299)
+    (2e-154, 1e-154, 0.5),  # theta_H (theta_H - theta_L) = 2e-308 is the first (theta_H + theta_L would give 6e-308)
 ])
 def test_the_message_names_the_first_product_out_of_range(theta_high, theta_low, prior_high):
     from fractions import Fraction
@@ -58,6 +59,30 @@ def test_a_product_far_inside_the_range_or_exactly_at_its_smallest_normal_float_
     assert game.pooling_range()[1] == pytest.approx(1e-300 * (1e10 - 1.0), rel=1e-12)
     SpenceGame(theta_high=2.0, theta_low=1.0, prior_high=sys.float_info.min)
     assert sys.float_info.min == 2.0 ** -1022
+
+
+@pytest.mark.parametrize("theta_high,theta_low,prior_high", [
+    (1e154, 9.9e153, 0.5),  # products about 1e306 (with theta_H + theta_L instead of the gap: 2e308, beyond)
+    (3.0, 2.0, 2e-308),  # lambda theta_L (theta_H - theta_L) = 4e-308 (divided by theta_L: 1e-308, below)
+    (2.0 ** 512, 2.0 ** 459, 0.5),  # theta_H (theta_H - theta_L) = (2**53 - 1) 2**971: the largest float itself
+])
+def test_games_whose_products_are_inside_the_normal_range_or_at_its_largest_float_are_accepted(
+        theta_high, theta_low, prior_high):
+    import sys
+    from fractions import Fraction
+    th, tl, lam = Fraction(theta_high), Fraction(theta_low), Fraction(prior_high)
+    products = (th * (th - tl), tl * (th - tl), lam * tl * (th - tl))
+    assert all(Fraction(sys.float_info.min) <= v <= Fraction(sys.float_info.max) for v in products)
+    game = SpenceGame(theta_high=theta_high, theta_low=theta_low, prior_high=prior_high)
+    assert math.isfinite(game.separating_range()[1]) and game.pooling_range()[1] > 0
+
+
+def test_the_default_pooling_equilibrium_is_the_one_without_education():
+    """pooling() is the least costly pooling PBE, e = 0: both types earn the pooled wage."""
+    g = SpenceGame(theta_high=2.5, theta_low=1.0, prior_high=0.4)
+    pool = g.pooling()
+    assert pool.education_high == pool.education_low == 0.0
+    assert pool.payoff_high == pool.payoff_low == pytest.approx(0.4 * 2.5 + 0.6 * 1.0, rel=1e-15)
 
 
 def test_equal_productivities_are_refused_as_such():
