@@ -571,3 +571,45 @@ def test_a_density_within_the_tolerance_is_renormalised():
     p = np.array([0.25, 0.5, 1.0])
     assert lemons.partial_expectation(q, p) == pytest.approx(2 * p**3 / 3, rel=1e-10)
     assert lemons.conditional_mean(q, p) == pytest.approx(2 * p / 3, rel=1e-10)
+
+
+@pytest.mark.parametrize("law", [stats.poisson(3.0), stats.geom(0.4), stats.nbinom(3, 0.5, loc=2)])
+def test_discrete_quality_with_an_unbounded_support_is_rejected_as_unbounded(law):
+    """A discrete quality with infinitely many levels (support [lo, inf)) has no finite q_hi: a ValueError that
+    names quality and says the support must be bounded (not that it is merely too large for the atom list)."""
+    with pytest.raises(ValueError, match=r"quality must have a bounded support \[lo, hi\]; got \[\d+\.0, inf\]"):
+        lemons.market_equilibrium(law, 1.5)
+
+
+def test_lower_end_just_above_the_rounding_allowance_is_kept():
+    """The lower end is taken as 0 only within 1e-13 q_hi of 0 (scipy's rounding of loc + a scale). For U[lo, 1]
+    with lo = 1.005e-13 > 1e-13 the end is kept: E[q | q <= p] = (lo + p)/2 and, as b = 1.5 < 2 and
+    sigma > sigma*, the price is the closed form b lo/(2 - b) = 3 lo, not the no-trade price 0; the same lower
+    end below 0 is a negative quality, a ValueError naming quality."""
+    lo, b = 1.005e-13, 1.5
+    quality = stats.uniform(lo, 1.0 - lo)
+    eq = lemons.market_equilibrium(quality, b)
+    assert eq.support[0] == lo
+    assert eq.price == pytest.approx(b * lo / (2 - b), rel=1e-9) and len(eq.equilibria) == 1
+    p = np.array([2e-13, 1e-12, 0.5])
+    assert np.allclose(lemons.conditional_mean(quality, p), (lo + p) / 2, rtol=1e-9, atol=0)
+    with pytest.raises(ValueError, match="quality must have a non-negative support"):
+        lemons.market_equilibrium(stats.uniform(-lo, 1.0 + lo), b)
+
+
+@pytest.mark.parametrize("loc, scale", [(2.0, 1.0), (0.5, 1.5)])
+def test_shifted_histogram_conditional_mean_is_exact(loc, scale):
+    """An rv_histogram quality with 60 unequal bins, shifted and scaled: its cdf is linear on every bin, so with
+    the panels cut at the bin edges (loc + scale e_i) the 8-point rule is exact on each panel. The reference sums
+    the bins in closed form: on [a, z] the density d contributes mass d (z - a) and first moment d (z^2 - a^2)/2."""
+    edges = np.linspace(0.0, 1.0, 61) ** 1.3
+    counts = 1.0 + (np.arange(60) * 7919 % 13)
+    quality = stats.rv_histogram((counts, edges), density=False)(loc=loc, scale=scale)
+    a_all, z_all = loc + scale * edges[:-1], loc + scale * edges[1:]
+    dens = counts / counts.sum() / (z_all - a_all)
+    p = np.linspace(loc, loc + scale, 37)[1:]
+    z = np.minimum(z_all[None, :], p[:, None])
+    width = np.clip(z - a_all, 0.0, None)
+    mass = (dens * width).sum(axis=1)
+    moment = (dens * width * (a_all + np.maximum(z, a_all)) / 2).sum(axis=1)
+    assert np.allclose(lemons.conditional_mean(quality, p), moment / mass, rtol=1e-13, atol=0)
