@@ -183,3 +183,44 @@ def test_seller_interval_from_the_first_grid_cell_on_a_negative_support():
     # measured: |a| shift error 6e-17, |b|, |L| 1e-15
     assert ma + 2.0 == pytest.approx(a, abs=1e-12) and mb + 2.0 == pytest.approx(b, abs=1e-12)
     assert mL + 2.0 == pytest.approx(L, abs=1e-12)
+
+
+@pytest.mark.parametrize("alpha", [0.5, 1.0])
+def test_seller_interval_from_a_density_dip_narrower_than_a_grid_cell(alpha):
+    """Seller density 1 on [0, 1] except 1/2 on [x0 - w, x0 + w] (x0 = 0.5002, w = 5e-5), renormalised: phi^alpha =
+    c + alpha F/f jumps up by ~alpha/2 across the dip and back down after it, so the ironed interval starts exactly
+    at a = x0 - w (phi^alpha crosses the level by a jump) and ends at b where phi^alpha(b) = L = mean of phi^alpha over
+    [a, b] (F piecewise linear, int F piecewise quadratic: closed form; b by brentq). The dip (1e-4 wide) lies inside
+    one cell of the hull's grid (3.9e-4 wide), where no bracket of phi^alpha = L exists at grid types; lib keeps the
+    grid type there, so its ends are within one cell of the exact ones (measured 1.5e-4) and its level within 1e-3
+    (measured 3.0e-4 at alpha = 1, 2.3e-4 at alpha = 1/2)."""
+    x0, w, depth = 0.5002, 5e-5, 0.5
+    Z = 1 - depth * 2 * w
+
+    class _Dip(stats.rv_continuous):
+        def _pdf(self, x):
+            return np.where(np.abs(x - x0) < w, 1 - depth, 1.0) / Z
+
+        def _cdf(self, x):
+            return (x - depth * np.clip(x - (x0 - w), 0, 2 * w)) / Z
+
+    D = _Dip(a=0.0, b=1.0, name="dip")()
+
+    def G(x):  # int_0^x F
+        s = x - (x0 - w)
+        dip = np.where(s <= 0, 0.0, np.where(s <= 2 * w, s * s / 2, 2 * w * w + 2 * w * (s - 2 * w)))
+        return (x * x / 2 - depth * dip) / Z
+
+    a = x0 - w
+    # seller: int_a^b phi dF = [x F - G]_a^b + alpha [G]_a^b
+    level = lambda b: (b * D.cdf(b) - G(b) - a * D.cdf(a) + G(a) + alpha * (G(b) - G(a))) / (D.cdf(b) - D.cdf(a))  # noqa: E731
+    phi = lambda x: x + alpha * D.cdf(x) / D.pdf(x)  # noqa: E731
+    b = optimize.brentq(lambda y: phi(y) - level(y), x0 + w + 1e-9, 0.6, xtol=1e-15)
+    L = level(b)
+    assert phi(a - 1e-12) < L < phi(a + 1e-12) and abs(phi(b) - L) < 1e-12
+    it = _Ironing(D, 0.0, 1.0, "seller")
+    cell = np.searchsorted(it.x, a)
+    assert it.x[cell - 1] < a < a + 2 * w < it.x[cell]  # the whole dip inside one grid cell
+    (lo, hi, lev), = it.intervals(alpha)
+    width = it.x[cell] - it.x[cell - 1]
+    assert abs(lo - a) < width and abs(hi - b) < width and abs(lev - L) < 1e-3
