@@ -224,3 +224,27 @@ def test_seller_interval_from_a_density_dip_narrower_than_a_grid_cell(alpha):
     (lo, hi, lev), = it.intervals(alpha)
     width = it.x[cell] - it.x[cell - 1]
     assert abs(lo - a) < width and abs(hi - b) < width and abs(lev - L) < 1e-3
+
+
+@pytest.mark.parametrize("buyer, seller, corner", [(stats.uniform(0, 1), stats.uniform(0, 0.1), 0.1),
+                                                   (stats.uniform(0.9, 0.1), stats.uniform(0, 1), 0.9)])
+def test_posted_price_at_an_end_of_the_price_grid(buyer, seller, corner):
+    """U[0, 1] values against U[0, 0.1] costs: G(p) = 5 p (1 - p) on [0, 0.1] (every cost below p trades) and
+    (1 - p)(0.9 + p)/2 above, so the best price is the seller's top cost 0.1, the last price of lib's grid, with
+    gains 0.45 and first best int F_S (1 - F_B) = 0.405 + 7/150. The mirror pair (v -> 1 - c, c -> 1 - v: U[0.9, 1]
+    values, U[0, 1] costs) has the same gains at the price 0.9, the grid's first price. Checked against a direct
+    maximisation of the closed form on a dense grid of [0, 1] and bounded Brent."""
+    from lib.mechanism import posted_price
+
+    def G(p):
+        q = p if corner < 0.5 else 1 - p  # the mirror: G(p) of the mirror pair is G(1 - p) of the first pair
+        return np.where(q <= 0.1, 5 * q * (1 - q), (1 - q) * (0.9 + q) / 2)
+
+    x = np.linspace(0.0, 1.0, 10001)
+    k = int(np.argmax(G(x)))
+    best = optimize.minimize_scalar(lambda p: -G(p), bounds=(x[max(k - 1, 0)], x[min(k + 1, x.size - 1)]),
+                                    method="bounded", options={"xatol": 1e-13})
+    r = posted_price(buyer, seller)
+    assert r.price == pytest.approx(corner, abs=1e-12) and best.x == pytest.approx(corner, abs=1e-6)
+    assert r.gains == pytest.approx(-best.fun, rel=1e-9) and r.gains == pytest.approx(0.45, rel=1e-12)
+    assert r.first_best == pytest.approx(0.405 + 7 / 150, rel=1e-12)
