@@ -463,3 +463,12 @@ def test_empty_offers_and_single_replication():
     two = gode_sunder(1, "ZI-C", replications=2, seed=3)
     e = two.efficiencies
     assert two.standard_error == pytest.approx(abs(e[0] - e[1]) / 2, rel=1e-12)   # sd(ddof=1)/sqrt(2) of two values
+
+
+def test_cda_defaults_are_gode_sunders_protocol():
+    """Gode and Sunder (1993) ran six trading periods per session: both entry points default to six periods (one row
+    of prices and trades per period), and gode_sunder to the same run as continuous_double_auction on that market."""
+    a = M.continuous_double_auction(GODE_SUNDER_MARKETS[5], replications=2, steps=50)
+    b = M.gode_sunder(5, replications=2, steps=50)
+    assert a.periods == b.periods == 6 and a.prices.shape[1] == a.trades.shape[1] == 6
+    np.testing.assert_array_equal(a.efficiencies, b.efficiencies)
