@@ -248,3 +248,23 @@ def test_posted_price_at_an_end_of_the_price_grid(buyer, seller, corner):
     assert r.price == pytest.approx(corner, abs=1e-12) and best.x == pytest.approx(corner, abs=1e-6)
     assert r.gains == pytest.approx(-best.fun, rel=1e-9) and r.gains == pytest.approx(0.45, rel=1e-12)
     assert r.first_best == pytest.approx(0.405 + 7 / 150, rel=1e-12)
+
+
+def test_buyer_interval_to_the_last_grid_cell_on_a_negative_support():
+    """The mirror of the seller case above (v = 1 - c): buyer 0.3 Beta(4e8, 1) + 0.699 Beta(30, 30) + 0.001 U[0, 1],
+    whose phi^alpha = v - alpha (1 - F)/f = 1 - (seller's phi^alpha at 1 - v) has the ironed interval
+    [1 - b, 1 - a] with level 1 - L, its right end 1 - a ~ 1 - 5e-8 inside the last grid cell; shifted to [-2, -1]
+    every end and the level move by -2 (the last cell's search must stay inside the support)."""
+    alpha = 0.3
+    seller = _mixture(((0.3, 1.0, 4e8), (0.699, 30.0, 30.0), (0.001, 1.0, 1.0)))
+    buyer = _mixture(((0.3, 4e8, 1.0), (0.699, 30.0, 30.0), (0.001, 1.0, 1.0)))
+    moved = type(buyer.dist)(a=0.0, b=1.0, name="beta_mixture")(loc=-2.0)
+    (a, b, L), = _Ironing(seller, 0.0, 1.0, "seller").intervals(alpha)
+    (ba, bb, bL), = _Ironing(buyer, 0.0, 1.0, "buyer").intervals(alpha)
+    (ma, mb, mL), = _Ironing(moved, -2.0, -1.0, "buyer").intervals(alpha)
+    assert 1e-8 < 1 - bb < 1.5e-7
+    # measured: mirror and shift differences of the ends and the level <= 2e-15
+    assert ba == pytest.approx(1 - b, abs=1e-12) and bb == pytest.approx(1 - a, abs=1e-12)
+    assert bL == pytest.approx(1 - L, abs=1e-12)
+    assert ma + 2.0 == pytest.approx(ba, abs=1e-12) and mb + 2.0 == pytest.approx(bb, abs=1e-12)
+    assert mL + 2.0 == pytest.approx(bL, abs=1e-12)
