@@ -613,3 +613,17 @@ def test_shifted_histogram_conditional_mean_is_exact(loc, scale):
     mass = (dens * width).sum(axis=1)
     moment = (dens * width * (a_all + np.maximum(z, a_all)) / 2).sum(axis=1)
     assert np.allclose(lemons.conditional_mean(quality, p), moment / mass, rtol=1e-13, atol=0)
+
+
+class _Wavy(stats.rv_continuous):
+    """1 + 3 cos(2 pi q) on [0, 1]: integrates to 1 but is negative where cos(2 pi q) < -1/3 (not a density)."""
+
+    def _pdf(self, x):
+        return 1.0 + 3.0 * np.cos(2 * np.pi * x)
+
+
+def test_a_pdf_that_is_negative_somewhere_is_rejected_even_if_it_integrates_to_one():
+    """The integral of 1 + 3 cos(2 pi q) over [0, 1] is 1 (the cosine integrates to 0), so only the sign check can
+    reject it: a ValueError naming quality's pdf, not a market computed from negative probabilities."""
+    with pytest.raises(ValueError, match="quality's pdf must be a non-negative number"):
+        lemons.market_equilibrium(_Wavy(a=0.0, b=1.0)(), 1.5)
