@@ -972,14 +972,7 @@ def outcome_table(outcomes) -> dict:
     """The outcomes of many games as columns: ``"regime"`` (an array of str) and one float array per
     ``"high.openness"``, ``"high.belief"``, ..., ``"low.profit"`` (each :class:`TypeOutcome` field of each type).
     ``outcomes``: a non-empty sequence of :class:`Outcome` (else ValueError)."""
-    if isinstance(outcomes, Outcome) or isinstance(outcomes, (str, bytes)) or not hasattr(outcomes, "__iter__"):
-        raise InputTypeError(f"outcomes must be a sequence of Outcome; got {type(outcomes).__name__}")
-    outcomes = tuple(outcomes)
-    if not outcomes:
-        raise ValueError("outcomes must contain at least one Outcome; got an empty sequence")
-    for i, o in enumerate(outcomes):
-        if not isinstance(o, Outcome):
-            raise InputTypeError(f"outcomes[{i}] must be an Outcome; got {type(o).__name__} {o!r:.80}")
+    outcomes = _sequence_of(outcomes, Outcome, "outcomes", "an Outcome")
     table = {"regime": np.array([o.regime for o in outcomes])}
     for side in ("high", "low"):
         values = np.array([(t.openness, t.belief, t.demand1, t.demand2, t.profit)
@@ -1046,16 +1039,21 @@ def _verdict(share: float) -> str:
     return "holds for some parameters"
 
 
+def _sequence_of(items, cls, name: str, article: str) -> tuple:
+    """``items`` as a non-empty tuple of ``cls`` instances, else InputTypeError/ValueError naming ``name``."""
+    if isinstance(items, cls) or isinstance(items, (str, bytes)) or not hasattr(items, "__iter__"):
+        raise InputTypeError(f"{name} must be a sequence of {cls.__name__}; got {type(items).__name__}")
+    items = tuple(items)
+    if not items:
+        raise ValueError(f"{name} must contain at least one {cls.__name__}; got an empty sequence")
+    for i, item in enumerate(items):
+        if not isinstance(item, cls):
+            raise InputTypeError(f"{name}[{i}] must be {article}; got {type(item).__name__} {item!r:.80}")
+    return items
+
+
 def _games(games) -> tuple:
-    if isinstance(games, OpenSourceGame) or isinstance(games, (str, bytes)) or not hasattr(games, "__iter__"):
-        raise InputTypeError(f"games must be a sequence of OpenSourceGame; got {type(games).__name__}")
-    games = tuple(games)
-    if not games:
-        raise ValueError("games must contain at least one OpenSourceGame; got an empty sequence")
-    for i, g in enumerate(games):
-        if not isinstance(g, OpenSourceGame):
-            raise InputTypeError(f"games[{i}] must be an OpenSourceGame; got {type(g).__name__} {g!r:.80}")
-    return games
+    return _sequence_of(games, OpenSourceGame, "games", "an OpenSourceGame")
 
 
 def evaluate_claims(games, claims=CLAIMS) -> tuple[ClaimResult, ...]:
