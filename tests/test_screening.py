@@ -617,10 +617,11 @@ def test_menu_extreme_inputs_are_refused_by_name(types, probs, name):
 
 # ------------------------------------------------------------------------------------------------ Wilson–Miyazaki–Spence
 
-def slsqp_wms(pl, ph, lam, w, d, u=np.log):
+def slsqp_wms(pl, ph, lam, w, d, u=np.log, cap=None):
     """The WMS problem over whole menus, without lib's reduction to one subsidy: maximise V_L over (c_L, pi_L, c_H,
     pi_H) in [0, d]^4 subject to the menu breaking even on average, both incentive constraints and H getting at least
-    its fair full insurance u(W - p_H d); SLSQP from two starts, the better feasible one."""
+    its fair full insurance u(W - p_H d); SLSQP from two starts, the better feasible one. `cap` bounds H's coverage
+    c_H (a menu that distorts the top)."""
     def v(p, c, prem):
         return (1 - p) * u(w - prem) + p * u(w - prem - d + c)
 
@@ -629,8 +630,11 @@ def slsqp_wms(pl, ph, lam, w, d, u=np.log):
             lambda x: v(ph, x[2], x[3]) - u(w - ph * d)]
     best = None
     for start in (0.3, 0.7):
-        res = optimize.minimize(lambda x: -v(pl, x[0], x[1]), [start * d, pl * start * d, d, ph * d], method="SLSQP",
-                                constraints=[{"type": "ineq", "fun": f} for f in cons], bounds=[(0, d)] * 4,
+        top = d if cap is None else cap
+        res = optimize.minimize(lambda x: -v(pl, x[0], x[1]), [start * d, pl * start * d, top, ph * top],
+                                method="SLSQP",
+                                constraints=[{"type": "ineq", "fun": f} for f in cons],
+                                bounds=[(0, d), (0, d), (0, d if cap is None else cap), (0, d)],
                                 options={"ftol": 1e-15, "maxiter": 1000})
         if res.success and min(f(res.x) for f in cons) > -1e-9 and (best is None or res.fun < best.fun):
             best = res
@@ -645,9 +649,12 @@ def test_wms_against_slsqp_over_whole_menus(pl, ph, lam, w, d):
     m = wilson_miyazaki_spence(pl, ph, lam, w, d)
     x, v_ref = slsqp_wms(pl, ph, lam, w, d)
     # lib's menu is feasible and at least as good as SLSQP's; SLSQP's optimum is at least as good as lib's up to
-    # its tolerance, and it fully insures H (no distortion at the top) with the same subsidy
+    # its tolerance. SLSQP's H coverage is not compared with d: V_L is flat to second order in it (on one machine
+    # SLSQP stopped at c_H = 49.986 of 50 with V_L equal to lib's within 1e-9). No distortion at the top is checked
+    # instead by SLSQP itself: capping H's coverage at 90 % of the loss makes L strictly worse off than lib's menu.
     assert m.low_utility >= v_ref - 1e-12 and m.low_utility <= v_ref + 1e-9 * abs(v_ref)
-    assert x[2] == pytest.approx(d, rel=1e-4) and ph * x[2] - x[3] == pytest.approx(m.subsidy, abs=1e-4 * d)
+    _, v_capped = slsqp_wms(pl, ph, lam, w, d, cap=0.9 * d)
+    assert v_capped < m.low_utility - 1e-7 * abs(m.low_utility)
     assert m.high_coverage == d and m.high_premium == pytest.approx(ph * d - m.subsidy, rel=1e-14)
     assert (1 - lam) * (m.low_premium - pl * m.low_coverage) == pytest.approx(lam * m.subsidy, abs=1e-12 * d)
     assert eu(np.log, ph, w, d, m.low_coverage, m.low_premium) <= m.high_utility + 1e-12

@@ -30,3 +30,13 @@ def test_normalise_strips_noise_and_keeps_text():
 def test_normalise_is_idempotent():
     once = normalise(_notebook())
     assert nbformat.writes(normalise(once)) == nbformat.writes(once)
+
+
+def test_consecutive_outputs_of_one_stream_are_merged():
+    nb = new_notebook()
+    nb.cells = [new_code_cell("report()", execution_count=1, outputs=[
+        new_output("stream", name="stdout", text="scan: 48 of 48"), new_output("stream", name="stdout", text="\n"),
+        new_output("stream", name="stderr", text="warning\n"), new_output("stream", name="stdout", text="done\n")])]
+    outputs = normalise(nb).cells[0].outputs
+    assert [(o.name, o.text) for o in outputs] == [("stdout", "scan: 48 of 48\n"), ("stderr", "warning\n"),
+                                                   ("stdout", "done\n")]

@@ -8,7 +8,8 @@ Normalised means: execution counts renumbered 1, 2, ... over the code cells (nbv
 and no count as an error, so counts stay, but deterministic); only the notebook metadata needed to open it (kernelspec,
 language_info name); no cell metadata except ``tags``; no image payloads (the text/plain stand-in of a figure is
 kept, which is what nbval compares); no outputs at all in cells tagged ``nbval-ignore-output`` (widget ids and
-pre-rendered frames vary and are large); stable cell ids; a trailing newline. Committed notebooks must be
+pre-rendered frames vary and are large); consecutive stream outputs of one stream merged (the kernel cuts a
+stream into messages differently from run to run); stable cell ids; a trailing newline. Committed notebooks must be
 normalised (``tests/test_notebooks_normalised.py``), so that diffs stay small and reviewable.
 """
 from __future__ import annotations
@@ -54,6 +55,10 @@ def normalise(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
                     out.data.pop(mime, None)
                 if not out.data:
                     continue
+            if (out.output_type == "stream" and outputs and outputs[-1].output_type == "stream"
+                    and outputs[-1].name == out.name):  # how the kernel cut a stream into messages varies by run
+                outputs[-1].text += out.text
+                continue
             outputs.append(out)
         cell.outputs = outputs
     return nb
