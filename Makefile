@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 # SOLUTIONS=0 builds a student site without the exercise solutions.
 SOLUTIONS ?= 1
 
-.PHONY: book test lab bench vendor clean browser venv mutation pdf a11y
+.PHONY: book test lab bench vendor clean browser venv mutation pdf site-checks
 
 venv: $(STAMP)
 
@@ -32,22 +32,23 @@ browser:
 # without the tests competing for the cores), with warnings as errors; the site tests then use that build
 # (BUILT_SITE) instead of building again. Each chapter is executed once for both the site and the check of its
 # outputs: tests/test_book_execution.py compares the build's execution with the committed notebook by nbval's own
-# comparison, so nbval itself runs on the exercises only (a chapter under nbval: see CONTRIBUTING.md). The tests run on two workers, one module, test class or notebook at a
-# time each, in collection order: the two halves of the JupyterLab journey start first, one on each worker, then the
-# site. TEST_WORKERS=0 runs them in one process.
+# comparison, so nbval itself runs on the exercises only (a chapter under nbval: see CONTRIBUTING.md). The tests
+# run on two workers, one module, test class or notebook at a time each, in collection order: the JupyterLab journey
+# and the site first, one on each worker. TEST_WORKERS=0 runs them in one process.
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
 TEST_WORKERS ?= 2
 PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder)
-# The site's accessibility and font checks (axe-core on every page in light and dark mode; the CJK subset drawn on
-# every page) take about 2 minutes of the two workers: they run as `make a11y`, which .ci/run calls after make test,
-# so that make test stays within 5 minutes on 2 cores.
-SITE_CHECKS := tests/browser/test_a11y.py tests/browser/test_fonts.py
+# The whole-site browser checks (tests marked site_checks): axe-core on every page in light and dark mode, the CJK
+# subset drawn on every page, the JupyterLab journey of every chapter after the first, and the student site (a second
+# build). They take several minutes of the two workers, so they run as `make site-checks`, which .ci/run calls after
+# make test; make test keeps the site's offline, math, explorer and link checks and the journey of the first chapter
+# and of a student answering an exercise, and stays within 5 minutes on 2 cores.
 test: book browser
 	BUILT_SITE=$(abspath _build/html) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(NBVAL) $(PARALLEL) --durations=8 --ignore=tests/test_pdf.py \
-		$(addprefix --ignore=,$(SITE_CHECKS)) tests exercises
+		-m "not site_checks" tests exercises
 
-a11y: book browser
-	BUILT_SITE=$(abspath _build/html) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(PARALLEL) --durations=5 $(SITE_CHECKS)
+site-checks: book browser
+	BUILT_SITE=$(abspath _build/html) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(PARALLEL) --durations=5 -m site_checks tests/browser
 
 # Mutation testing (not part of make test; long: about 3200 mutants at 5-30 s each, so several hours even with
 # MUTATION_ARGS="-j 2"; --sample K runs K per file): plants one error at a time in lib/*.py and in

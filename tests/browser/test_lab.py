@@ -9,9 +9,9 @@ explorer and assert that the explorer's figure changed; close the notebook and s
 exercise notebook, run all its cells, type a correct answer into its first numeric answer cell, run the check cell
 and assert the "correct" message.
 
-Every cell of every chapter is executed, and its outputs compared, by nbval in the same test run (and by the book
-build): the journey checks what only JupyterLab adds, that the widgets render and respond in its front end, and does
-not execute each chapter a third time.
+Every cell of every chapter is executed by the book build, and its outputs compared with the committed ones, in the
+same test run: the journey checks what only JupyterLab adds, that the widgets render and respond in its front end.
+`make test` makes the first chapter's journey and the student's; `make site-checks` (CI) every other chapter's.
 """
 from __future__ import annotations
 
@@ -272,38 +272,15 @@ def _student_journey(page, lab) -> None:
         _close(page)
 
 
-# ------------------------------------------------------------------------------------------- the two halves
-# `make test` runs on two workers and keeps each class on one worker (pytest-xdist --dist loadscope), so the halves
-# run side by side, each with its own JupyterLab server (the `lab` fixture is per module and per worker) and page.
-# Together they cover every chapter notebook. The halves are balanced by an estimate of each journey's cost, made
-# from the notebook itself (so a new chapter lands in the cheaper half): a fixed part (open the notebook, start a
-# kernel, run the imports) and a part per explorer cell (its first draw), in seconds measured on 2 busy cores.
-# (At a load of 12 on 2 cores: a chapter with one explorer 16-28 s, with two 24 s; the student journey 32 s.)
-OPEN_AND_IMPORT_SECONDS = 6.0
-EXPLORER_SECONDS = 2.0
-STUDENT_JOURNEY_SECONDS = 10.0
+# ------------------------------------------------------------------------------------------- the journeys
+# `make test` makes the journey of the first chapter and the student's: they show that JupyterLab, its kernel, the
+# ipywidgets front end and the checker work. The journey of every other chapter (about 10 s each on an idle machine,
+# twice that beside the other tests) is a site check, run by `make site-checks` (CI runs it after make test): each
+# chapter's explorers are executed in make test anyway, by the book's build and by their own unit tests.
 
 
-def _cost(chapter: Path) -> float:
-    return OPEN_AND_IMPORT_SECONDS + EXPLORER_SECONDS * len(_journey_cells(chapter)[1])
-
-
-def _halves(chapters: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Longest journey first, each into the half with less work so far; the student journey is in the first."""
-    halves, load = ([], []), [STUDENT_JOURNEY_SECONDS, 0.0]
-    for chapter in sorted(chapters, key=lambda c: (-_cost(c), c.name)):
-        k = 0 if load[0] <= load[1] else 1
-        halves[k].append(chapter)
-        load[k] += _cost(chapter)
-    return sorted(halves[0]), sorted(halves[1])
-
-
-FIRST_HALF, SECOND_HALF = _halves(CHAPTERS)
-assert sorted(FIRST_HALF + SECOND_HALF) == CHAPTERS
-
-
-class TestJourneyFirstHalf:
-    @pytest.mark.parametrize("chapter", FIRST_HALF, ids=lambda p: p.stem)
+class TestJourney:
+    @pytest.mark.parametrize("chapter", CHAPTERS[:1], ids=lambda p: p.stem)
     def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(self, lab, lab_page, chapter):
         _chapter_journey(lab_page, lab, chapter)
 
@@ -311,8 +288,8 @@ class TestJourneyFirstHalf:
         _student_journey(lab_page, lab)
 
 
-class TestJourneySecondHalf:
-    @pytest.mark.parametrize("chapter", SECOND_HALF, ids=lambda p: p.stem)
+@pytest.mark.site_checks
+class TestJourneyEveryOtherChapter:
+    @pytest.mark.parametrize("chapter", CHAPTERS[1:], ids=lambda p: p.stem)
     def test_chapter_runs_in_jupyterlab_and_its_explorer_responds(self, lab, lab_page, chapter):
         _chapter_journey(lab_page, lab, chapter)
-

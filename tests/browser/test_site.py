@@ -157,6 +157,7 @@ def test_preface_math_renders_with_the_network_off(built_site, browser):
 CHAPTERS = [Path(page).stem for page in CHAPTER_PAGES]
 
 
+@pytest.mark.site_checks  # a second whole build: make site-checks (CI), not make test
 def test_student_site_has_exercises_but_no_solutions(built_site, tmp_path):
     env = dict(os.environ, SOLUTIONS="0")
     result = subprocess.run([sys.executable, str(ROOT / "tools" / "build_book.py"), "--out", str(tmp_path)],
