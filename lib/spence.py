@@ -18,6 +18,10 @@ most equilibria):
 Selection: the intuitive criterion (Cho and Kreps 1987) leaves only the least-cost separating equilibrium; the
 H-preferred rule (Mailath, Okuno-Fujiwara and Postlewaite 1993) picks pooling at e = 0 when
 w_p > theta_H - e*/theta_H, i.e. when lambda > 1 - theta_L / theta_H (a tie goes to separating).
+
+Welfare. Wages are transfers and employers earn zero in expectation, so an equilibrium's welfare (expected total
+surplus) is lambda u_H + (1 - lambda) u_L = E[theta] - C, where C = lambda e_H / theta_H + (1 - lambda) e_L / theta_L
+is the expected cost of education: the resources the signal burns. Pooling at e = 0 burns nothing (C = 0).
 """
 from __future__ import annotations
 
@@ -122,6 +126,34 @@ class SpenceGame:
         """The PBE best for H (Mailath et al. 1993): least-cost separating or pooling at e = 0; tie -> separating."""
         sep, pool = self.separating(), self.pooling(0.0)
         return sep if sep.payoff_high >= pool.payoff_high else pool
+
+    def _own(self, equilibrium) -> SpenceEquilibrium:
+        """``equilibrium`` itself, if it is a PBE of this game (else TypeError / ValueError)."""
+        if not isinstance(equilibrium, SpenceEquilibrium):
+            raise TypeError(f"equilibrium must be a SpenceEquilibrium; got {type(equilibrium).__name__}")
+        if equilibrium.kind == "separating":
+            rebuilt = self.separating(equilibrium.education_high)
+        elif equilibrium.kind == "pooling":
+            rebuilt = self.pooling(equilibrium.education_high)
+        else:
+            raise ValueError(f"equilibrium.kind must be 'separating' or 'pooling'; got {equilibrium.kind!r}")
+        if rebuilt != equilibrium:
+            raise ValueError("equilibrium must be a PBE of this game (as returned by its separating, pooling or "
+                             f"h_preferred); got {equilibrium}")
+        return equilibrium
+
+    def signalling_cost(self, equilibrium: SpenceEquilibrium) -> float:
+        """C = lambda e_H / theta_H + (1 - lambda) e_L / theta_L: the expected cost of education in ``equilibrium``
+        (a PBE of this game, else TypeError / ValueError), the resources the signal burns."""
+        eq = self._own(equilibrium)
+        lam = self.prior_high
+        return lam * (eq.education_high / self.theta_high) + (1 - lam) * (eq.education_low / self.theta_low)
+
+    def welfare(self, equilibrium: SpenceEquilibrium) -> float:
+        """Expected total surplus lambda u_H + (1 - lambda) u_L of ``equilibrium`` (a PBE of this game, else
+        TypeError / ValueError); employers earn zero, so it equals E[theta] - signalling_cost."""
+        eq = self._own(equilibrium)
+        return self.prior_high * eq.payoff_high + (1 - self.prior_high) * eq.payoff_low
 
     def intuitive_deviation(self, education: float) -> float:
         """For the pooling PBE at ``education``: the least e' that L would never choose even if paid theta_H

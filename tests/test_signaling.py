@@ -1,6 +1,7 @@
 """lib.signaling and lib.spence: every regime against brute force on a fine grid of openness levels."""
 import dataclasses
 import math
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -351,6 +352,59 @@ def test_spence_closed_forms_against_brute_force():
         mop = game.h_preferred().kind
         assert mop == ("pooling" if lam > 1 - tl / th else "separating")
         assert game.intuitive_deviation(0.0) is not None
+
+
+def test_spence_welfare_ranks_equilibria_by_the_education_they_burn():
+    """Welfare from lib's payoffs against E[theta] minus the expected education cost, typed from the definition in
+    exact arithmetic, at every PBE on a dense grid of both ranges; pooling at e = 0 is the best of them; it
+    Pareto-dominates the least-cost separating PBE exactly when the H-preferred rule pools."""
+    for th, tl, lam in [(2.0, 1.0, 0.3), (2.0, 1.0, 0.7), (3.0, 1.0, 0.2), (1.5, 1.2, 0.9), (10.0, 0.5, 0.6)]:
+        game = SpenceGame(th, tl, lam)
+        TH, TL, LAM = Fraction(th), Fraction(tl), Fraction(lam)
+        mean = LAM * TH + (1 - LAM) * TL
+        (s_lo, s_hi), (p_lo, p_hi) = game.separating_range(), game.pooling_range()
+        eqs = ([game.separating(e) for e in np.linspace(s_lo, s_hi, 41)]
+               + [game.pooling(e) for e in np.linspace(p_lo, p_hi, 41)])
+        best = game.welfare(game.pooling(0.0))
+        for eq in eqs:
+            cost = LAM * Fraction(eq.education_high) / TH + (1 - LAM) * Fraction(eq.education_low) / TL
+            assert game.signalling_cost(eq) == pytest.approx(float(cost), rel=1e-12, abs=1e-15)
+            assert game.welfare(eq) == pytest.approx(float(mean - cost), rel=1e-12)
+            assert game.welfare(eq) <= best + 1e-12
+        assert game.signalling_cost(game.pooling(0.0)) == 0.0 and best == pytest.approx(float(mean), rel=1e-12)
+        sep, pool = game.separating(), game.pooling(0.0)
+        pareto = pool.payoff_high > sep.payoff_high and pool.payoff_low > sep.payoff_low
+        assert pareto == (game.h_preferred().kind == "pooling") == (th - tl < lam * th)
+        # the costliest pooling PBE burns more than the least-cost separating one
+        assert game.signalling_cost(game.pooling(p_hi)) > game.signalling_cost(sep)
+
+
+@settings(max_examples=80, deadline=None)
+@given(tl=st.floats(1e-150, 1e150), ratio=st.floats(1.0001, 1e4), lam=st.floats(0.001, 0.999))
+def test_spence_welfare_at_extreme_scales(tl, ratio, lam):
+    # welfare = E[theta] - expected education cost, the cost in exact arithmetic from the definition
+    th = tl * ratio
+    game = SpenceGame(th, tl, lam)
+    TH, TL, LAM = Fraction(th), Fraction(tl), Fraction(lam)
+    for eq in (game.separating(), game.pooling(game.pooling_range()[1]), game.h_preferred()):
+        cost = LAM * Fraction(eq.education_high) / TH + (1 - LAM) * Fraction(eq.education_low) / TL
+        assert math.isfinite(game.welfare(eq)) and game.signalling_cost(eq) == pytest.approx(float(cost), rel=1e-9)
+        assert game.welfare(eq) == pytest.approx(float(LAM * TH + (1 - LAM) * TL - cost), rel=1e-9)
+    assert game.welfare(game.pooling(0.0)) >= game.welfare(game.separating())
+
+
+def test_spence_welfare_refuses_what_is_not_a_pbe_of_the_game():
+    game, other = SpenceGame(2.0, 1.0, 0.3), SpenceGame(2.0, 1.0, 0.7)
+    with pytest.raises(TypeError, match="SpenceEquilibrium"):
+        game.welfare((0.0, 0.0))
+    with pytest.raises(ValueError, match="PBE of this game"):
+        game.welfare(other.pooling(0.0))            # the pooled wage of another prior
+    with pytest.raises(ValueError, match="PBE of this game"):
+        game.signalling_cost(dataclasses.replace(game.separating(), payoff_low=5.0))
+    with pytest.raises(ValueError, match="kind"):
+        game.welfare(dataclasses.replace(game.separating(), kind="hybrid"))
+    with pytest.raises(ValueError, match="separating range"):
+        game.welfare(dataclasses.replace(game.separating(), education_high=0.1))
 
 
 def test_spence_validation():
