@@ -493,6 +493,26 @@ def test_exercise_references_agree_with_independent_routes():
     assert get("signaling.low_profit").reference == "unchanged"
     assert get("signaling.spence_least_cost").reference.subs(
         {sp.Symbol("theta_H", real=True): 2, sp.Symbol("theta_L", real=True): 1}) == 1
+    # Spence's signalling cost: lib's expected education cost of the least-cost separating PBE
+    cost = get("signaling.spence_signalling_cost").reference
+    for th, tl, lam in ((2.0, 1.0, 0.3), (3.0, 0.5, 0.8)):
+        at = {sp.Symbol("theta_H", real=True): th, sp.Symbol("theta_L", real=True): tl, sp.Symbol("lam", real=True): lam}
+        spence = SpenceGame(th, tl, lam)
+        assert float(cost.subs(at)) == pytest.approx(spence.signalling_cost(spence.separating()), rel=1e-12)
+    # repeat purchase: a central finite difference in (mu, q) of the profit typed from the chapter's definition
+    cross = get("signaling.repeat_purchase_crossing").reference
+    par = dict(a=1.0, beta=0.7, gamma=1.3, delta=0.3, m=2.0, c0=2.0, rho=0.4, s=0.6)
+
+    def profit_r(mu, q):
+        d1 = par["a"] + mu * (par["beta"] + par["gamma"] * par["s"])
+        d2 = par["a"] + par["beta"] * q - par["delta"] * par["s"] + par["rho"] * q * d1
+        return par["m"] * (d1 + d2) - par["c0"] * par["s"] ** 2 / 2
+
+    h = 1e-3
+    fd = (profit_r(0.9 + h, 0.8 + h) - profit_r(0.9 + h, 0.8 - h) - profit_r(0.9 - h, 0.8 + h)
+          + profit_r(0.9 - h, 0.8 - h)) / (4 * h * h)
+    names = {sp.Symbol(n, real=True): par[n] for n in ("m", "rho", "beta", "gamma", "s")}
+    assert float(cross.subs(names)) == pytest.approx(fd, rel=1e-6)
 
 
 @pytest.mark.parametrize("gap, prior, gamma", [(0.1, 0.005, 2.0), (0.5, 0.02, 3.0), (0.8, 0.005, 5.0)])

@@ -148,3 +148,42 @@ register(Numeric(
     reference=Lazy(_voluntary_max_cost),
     digits=3,
 ))
+
+
+_lam, _rho, _a, _beta, _qq = sp.symbols("lam rho a beta q", real=True)
+
+
+@lru_cache(maxsize=None)
+def _spence_signalling_cost():
+    """The expected education cost of the least-cost separating PBE: only H (share lam) studies e*, at cost
+    e*/theta_H, and L studies nothing; e* from the indifference of L (the exercise above)."""
+    return sp.simplify(_lam * _spence_least_cost() / _tH)
+
+
+@lru_cache(maxsize=None)
+def _repeat_purchase_crossing():
+    """d^2 pi / (d mu d q) in the repeat-purchase variant: D2 = a + beta q - delta s + rho q D1, flat cost."""
+    d1 = _a + _mu * (_beta + _g * _s)
+    d2 = _a + _beta * _qq - _d * _s + _rho * _qq * d1
+    profit = _m * (d1 + d2) - _c0 * _s**2 / 2
+    return sp.simplify(sp.diff(profit, _mu, _qq))
+
+
+register(Symbolic(
+    id="signaling.spence_signalling_cost",
+    title="Spence: the resources the least-cost separating equilibrium burns (expected cost of education)",
+    hint=("Who studies in the least-cost separating equilibrium, how much, and at what cost per unit of education?",
+          "Weight each type's education cost e/theta by its probability: lam for H, 1 - lam for L."),
+    reference=Lazy(_spence_signalling_cost),
+    variables=("theta_H", "theta_L", "lam"),
+    domains={"theta_H": (1.0, 2.0), "theta_L": (0.05, 0.95), "lam": (0.05, 0.95)},
+))
+
+register(Symbolic(
+    id="signaling.repeat_purchase_crossing",
+    title="Repeat purchase: how much more a better vendor gains from a higher belief (d^2 pi / d mu d q)",
+    hint=("Write the profit with D2 = a + beta q - delta s + rho q D1 and collect the terms in D1.",
+          "Differentiate the profit once in mu and once in q: only the returning buyers' term has both."),
+    reference=Lazy(_repeat_purchase_crossing),
+    variables=("m", "rho", "beta", "gamma", "s"),
+))
