@@ -237,20 +237,26 @@ def _is_regular(D, lo, hi, side):
 
 
 _N_IRON = 4000  # cells of the grid (clustered towards the ends) on which the convex hull is taken
+_TAIL = 1e-12  # cells in the lowest or highest 1e-12 of a side's quantiles are left out of the hull
 _IRON_TOL = 1e-10  # a pooled block is an ironed interval if H exceeds its chord by more than this (x the width)
 
 
 class _Ironing:
     """Myerson's (1981) ironing of one side's phi^alpha (buyer: v - alpha (1 - F)/f; seller: c + alpha F/f).
 
-    In quantile space u = F(x) the integrated virtual value is H(u) = int_0^u phi^alpha(F^{-1}(s)) ds; at u = F(x)
-    it is H = x F(x) - (1 - alpha) G(x) - alpha (x - lo) for the buyer and x F(x) - (1 - alpha) G(x) for the seller,
-    with G(x) = int_lo^x F (integration by parts: no density is needed). The ironed phi^alpha is the derivative of
-    the convex hull of H: on a grid of 4001 types the hull's slopes are the isotonic regression of the chords'
-    slopes weighted by their quantile widths (pool-adjacent-violators, ``scipy.optimize.isotonic_regression``).
-    Each pooled block where H lies above its chord is an ironed interval [a, b] with level L; its ends and level
-    are then refined by Newton's method on int_a^b (phi^alpha - L) dF = 0 with phi^alpha(a) = phi^alpha(b) = L
-    (an end at the support's edge stays there), whose step is L <- (H(b) - H(a)) / (F(b) - F(a)). Outside the
+    In quantile space u = F(x) the integrated virtual value is H(u) = int_0^u phi^alpha(F^{-1}(s)) ds, and the
+    ironed phi^alpha is the derivative of the convex hull of H. On a grid of 4001 types (4000 cells clustered
+    towards the ends) the hull's slopes are the isotonic regression of the cells' means of phi^alpha weighted by
+    their probabilities (pool-adjacent-violators, ``scipy.optimize.isotonic_regression``). A cell's probability and
+    its int phi^alpha dF come by integration by parts from F and int F (no density is needed): with x measured
+    from lo, int x dF = [x F] - int F, plus alpha int F (seller) or minus alpha int (1 - F) (buyer); in the upper
+    half of the quantiles the same quantities are taken from the survival function S = 1 - F
+    (int x dF = -[x S] + int S, probability -[S]), so that cells where F is 1 - 1e-15, and rounds to 1, keep their
+    probabilities and means to relative precision (differences of F there would be a few units in the last place,
+    and their slopes noise). Each pooled block where H lies above its chord (by more than 1e-10 of the width) is
+    an ironed interval [a, b] with level L; its ends and level are then refined by Newton's method on
+    int_a^b (phi^alpha - L) dF = 0 with phi^alpha(a) = phi^alpha(b) = L (an end at the support's edge stays
+    there), whose step is L <- (int_a^b phi^alpha dF) / (F(b) - F(a)), by the same two forms. Outside the
     intervals the ironed value is phi^alpha itself."""
 
     def __init__(self, D, lo: float, hi: float, side: str):
@@ -259,23 +265,70 @@ class _Ironing:
         x = lo + (hi - lo) * 0.5 * (1.0 - np.cos(np.pi * t))
         x[0], x[-1] = lo, hi
         a, b = x[:-1, None], x[1:, None]
-        cells = np.sum(0.5 * (b - a) * _GL_W * D.cdf(0.5 * (b - a) * _GL_X + 0.5 * (a + b)), axis=1)
-        self.x, self.F = x, self._cdf(x)
-        self.G = np.concatenate([[0.0], np.cumsum(cells)])
+        nodes = 0.5 * (b - a) * _GL_X + 0.5 * (a + b)
+        cell_F = np.sum(0.5 * (b - a) * _GL_W * self._cdf(nodes), axis=1)  # int F over each cell
+        cell_S = np.sum(0.5 * (b - a) * _GL_W * self._sf(nodes), axis=1)  # int S over each cell
+        self.x, self.F, self.S = x, self._cdf(x), self._sf(x)
+        self.G = np.concatenate([[0.0], np.cumsum(cell_F)])  # int_lo^x F at the grid types
+        self.GS = np.concatenate([np.cumsum(cell_S[::-1])[::-1], [0.0]])  # int_x^hi S at the grid types
+        y = x - lo
+        upper = self.F[:-1] >= 0.5
+        self.du = np.where(upper, self.S[:-1] - self.S[1:], self.F[1:] - self.F[:-1])
+        self.dM = np.where(upper, y[:-1] * self.S[:-1] - y[1:] * self.S[1:] + cell_S,
+                           y[1:] * self.F[1:] - y[:-1] * self.F[:-1] - cell_F)  # int (x - lo) dF
+        self.dQ = -cell_S if self.buyer else cell_F  # d/dalpha of int phi^alpha dF over each cell
+        # resolved cells: positive probability, outside the lowest and highest _TAIL of the quantiles, where a cdf's
+        # relative error (a tabulated cdf's at F ~ 1e-100) would make their means noise. Each run of unresolved cells
+        # (the tails, or a gap between two modes where F stays within rounding of a constant while int phi^alpha dF
+        # does not) is merged into the next resolved cell (the upper tail into the last), summed locally.
+        resolved = np.flatnonzero((self.du > 0) & (np.where(upper, self.S[:-1], self.F[1:]) > _TAIL))
+        self.nodes = np.r_[0, resolved + 1]
+        if resolved.size:
+            self.nodes[-1] = _N_IRON
+            starts = self.nodes[:-1]
+            self.du, self.dM, self.dQ = (np.add.reduceat(z, starts) for z in (self.du, self.dM, self.dQ))
         self._cache: dict = {}
 
     def _cdf(self, y):
         return _clipped_cdf(self.D.cdf, y, self.lo, self.hi)
 
-    def _H(self, y, alpha):
-        """H at types y (scalars or arrays inside [lo, hi])."""
+    def _sf(self, y):
+        y = np.asarray(y, dtype=float)
+        return np.where(y <= self.lo, 1.0, np.where(y >= self.hi, 0.0, self.D.sf(np.clip(y, self.lo, self.hi))))
+
+    def _partial_integrals(self, y):
+        """int_lo^y F and int_y^hi S at types y inside [lo, hi] (grid cumulative sums plus a 16-point rule on the
+        partial cell)."""
         y = np.asarray(y, dtype=float)
         i = np.clip(np.searchsorted(self.x, y) - 1, 0, self.x.size - 2)
-        a = self.x[i]
-        nodes = a[..., None] + (y - a)[..., None] * (0.5 * _GL_X + 0.5)
-        G = self.G[i] + (y - a) * np.sum(0.5 * _GL_W * self.D.cdf(np.clip(nodes, self.lo, self.hi)), axis=-1)
+        a, b = self.x[i], self.x[i + 1]
+        left = a[..., None] + (y - a)[..., None] * (0.5 * _GL_X + 0.5)
+        right = y[..., None] + (b - y)[..., None] * (0.5 * _GL_X + 0.5)
+        G = self.G[i] + (y - a) * np.sum(0.5 * _GL_W * self._cdf(left), axis=-1)
+        GS = self.GS[i + 1] + (b - y) * np.sum(0.5 * _GL_W * self._sf(right), axis=-1)
+        return G, GS
+
+    def _H(self, y, alpha):
+        """H at types y: int_lo^y phi^alpha dF (lower-half form, x F - (1 - alpha) int F [- alpha (x - lo)])."""
+        y = np.asarray(y, dtype=float)
+        G, _ = self._partial_integrals(y)
         H = y * self._cdf(y) - (1.0 - alpha) * G
         return H - alpha * (y - self.lo) if self.buyer else H
+
+    def _mean(self, a, b, alpha):
+        """The mean of phi^alpha over [a, b] (a < b): int_a^b phi^alpha dF / (F(b) - F(a)), from F if F(a) < 1/2,
+        else from S."""
+        (Ga, Gb), (GSa, GSb) = self._partial_integrals(np.array([a, b], dtype=float))
+        ya, yb = a - self.lo, b - self.lo
+        int_F, int_S = Gb - Ga, GSa - GSb
+        if self._cdf(a) < 0.5:
+            Fa, Fb = self._cdf(a), self._cdf(b)
+            mass, M = Fb - Fa, yb * Fb - ya * Fa - int_F
+        else:
+            Sa, Sb = self._sf(a), self._sf(b)
+            mass, M = Sa - Sb, ya * Sa - yb * Sb + int_S
+        Q = -int_S if self.buyer else int_F
+        return float(self.lo + (M + alpha * Q) / mass)
 
     def _phi(self, y, alpha):
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -305,23 +358,24 @@ class _Ironing:
         key = float(alpha)
         if key in self._cache:
             return self._cache[key]
-        H = self.x * self.F - (1.0 - alpha) * self.G - (alpha * (self.x - self.lo) if self.buyer else 0.0)
-        keep = np.concatenate([[True], np.diff(self.F) > 0])  # drop nodes where F does not move in floating point
-        xs, us, Hs = self.x[keep], self.F[keep], H[keep]
-        du = np.diff(us)
-        res = optimize.isotonic_regression(np.diff(Hs) / du, weights=du)
         out = []
+        if self.nodes.size < 3:  # at most one resolved cell: nothing to iron
+            self._cache[key] = ()
+            return ()
+        du, dH = self.du, self.dM + alpha * self.dQ
+        res = optimize.isotonic_regression(dH / du, weights=du)
         for s_, e_ in zip(res.blocks[:-1], res.blocks[1:]):
             if e_ - s_ < 2:
                 continue
-            chord = Hs[s_] + res.x[s_] * (us[s_:e_ + 1] - us[s_])
-            if np.max(Hs[s_:e_ + 1] - chord) <= _IRON_TOL * (self.hi - self.lo):
-                continue
             L = float(res.x[s_])
+            if np.max(np.cumsum(dH[s_:e_] - L * du[s_:e_])) <= _IRON_TOL * (self.hi - self.lo):
+                continue  # H does not rise above the block's chord: no ironing there
+            L += self.lo
+            k_a, k_b = int(self.nodes[s_]), int(self.nodes[e_])  # the block's first and last grid types
             for _ in range(40):
-                a = self._end(xs, s_, L, alpha, True)
-                b = self._end(xs, e_, L, alpha, False)
-                L_new = float((self._H(b, alpha) - self._H(a, alpha)) / (self._cdf(b) - self._cdf(a)))
+                a = self._end(self.x, k_a, L, alpha, True)
+                b = self._end(self.x, k_b, L, alpha, False)
+                L_new = self._mean(a, b, alpha)
                 done = abs(L_new - L) <= 1e-15 * (abs(L) + self.hi - self.lo)
                 L = L_new
                 if done:

@@ -605,3 +605,77 @@ def test_pdf_only_prior_on_a_shifted_and_scaled_support():
                                   (stats.uniform(1.5, 2), pdf_only, stats.uniform(1.5, 2), closed)):
         pp, ref = posted_price(buyer, seller), posted_price(rb, rs)
         assert pp.gains == pytest.approx(ref.gains, rel=1e-13) and pp.first_best == pytest.approx(ref.first_best, rel=1e-13)
+
+
+def _beta_mixture(components, closed: bool):
+    """sum w Beta(a, b) on [0, 1]: density only, or with cdf and sf in closed form (incomplete beta functions)."""
+    class _Mix(stats.rv_continuous):
+        def _pdf(self, x):
+            return sum(w * x ** (a - 1) * (1 - x) ** (b - 1) / special.beta(a, b) for w, a, b in components)
+
+    class _ClosedMix(_Mix):
+        def _cdf(self, x):
+            return sum(w * special.betainc(a, b, x) for w, a, b in components)
+
+        def _sf(self, x):
+            return sum(w * special.betaincc(a, b, x) for w, a, b in components)
+
+    return (_ClosedMix if closed else _Mix)(a=0.0, b=1.0, name="beta_mixture")()
+
+
+@pytest.mark.parametrize("closed", [True, False], ids=["closed-form cdf", "pdf only"])
+def test_no_spurious_ironing_where_the_cdf_rounds_to_one(closed):
+    """Seller 0.95 Beta(1, 3) + 0.05 Beta(300, 100) against U[0, 1] values. Above c ~ 0.99999 its cdf is 1 - 1e-15
+    and rounds to 1, while the virtual cost c + alpha F/f grows like 1/(1 - c)^2: it is increasing there (a dense
+    scan of 399 costs on [0.78, 1 - 1e-12] in 40-digit mpmath, below), so the only ironed interval is the one the
+    Beta(300, 100) bump makes, whose ends satisfy phi^alpha(a) = phi^alpha(b) = level (mpmath again). With the
+    closed-form cdf, differences of F near 1 (a few units in the last place) once made a spurious interval
+    [0.999994, 0.9999975] at level 3.8e9 and hundreds of 0/0 warnings; the pdf-only prior (tabulated cdf) must give
+    the same answer."""
+    import mpmath as mp
+    import warnings
+
+    comps = ((0.95, 1, 3), (0.05, 300, 100))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = second_best(stats.uniform(0, 1), _beta_mixture(comps, closed))
+    mp.mp.dps = 40
+
+    def phi(c):
+        c = mp.mpf(float(c))
+        F = sum(w * mp.betainc(a, b, 0, c, regularized=True) for w, a, b in comps)
+        f = sum(w * c ** (a - 1) * (1 - c) ** (b - 1) / mp.beta(a, b) for w, a, b in comps)
+        return c + mp.mpf(r.alpha) * F / f
+
+    c = np.concatenate([np.linspace(0.78, 0.99, 200), 1 - np.geomspace(1e-2, 1e-12, 200)[1:]])
+    y = [phi(ci) for ci in c]
+    assert all(y1 > y0 for y0, y1 in zip(y[:-1], y[1:]))  # no ironing above 0.78
+    assert r.ironed[0] == ()
+    (a, b, level), = r.ironed[1]
+    assert 0.55 < a < 0.7 < b < 0.78
+    assert abs(float(phi(a)) - level) < 1e-9 and abs(float(phi(b)) - level) < 1e-9
+
+
+@pytest.mark.parametrize("side", ["buyer", "seller"])
+def test_far_apart_mixture_given_by_its_density_only(side):
+    """1/2 Beta(40, 200) + 1/2 Beta(200, 40) by its density only: the tabulated cdf is accurate to 1e-15 in absolute
+    terms but not relative to F ~ 1e-100 in the far tails (there it is even non-monotone), where the virtual value is
+    about -1e99 (buyer) or 1e99 (seller). The hull leaves those unresolved quantiles out, so the ironed intervals
+    are those of the same mixture with a closed-form cdf (one interval between the modes, its ends satisfying
+    phi^alpha(a) = phi^alpha(b) = level by the closed forms), with no warning; before, 15 spurious intervals at
+    levels up to 1e99 and hundreds of 0/0 warnings."""
+    import warnings
+
+    comps = ((0.5, 40, 200), (0.5, 200, 40))
+    pdf_only, closed = _beta_mixture(comps, False), _beta_mixture(comps, True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = second_best(pdf_only, stats.uniform()) if side == "buyer" else second_best(stats.uniform(), pdf_only)
+    s = 0 if side == "buyer" else 1
+    (a, b, level), = r.ironed[s]
+    assert r.ironed[1 - s] == ()
+    alpha = r.alpha
+    phi = ((lambda x: x - alpha * closed.sf(x) / closed.pdf(x)) if side == "buyer"
+           else (lambda x: x + alpha * closed.cdf(x) / closed.pdf(x)))
+    assert 0.1 < a < 0.3 and 0.7 < b < 0.9
+    assert abs(phi(a) - level) < 1e-9 and abs(phi(b) - level) < 1e-9
