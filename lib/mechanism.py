@@ -41,6 +41,10 @@ leaves or reaches the ends of the seller's support; the inner integral of F_S is
 Beta(5, 2)/Beta(2, 5)), about 1e-8 for concentrated ones such as Beta(50, 30)/Beta(30, 50) (measured by changing
 the rule's order); the tests check against closed forms for uniform priors and a 2-D quadrature.
 
+Ironing is taken on the quantiles that the cdf resolves: the cells of the lowest and highest 1e-12 of a side's
+quantiles (and runs of cells where F does not move) are merged into their neighbours, so an ironed interval lying
+wholly inside them would not be reported (it would move the rule on a set of probability below 1e-12).
+
 Ironed priors: the buyer-side integrals are graded 24 times towards each end (a density that is infinite at an end,
 as Beta(0.5, 0.5)'s, is integrable there); the gains for Beta(0.5, 0.5) values and U[0, 1] costs agree with an
 independent quadrature to 2e-8 relative, and a linear programme over monotone rules on a 80 x 80 grid stays below
@@ -114,7 +118,12 @@ class _TabulatedCdf:
     F = (integrals below) + partial, sf = (integrals above) + (panel - partial), each divided by the total mass,
     which must be 1 within 1e-6 (else ValueError naming the prior). Accuracy against closed-form cdfs: 1e-15 for
     smooth bounded densities (a Beta(2, 10) / Beta(10, 2) mixture, Beta(2, 2)) and 3e-9 absolute for Beta(0.5, 0.5),
-    whose first and last panels (2^-50 / 64 of the width) hold its singularities (tests/test_mechanism.py)."""
+    whose first and last panels (2^-50 / 64 of the width) hold its singularities (tests/test_mechanism.py). A density
+    with a kink (a jump in its derivative) inside a panel is integrated there by a polynomial rule across the kink,
+    so the cdf is accurate only to about 1e-6: triangular densities on [0, 1] with modes 0.3, 1/3 and 0.77 give
+    absolute errors up to 7e-7, 1.0e-6 and 1.3e-6 near the mode and up to 5e-7 beyond its panel (2e-16 with the mode
+    at 1/2, a panel edge). The error is absolute: in a far tail (F ~ 1e-100) the tabulated cdf has no correct digit
+    (the ironing leaves such quantiles out, :class:`_Ironing`)."""
 
     def __init__(self, pdf: Callable, lo: float, hi: float, name: str):
         self.lo, self.hi = lo, hi
