@@ -1,4 +1,5 @@
 """Checks that kill mutants of lib/bne.py (tools/mutate.py) the other tests let live."""
+import numpy as np
 import pytest
 
 from lib.bne import solve_double_auction
@@ -28,3 +29,119 @@ def test_root_scan_finds_the_equilibrium_newton_from_the_guess_misses():
     assert "scan of both end slopes" in result.method
     assert result.residual < 1e-10
     assert result.best_response_gap(n_types=3).relative_gap <= 1e-8
+
+
+def _power_seller_linear(a, k):
+    """Closed form, derived here from the first-order conditions: a seller with F_S(c) = c^a on [0, 1] against a
+    uniform buyer has a linear regular equilibrium h(p) = A p + B, g(p) = C p + D. g' = k g / (a (h - p)) forces
+    a (A - 1) = k and a C B = k D; h' = (1 - k)(1 - h) / (p - g) forces C = 2 - k and -A D = (1 - k)(1 - B).
+    Returns (A, B, C, D, p_lo, p_hi) with g(p_lo) = 0 and h(p_hi) = 1."""
+    A, C = 1 + k / a, 2 - k
+    B = (1 - k) / ((1 - k) - A * a * C / k)
+    D = a * C * B / k
+    return A, B, C, D, -D / C, (1 - B) / A
+
+
+@pytest.mark.parametrize("side", ["seller", "buyer"])
+def test_end_ratio_just_above_the_documented_floor_is_solved(side):
+    """L (or R) = 1 / 9.95 = 0.1005 is inside the supported domain (L, R >= 0.1): a power-law seller F_S(c) = c^9.95
+    against a uniform buyer at k = 1/2 gives the closed-form linear equilibrium above; the buyer case is its mirror
+    (v -> 1 - c, which maps k = 1/2 to itself)."""
+    from scipy.stats import beta
+
+    a, k = 9.95, 0.5
+    A, B, C, D, p_lo, p_hi = _power_seller_linear(a, k)
+    x = np.linspace(0.0, 1.0, 41)
+    if side == "seller":
+        result = solve_double_auction(uniform(), beta(a, 1), k)
+        assert result.price_range == pytest.approx((p_lo, p_hi), abs=1e-9)
+        v, c = x[x >= p_lo], x[x <= p_hi]
+        assert np.max(np.abs(result.bid(v) - (v - B) / A)) < 1e-8
+        assert np.max(np.abs(result.ask(c) - (c - D) / C)) < 1e-8
+    else:
+        result = solve_double_auction(beta(1, a), uniform(), k)
+        assert result.price_range == pytest.approx((1 - p_hi, 1 - p_lo), abs=1e-9)
+        v, c = x[x >= 1 - p_hi], x[x <= 1 - p_lo]
+        assert np.max(np.abs(result.bid(v) - (1 - (1 - v - D) / C))) < 1e-8
+        assert np.max(np.abs(result.ask(c) - (1 - (1 - c - B) / A))) < 1e-8
+
+
+@pytest.mark.parametrize("side", ["seller", "buyer"])
+def test_end_ratio_just_below_the_documented_floor_is_rejected_by_name(side):
+    """L (or R) = 1 / 10.05 = 0.0995 < 0.1: refused with a ValueError that names the side and the limit."""
+    from scipy.stats import beta
+
+    priors = (uniform(), beta(10.05, 1)) if side == "seller" else (beta(1, 10.05), uniform())
+    with pytest.raises(ValueError, match=f"{side}'s density vanishes too fast.*0.0995 < 0.1"):
+        solve_double_auction(*priors, 0.5)
+
+
+@pytest.mark.parametrize("end", ["low", "high"])
+def test_end_ratio_next_to_the_end_matches_the_closed_form(end):
+    """Below z0 = 1e-4 of the width rho is the quadratic through rho(z0), rho(2 z0), rho(3 z0). For Beta(2, 2),
+    F(y) = 3 y^2 - 2 y^3 and f(y) = 6 y (1 - y), so rho(y) = F(y) / (y f(y)) = (3 - 2 y) / (6 (1 - y)) exactly (and
+    the same at the top end by symmetry); the quadratic's truncation error is of order z0^3, far below 1e-9."""
+    from scipy.stats import beta
+
+    from lib.bne import _EndRatio
+
+    d = beta(2, 2)
+    if end == "low":
+        ratio = _EndRatio(lambda y: d.cdf(y), lambda y: d.pdf(y), 1.0, "seller")
+    else:
+        ratio = _EndRatio(lambda z: d.sf(1 - z), lambda z: d.pdf(1 - z), 1.0, "buyer")
+    z = np.array([1e-9, 1e-6, 2e-5, 5e-5, 9e-5, 0.99e-4, 1e-4, 1.5e-4, 2.5e-4, 0.01, 0.3])
+    exact = (3 - 2 * z) / (6 * (1 - z))
+    assert np.max(np.abs(ratio(z) / exact - 1)) < 1e-9
+    assert max(abs(ratio.scalar(float(t)) / e - 1) for t, e in zip(z, exact)) < 1e-9
+    assert ratio.limit == pytest.approx(0.5, rel=1e-9)
+
+
+def test_k_zero_with_every_value_above_every_cost_starts_trade_at_the_lowest_value():
+    """k = 0, buyer U[1, 2], seller U[0, 1]: phi_B(p) = p - (2 - p) = 2 p - 2 is above the lowest cost 0 on the whole
+    open support, so trade starts at p_lo = 1 and the seller's monopoly ask is phi_B^{-1}(c) = 1 + c / 2 (closed
+    form); the highest cost asks 1.5."""
+    r = solve_double_auction(uniform(1, 2), uniform(), 0.0)
+    assert r.price_range == pytest.approx((1.0, 1.5), abs=1e-12)
+    c = np.linspace(0.0, 1.0, 21)
+    assert np.max(np.abs(r.ask(c) - (1 + c / 2))) < 1e-9
+
+
+@pytest.mark.parametrize("k", [0.0, 1.0])
+def test_exact_one_sided_end_slopes_are_the_virtual_value_slopes_at_the_ends(k):
+    """k = 0, buyer F_B(v) = v^2 on [0, 1], seller U[0, 1]: the buyer bids her value (h' = 1) and
+    g(p) = phi_B(p) = p - (1 - p^2) / (2 p) = 1.5 p - 1 / (2 p), so g' = 1.5 + 1 / (2 p^2): 3 at p_lo = 1 / sqrt(3)
+    (where phi_B = 0) and 2 at p_hi = 1 (closed form). k = 1 with seller Beta(1, 2) and a uniform buyer is the
+    mirror image (c -> 1 - v): h' = 2 at p_lo = 0 and 3 at p_hi = 1 - 1 / sqrt(3), g' = 1."""
+    from scipy.stats import beta
+
+    if k == 0.0:
+        r = solve_double_auction(beta(2, 1), uniform(), k)
+        expected, prices = (1.0, 3.0, 1.0, 2.0), (1 / np.sqrt(3), 1.0)
+    else:
+        r = solve_double_auction(uniform(), beta(1, 2), k)
+        expected, prices = (2.0, 1.0, 3.0, 1.0), (0.0, 1 - 1 / np.sqrt(3))
+    assert r.price_range == pytest.approx(prices, abs=1e-12)
+    assert r.end_slopes == pytest.approx(expected, abs=1e-5)
+
+
+def test_tabulated_end_ratio_matches_the_closed_form():
+    """The cubic-spline table of rho used by the loose stages, against rho(y) = (3 - 2 y) / (6 (1 - y)) of Beta(2, 2)
+    (closed form, see above) on a dense grid of its range [0, top), both the scalar Horner route and the vectorised
+    one, and beyond top (the exact ratio)."""
+    from scipy.stats import beta
+
+    from lib.bne import _EndRatio
+
+    d = beta(2, 2)
+    table = _EndRatio(lambda y: d.cdf(y), lambda y: d.pdf(y), 1.0, "seller").table()
+    assert table.pp is not None and 0.5 < table.top < 1.0
+    z = np.linspace(0.0, table.top, 4001)[:-1] + 0.37 / 4096  # off the knots
+    z = z[z < table.top]
+    exact = (3 - 2 * z) / (6 * (1 - z))
+    assert np.max(np.abs(table(z) / exact - 1)) < 1e-8
+    assert max(abs(table.scalar(float(t)) / e - 1) for t, e in zip(z, exact)) < 1e-8
+    beyond = np.linspace(table.top, 0.99, 7)
+    exact = (3 - 2 * beyond) / (6 * (1 - beyond))
+    assert np.max(np.abs(table(beyond) / exact - 1)) < 1e-9
+    assert max(abs(table.scalar(float(t)) / e - 1) for t, e in zip(beyond, exact)) < 1e-9
