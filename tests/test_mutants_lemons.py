@@ -627,3 +627,89 @@ def test_a_pdf_that_is_negative_somewhere_is_rejected_even_if_it_integrates_to_o
     reject it: a ValueError naming quality's pdf, not a market computed from negative probabilities."""
     with pytest.raises(ValueError, match="quality's pdf must be a non-negative number"):
         lemons.market_equilibrium(_Wavy(a=0.0, b=1.0)(), 1.5)
+
+
+class _Power(stats.rv_continuous):
+    """Density (k + 1) q^k on [0, 1] with k a class attribute (a user-written law edited between two solves)."""
+
+    k = 1.0
+
+    def _pdf(self, q):
+        return (self.k + 1.0) * q ** self.k
+
+
+def test_a_user_written_law_edited_between_solves_is_solved_afresh():
+    """A user-written generator is cached by identity only: after the class's k changes, a newly frozen law is a
+    new market. For the density (k + 1) q^k, E[q | q <= p] = (k + 1) p / (k + 2) (closed form)."""
+    old = _Power.k
+    try:
+        for k in (1.0, 3.0):
+            _Power.k = k
+            quality = _Power(a=0.0, b=1.0, name="power_k")()
+            assert lemons.conditional_mean(quality, 0.5) == pytest.approx((k + 1) / (k + 2) * 0.5, rel=1e-12)
+    finally:
+        _Power.k = old
+
+
+class _Triangle(stats.rv_continuous):
+    """Density 2 q on [0, 1], written with only _pdf (the integrate-the-density route)."""
+
+    def _pdf(self, q):
+        return 2.0 * q
+
+
+@pytest.mark.parametrize("p", [1e-9, 1e-7, 5e-7, 9e-7])
+def test_pdf_only_density_within_1e_6_of_q_lo_uses_its_log_density(p):
+    """Within 1e-6 of the width from q_lo the statistics come from the log-density on [q_lo, p]. For f(q) = 2 q:
+    F(p) = p^2, E[q | q <= p] = 2 p / 3 and E[q; q <= p] = 2 p^3 / 3 (closed forms)."""
+    quality = _Triangle(a=0.0, b=1.0, name="triangle")()
+    assert lemons.conditional_mean(quality, p) == pytest.approx(2 * p / 3, rel=1e-12)
+    assert lemons.partial_expectation(quality, p) == pytest.approx(2 * p ** 3 / 3, rel=1e-12)
+
+
+def _g(atoms, probs, b, p):
+    """g(p) = b x (mean of the atoms <= p), directly from the atoms (np.nan when nobody offers)."""
+    atoms, probs = np.asarray(atoms), np.asarray(probs)
+    sel = atoms <= p
+    return b * float(np.dot(atoms[sel], probs[sel]) / probs[sel].sum()) if sel.any() else np.nan
+
+
+def test_discrete_fixed_points_between_and_on_atoms_have_the_slopes_of_the_step_function():
+    """g is a step function of p: a fixed point strictly between two atoms has g constant around it (slope 0,
+    stable); one on an atom q_k, k > 1, sits on an upward jump of g (slope inf, unstable). Checked on g computed
+    directly from the atoms, at the fixed point and one step of 1e-9 either side."""
+    for atoms, probs, b in [([1.0, 2.0, 10.0], [0.3, 0.5, 0.2], 1.5), ([1.0, 3.0], [0.5, 0.5], 1.5)]:
+        quality = stats.rv_discrete(values=(atoms, probs))
+        eq = lemons.market_equilibrium(quality, b)
+        assert len(eq.equilibria) == 2
+        for fp in eq.equilibria:
+            p = fp.price
+            assert _g(atoms, probs, b, p) == pytest.approx(p, rel=1e-15)
+            left, right = _g(atoms, probs, b, p * (1 - 1e-9)), _g(atoms, probs, b, p * (1 + 1e-9))
+            if left == right:  # g flat around p
+                assert fp.slope == 0.0 and fp.stable
+            else:  # g jumps up at p
+                assert left < p and fp.slope == math.inf and not fp.stable
+        assert [fp.slope for fp in eq.equilibria] == ([0.0, 0.0] if len(atoms) == 3 else [0.0, math.inf])
+
+
+def test_a_market_with_one_seller():
+    """n_sellers = 1 is inside the documented range [1, 10_000_000]: the one car sells at b q, q the seller's draw
+    (the same seeded generator's first draw)."""
+    quality = uniform(0.5, 1.5)
+    sim = lemons.simulate_market(quality, 1.5, n_sellers=1, seed=3)
+    q = float(quality.rvs(size=1, random_state=np.random.default_rng(3))[0])
+    assert sim.traded_share == 1.0 and sim.rounds == 1
+    assert sim.average_quality == pytest.approx(q, rel=1e-15)
+    assert sim.price == pytest.approx(1.5 * q, rel=1e-15)
+
+
+@pytest.mark.parametrize("width", [1e-300, 1e-310])
+def test_nothing_to_recover_at_tiny_scales(width):
+    """U[0, w] with b = 2.5 >= 2: b E[q] = 1.25 w >= w, so every car sells and the lemons market loses nothing;
+    share_recovered is None at any scale, also where 1e-15 of the full-information welfare underflows to 0."""
+    quality = uniform(0.0, width)
+    opt = lemons.optimal_certification(quality, 2.5, 0.0)
+    ce = lemons.certification_equilibrium(quality, 2.5, 0.0)
+    assert opt.lemons.regime == "all sell" and opt.lemons.welfare_loss == 0.0
+    assert opt.share_recovered is None and ce.share_recovered is None
