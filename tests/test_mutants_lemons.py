@@ -629,7 +629,7 @@ def test_a_pdf_that_is_negative_somewhere_is_rejected_even_if_it_integrates_to_o
         lemons.market_equilibrium(_Wavy(a=0.0, b=1.0)(), 1.5)
 
 
-class _Power(stats.rv_continuous):
+class _PowerK(stats.rv_continuous):
     """Density (k + 1) q^k on [0, 1] with k a class attribute (a user-written law edited between two solves)."""
 
     k = 1.0
@@ -641,14 +641,14 @@ class _Power(stats.rv_continuous):
 def test_a_user_written_law_edited_between_solves_is_solved_afresh():
     """A user-written generator is cached by identity only: after the class's k changes, a newly frozen law is a
     new market. For the density (k + 1) q^k, E[q | q <= p] = (k + 1) p / (k + 2) (closed form)."""
-    old = _Power.k
+    old = _PowerK.k
     try:
         for k in (1.0, 3.0):
-            _Power.k = k
-            quality = _Power(a=0.0, b=1.0, name="power_k")()
+            _PowerK.k = k
+            quality = _PowerK(a=0.0, b=1.0, name="power_k")()
             assert lemons.conditional_mean(quality, 0.5) == pytest.approx((k + 1) / (k + 2) * 0.5, rel=1e-12)
     finally:
-        _Power.k = old
+        _PowerK.k = old
 
 
 class _Triangle(stats.rv_continuous):
