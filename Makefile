@@ -32,10 +32,11 @@ browser:
 # without the tests competing for the cores), with warnings as errors; the site tests then use that build
 # (BUILT_SITE) instead of building again. Each chapter is executed once for both the site and the check of its
 # outputs: tests/test_book_execution.py compares the build's execution with the committed notebook by nbval's own
-# comparison, so nbval itself runs on the exercises only (a chapter under nbval: see CONTRIBUTING.md). The tests
-# run on two workers, one module, test class or notebook at a time each, in collection order: the JupyterLab journey
-# and the site first, one on each worker. TEST_WORKERS=0 runs them in one process.
-NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_sanitize.cfg
+# comparison. The exercise notebooks are executed in the test process by IPython's shell and compared the same way
+# (tests/test_exercise_notebooks.py: no kernel start and no re-import of scipy and sympy per notebook); nbval still
+# runs on any notebook directly (see CONTRIBUTING.md). The tests run on two workers, one module, test class or
+# notebook at a time each, in collection order: the JupyterLab journey and the site first, one on each worker.
+# TEST_WORKERS=0 runs them in one process.
 TEST_WORKERS ?= 2
 PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscope --no-loadscope-reorder)
 # The whole-site browser checks (tests marked site_checks): axe-core on every page in light and dark mode, the CJK
@@ -44,8 +45,8 @@ PARALLEL := $(if $(filter 0,$(TEST_WORKERS)),,-n $(TEST_WORKERS) --dist loadscop
 # make test; make test keeps the site's offline, math, explorer and link checks and the journey of the first chapter
 # and of a student answering an exercise, and stays within 5 minutes on 2 cores.
 test: book browser
-	BUILT_SITE=$(abspath _build/html) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(NBVAL) $(PARALLEL) --durations=8 --ignore=tests/test_pdf.py \
-		-m "not site_checks" tests exercises
+	BUILT_SITE=$(abspath _build/html) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(PARALLEL) --durations=8 --ignore=tests/test_pdf.py \
+		-m "not site_checks" tests
 
 site-checks: book browser
 	BUILT_SITE=$(abspath _build/html) PATH="$(abspath $(BIN)):$$PATH" $(BIN)/python -m pytest $(PARALLEL) --durations=5 -m site_checks tests/browser
