@@ -55,6 +55,17 @@ Method (chosen by measurement, benchmarks/bne.py).
   equilibrium for uniform priors; its efficiency and that of sigma / 10 and 10 sigma are listed). The mirror case,
   a flat bottom (costs below every value), raises ConvergenceError: not implemented.
 
+The smooth family (Satterthwaite and Williams 1989). Any ends (p_lo, p_hi) with h'(p_lo) > 1 and g'(p_hi) > 1 (both
+slopes given by the equations at the ends) can carry equilibria: near p_lo, g - c_lo ~ A (p - p_lo)^lambda, near p_hi,
+v_hi - h ~ B (p_hi - p)^mu, with free amplitudes (A, B) found by the same shooting (the first-order start placed
+1e-9^(1/min(exponent, 1)) of the range inside each end, so that its error stays at 1e-9). :func:`smooth_equilibria`
+returns every member found at given ends with its welfare, :func:`smooth_family` the members at a list of ends and
+the best of them, :func:`family_range` the ends whose exponents are in the supported range [1/4, 4]. The regular
+class is the family at the one pair of ends where lambda = mu = 1.
+
+Integrations that need only the end point (scan, Newton, the polish iterations) use scipy's compiled DOP853
+(scipy.integrate.ode); the final solutions of the polish, whose dense output gives the strategies, use solve_ivp's.
+
 Outside the trading range: buyers with v below every ask bid their value, sellers above every bid ask their cost
 (they never trade). Welfare and the independent certificate come from :mod:`lib.double_auction`
 (``BNEResult.outcomes`` and ``BNEResult.best_response_gap``).
@@ -68,7 +79,7 @@ from typing import Callable
 
 import numpy as np
 from scipy import optimize, special
-from scipy.integrate import solve_ivp
+from scipy.integrate import ode, solve_ivp
 from scipy.interpolate import CubicHermiteSpline
 from scipy.special import ndtr
 
@@ -76,6 +87,7 @@ from lib.double_auction import BestResponseGap, Outcomes, best_response_gap, out
 from lib.validation import real
 
 __all__ = ["ConvergenceError", "NoRegularEquilibrium", "BNEResult", "RegularMember", "solve_double_auction",
+           "FamilyMember", "SmoothFamily", "smooth_equilibria", "smooth_family", "family_range",
            "linear_uniform"]
 
 
@@ -226,7 +238,7 @@ class BNEResult:
         if self._truthful == "buyer":
             return v.copy()
         lo, hi = self.buyer_range
-        b = self._splines()[2](np.clip(v, lo, hi))
+        b = np.clip(self._splines()[2](np.clip(v, lo, hi)), *self.price_range)  # no rounding past the range's ends
         return np.where(v < lo, np.minimum(v, self.price_range[0]), np.where(v > hi, self.price_range[1], b))
 
     def ask(self, c):
@@ -236,7 +248,7 @@ class BNEResult:
         if self._truthful == "seller":
             return c.copy()
         lo, hi = self.seller_range
-        s = self._splines()[3](np.clip(c, lo, hi))
+        s = np.clip(self._splines()[3](np.clip(c, lo, hi)), *self.price_range)  # (a flat top's tie must hold)
         return np.where(c > hi, np.maximum(c, self.price_range[1]), np.where(c < lo, self.price_range[0], s))
 
 
@@ -426,19 +438,36 @@ class _Table:
             return np.where(inside, self.pp(np.where(inside, z, 0.0)), self.ratio(np.where(inside, self.top, z)))
 
 
+def _dop853(fun, t0: float, t1: float, y0, rtol: float, atol: float):
+    """y(t1) of y' = fun(t, y), y(t0) = y0, by scipy's compiled DOP853 (scipy.integrate.ode, Hairer's code; the same
+    Runge-Kutta method as solve_ivp's "DOP853", without the Python step loop). Returns (y(t1), success)."""
+    r = ode(fun).set_integrator("dop853", rtol=rtol, atol=atol, nsteps=10**6)
+    r.set_initial_value(y0, t0)
+    y = r.integrate(t1)
+    return np.asarray(y, dtype=float), bool(r.successful() and r.t == t1)
+
+
 class _Shooting:
     """The two halves of a regular equilibrium, each integrated from its own end in variables measured from it
     (module docstring), many slopes at once (one vectorised system), and their mismatch at the middle price."""
 
-    def __init__(self, B, S, rho_b, rho_s, sup_b, sup_s, k, p_lo, p_hi):
+    def __init__(self, B, S, rho_b, rho_s, sup_b, sup_s, k, p_lo, p_hi, end_slopes=None):
         self.B, self.S, self.rho_b, self.rho_s, self.k = B, S, rho_b, rho_s, k
         (self.v_lo, self.v_hi), (self.c_lo, self.c_hi) = sup_b, sup_s
         self.p_lo, self.p_hi = p_lo, p_hi
         self.p_mid = 0.5 * (p_lo + p_hi)
         self.width = p_hi - p_lo
         self.start = 1e-9 * self.width
-        self.a_lo = k * rho_s.limit  # h'(p_lo) - 1 = k L
-        self.a_hi = (1 - k) * rho_b.limit  # g'(p_hi) - 1 = (1 - k) R
+        if end_slopes is None:  # the regular class: lambda = mu = 1
+            self.a_lo = k * rho_s.limit  # h'(p_lo) - 1 = k L
+            self.a_hi = (1 - k) * rho_b.limit  # g'(p_hi) - 1 = (1 - k) R
+            self.lam = self.mu = 1.0
+            self.starts = (self.start, self.start)
+        else:  # a member of the smooth family: h'(p_lo) and g'(p_hi) from the equations at the ends
+            self.a_lo, self.a_hi = end_slopes[0] - 1, end_slopes[1] - 1
+            self.lam, self.mu = k * rho_s.limit / self.a_lo, (1 - k) * rho_b.limit / self.a_hi
+            # first-order start: relative error of order start^min(exponent, 1), kept at 1e-9
+            self.starts = tuple(self.width * 1e-9 ** (1 / min(x, 1.0)) for x in (self.lam, self.mu))
         self.calls = 0
 
     def _ratios(self, rtol: float, scalar: bool):
@@ -451,7 +480,7 @@ class _Shooting:
         return (rb.scalar, rs.scalar) if scalar else (rb, rs)
 
     def _rhs(self, side, rtol: float = 0.0):
-        k, e = self.k, self.start
+        k, e = self.k, self.starts[side]
         rho_b, rho_s = self._ratios(rtol, scalar=False)
         if side == 0:  # x = p - p_lo, y = (h - p, g - c_lo)
             gap0, top0 = self.p_lo - self.c_lo, self.v_hi - self.p_lo
@@ -487,23 +516,27 @@ class _Shooting:
         left the region h > p > g with types inside their supports, and the solve_ivp solution)."""
         slopes = np.atleast_1d(np.asarray(slopes, dtype=float))
         self.calls += slopes.size
-        e = self.start
+        e = self.starts[side]
         y0 = np.empty(2 * slopes.size)
         if side == 0:
-            y0[0::2], y0[1::2], end = self.a_lo * e, slopes * e, self.p_mid - self.p_lo
+            y0[0::2], y0[1::2], end = self.a_lo * e, slopes * e ** self.lam, self.p_mid - self.p_lo
         else:
-            y0[0::2], y0[1::2], end = slopes * e, self.a_hi * e, self.p_hi - self.p_mid
+            y0[0::2], y0[1::2], end = slopes * e ** self.mu, self.a_hi * e, self.p_hi - self.p_mid
         with np.errstate(all="ignore"):
-            sol = solve_ivp(self._rhs(side, rtol), (e, end), y0, method="DOP853", rtol=rtol,
-                            atol=rtol * 1e-3 * e, dense_output=dense)
-        a, b = sol.y[0::2, -1], sol.y[1::2, -1]
+            if dense:
+                sol = solve_ivp(self._rhs(side, rtol), (e, end), y0, method="DOP853", rtol=rtol,
+                                atol=rtol * 1e-3 * e, dense_output=True)
+                y_end, ok_run = sol.y[:, -1], sol.status == 0
+            else:
+                sol, (y_end, ok_run) = None, _dop853(self._rhs(side, rtol), e, end, y0, rtol, rtol * 1e-3 * e)
+        a, b = y_end[0::2], y_end[1::2]
         if side == 0:
             pt = np.column_stack([self.p_mid + a, self.c_lo + b])
             ok = (a > 0) & (self.p_mid - self.c_lo - b > 0) & (self.v_hi - self.p_mid - a > 0) & (b > 0)
         else:
             pt = np.column_stack([self.v_hi - a, self.p_mid - b])
             ok = (a > 0) & (b > 0) & (self.v_hi - self.p_mid - a > 0) & (self.p_mid - self.c_lo - b > 0)
-        ok &= sol.status == 0
+        ok &= ok_run
         pt[~ok] = np.nan
         return pt, sol
 
@@ -534,22 +567,26 @@ class _Shooting:
         """One half for one slope (scalar arithmetic, faster than :meth:`halves` for a single trajectory):
         ((h, g) at the middle price or nan, solution)."""
         self.calls += 1
-        e = self.start
+        e = self.starts[side]
         if side == 0:
-            y0, end = [self.a_lo * e, slope * e], self.p_mid - self.p_lo
+            y0, end = [self.a_lo * e, slope * e ** self.lam], self.p_mid - self.p_lo
         else:
-            y0, end = [slope * e, self.a_hi * e], self.p_hi - self.p_mid
+            y0, end = [slope * e ** self.mu, self.a_hi * e], self.p_hi - self.p_mid
         with np.errstate(all="ignore"):
-            sol = solve_ivp(self._scalar_rhs(side, rtol), (e, end), y0, method="DOP853", rtol=rtol,
-                            atol=rtol * 1e-3 * e, dense_output=dense)
-        a, b = sol.y[:, -1]
+            if dense:
+                sol = solve_ivp(self._scalar_rhs(side, rtol), (e, end), y0, method="DOP853", rtol=rtol,
+                                atol=rtol * 1e-3 * e, dense_output=True)
+                a, b = sol.y[:, -1]
+                ok_run = sol.status == 0
+            else:  # only the end point is needed: the same method's compiled version (Hairer's DOP853), faster
+                sol, (a, b), ok_run = None, *_dop853(self._scalar_rhs(side, rtol), e, end, y0, rtol, rtol * 1e-3 * e)
         if side == 0:
             pt = np.array([self.p_mid + a, self.c_lo + b])
             ok = a > 0 and self.p_mid - self.c_lo - b > 0 and self.v_hi - self.p_mid - a > 0 and b > 0
         else:
             pt = np.array([self.v_hi - a, self.p_mid - b])
             ok = a > 0 and b > 0 and self.v_hi - self.p_mid - a > 0 and self.p_mid - self.c_lo - b > 0
-        if not (ok and sol.status == 0 and np.all(np.isfinite(pt))):
+        if not (ok and ok_run and np.all(np.isfinite(pt))):
             pt[:] = np.nan
         return pt, sol
 
@@ -742,20 +779,23 @@ def _end_prices(B, S, rho_b, rho_s, sup_b, sup_s, k):
     return out[0], out[1]
 
 
-def _tables(sh: _Shooting, sols, n: int = 4001):
+def _tables(sh: _Shooting, sols, n: int = 4001, prices=None):
     """Prices, h, g and their slopes from the first-order conditions, on n equally spaced prices of the trading
     range, from the dense solutions of the two halves (the end points and end slopes exactly)."""
     low, high = sols
-    k, e = sh.k, sh.start
-    p = np.linspace(sh.p_lo, sh.p_hi, n)
+    k, (e0, e1) = sh.k, sh.starts
+    p = np.linspace(sh.p_lo, sh.p_hi, n) if prices is None else prices
+    n = p.size
     h, g = np.empty(n), np.empty(n)
     below = p <= sh.p_mid
-    x = np.clip(p[below] - sh.p_lo, e, None)
+    x = np.clip(p[below] - sh.p_lo, e0, None)
     y = low.sol(x)
-    h[below], g[below] = p[below] + y[0] * (p[below] - sh.p_lo) / x, sh.c_lo + y[1] * (p[below] - sh.p_lo) / x
-    u = np.clip(sh.p_hi - p[~below], e, None)
+    t = (p[below] - sh.p_lo) / x  # below the start (the first price only) the leading powers of the distance
+    h[below], g[below] = p[below] + y[0] * t, sh.c_lo + y[1] * t ** sh.lam
+    u = np.clip(sh.p_hi - p[~below], e1, None)
     z = high.sol(u)
-    h[~below], g[~below] = sh.v_hi - z[0] * (sh.p_hi - p[~below]) / u, p[~below] - z[1] * (sh.p_hi - p[~below]) / u
+    t = (sh.p_hi - p[~below]) / u
+    h[~below], g[~below] = sh.v_hi - z[0] * t ** sh.mu, p[~below] - z[1] * t
     h[0], g[0], h[-1], g[-1] = sh.p_lo, sh.c_lo, sh.v_hi, sh.p_hi
     inner = slice(1, -1)
     zb, ys = sh.v_hi - h[inner], g[inner] - sh.c_lo
@@ -776,13 +816,19 @@ def _member(sh: _Shooting, z, J, rtol: float, tol: float):
     for rtol_ in (rtol, 0.1 * rtol):
         m_prev = dz = None
         for _ in range(12):  # quasi-Newton: the accurate Jacobian, with Broyden updates (a fold makes it nearly
-            lo, low = sh.half(0, math.exp(z[0]), rtol_, dense=True)  # singular and a fixed one converge slowly)
-            hi, high = sh.half(1, math.exp(z[1]), rtol_, dense=True)
+            lo = sh.half(0, math.exp(z[0]), rtol_)[0]  # singular and a fixed one converge slowly)
+            hi = sh.half(1, math.exp(z[1]), rtol_)[0]
             m = lo - hi
             if not np.all(np.isfinite(m)) or J is None:
                 return None
-            if np.max(np.abs(m)) < tol:
-                break
+            if np.max(np.abs(m)) < tol:  # the tables need the dense solutions: integrate again with them
+                lo, low = sh.half(0, math.exp(z[0]), rtol_, dense=True)
+                hi, high = sh.half(1, math.exp(z[1]), rtol_, dense=True)
+                m = lo - hi
+                if not np.all(np.isfinite(m)):
+                    return None
+                if np.max(np.abs(m)) < tol:
+                    break
             if dz is not None:
                 J = J + np.outer(m - m_prev - J @ dz, dz) / float(dz @ dz)
             dz = np.linalg.lstsq(J, -m, rcond=1e-13)[0]
@@ -791,11 +837,14 @@ def _member(sh: _Shooting, z, J, rtol: float, tol: float):
             break
     if not np.max(np.abs(m)) < tol:
         return None
-    tables = _tables(sh, (low, high))
+    if sh.lam == sh.mu == 1.0:
+        tables = _tables(sh, (low, high))
+    else:  # prices clustered at the ends, where g - c_lo ~ (p - p_lo)^lambda and v_hi - h ~ (p_hi - p)^mu
+        tables = _tables(sh, (low, high), prices=sh.p_lo + 0.5 * sh.width * (1 - np.cos(np.linspace(0, np.pi, 4001))))
     p, h, g, dh, dg = tables
-    dh[0], dg[0], dh[-1], dg[-1] = 1 + sh.a_lo, math.exp(z[0]), math.exp(z[1]), 1 + sh.a_hi
-    if not (np.all(np.diff(h) > 0) and np.all(np.diff(g) > 0) and np.all(dh > 0) and np.all(dg > 0)
-            and np.all(h[1:-1] > p[1:-1]) and np.all(g[1:-1] < p[1:-1])):
+    dh[0], dg[0], dh[-1], dg[-1] = 1 + sh.a_lo, _end_slope(z[0], sh.lam), _end_slope(z[1], sh.mu), 1 + sh.a_hi
+    if not (np.all(np.diff(h) > 0) and np.all(np.diff(g) > 0) and np.all(dh[1:-1] > 0) and np.all(dg[1:-1] > 0)
+            and dg[0] >= 0 and dh[-1] >= 0 and np.all(h[1:-1] > p[1:-1]) and np.all(g[1:-1] < p[1:-1])):
         return None
     # independent check of the first-order conditions: central differences of the dense output vs the equations
     grid = np.linspace(sh.p_lo + 0.01 * sh.width, sh.p_hi - 0.01 * sh.width, 201)
@@ -807,6 +856,13 @@ def _member(sh: _Shooting, z, J, rtol: float, tol: float):
                   sh.k * (gg - sh.c_lo) * sh.rho_s(gg - sh.c_lo) / (hh - grid)])
     ode_residual = float(np.max(np.abs(deriv - f) / np.maximum(1, np.abs(f))))
     return z, float(np.max(np.abs(m))), tables, ode_residual
+
+
+def _end_slope(log_amplitude: float, exponent: float) -> float:
+    """Slope at an end of A t^exponent (t the distance to the end): A at exponent 1, else 0 or infinite."""
+    if exponent == 1.0:
+        return math.exp(log_amplitude)
+    return 0.0 if exponent > 1 else math.inf
 
 
 def _tables_at(sh, sols, q):
@@ -839,6 +895,25 @@ def _pareto(results):
                   f"equilibria found (no member is best for both sides)")
 
 
+def _end_ratios(buyer, seller, sup_b, sup_s):
+    """Vectorised distributions and the end ratios rho_B (at v_hi) and rho_S (at c_lo); ValueError where a density
+    vanishes too fast at that end."""
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
+    Bv, Sv, Bf, Sf = _Vec(buyer), _Vec(seller), _Fast(buyer), _Fast(seller)
+    rho_b = _EndRatio(lambda z: Bv.sf(v_hi - z), lambda z: Bv.pdf(v_hi - z), v_hi - v_lo, "buyer",
+                      lambda z: Bf.sf(v_hi - z), lambda z: Bf.pdf(v_hi - z))
+    rho_s = _EndRatio(lambda y: Sv.cdf(c_lo + y), lambda y: Sv.pdf(c_lo + y), c_hi - c_lo, "seller",
+                      lambda y: Sf.cdf(c_lo + y), lambda y: Sf.pdf(c_lo + y))
+    for name, ratio, which in (("buyer", rho_b, "R"), ("seller", rho_s, "L")):
+        if ratio.limit < _MIN_END_RATIO:
+            raise ValueError(
+                f"{name}'s density vanishes too fast at the end of its support where trade starts ({which} = "
+                f"lim mass / (distance * density) = {ratio.limit:.3g} < {_MIN_END_RATIO:g}, i.e. faster than "
+                f"distance^{1 / _MIN_END_RATIO - 1:g}, e.g. Beta(50, 50)): the equations are then too stiff for this "
+                f"solver; such priors are not supported")
+    return Bv, Sv, rho_b, rho_s
+
+
 def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, tol: float = 1e-10) -> BNEResult:
     """A regular (smooth, strictly increasing) equilibrium of the k-double auction, the Pareto-best of those found.
 
@@ -858,18 +933,7 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
     (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
     if k in (0.0, 1.0):
         return _one_sided(buyer, seller, k, sup_b, sup_s, start)
-    Bv, Sv, Bf, Sf = _Vec(buyer), _Vec(seller), _Fast(buyer), _Fast(seller)
-    rho_b = _EndRatio(lambda z: Bv.sf(v_hi - z), lambda z: Bv.pdf(v_hi - z), v_hi - v_lo, "buyer",
-                      lambda z: Bf.sf(v_hi - z), lambda z: Bf.pdf(v_hi - z))
-    rho_s = _EndRatio(lambda y: Sv.cdf(c_lo + y), lambda y: Sv.pdf(c_lo + y), c_hi - c_lo, "seller",
-                      lambda y: Sf.cdf(c_lo + y), lambda y: Sf.pdf(c_lo + y))
-    for name, ratio, which in (("buyer", rho_b, "R"), ("seller", rho_s, "L")):
-        if ratio.limit < _MIN_END_RATIO:
-            raise ValueError(
-                f"{name}'s density vanishes too fast at the end of its support where trade starts ({which} = "
-                f"lim mass / (distance * density) = {ratio.limit:.3g} < {_MIN_END_RATIO:g}, i.e. faster than "
-                f"distance^{1 / _MIN_END_RATIO - 1:g}, e.g. Beta(50, 50)): the equations are then too stiff for this "
-                f"solver; such priors are not supported")
+    Bv, Sv, rho_b, rho_s = _end_ratios(buyer, seller, sup_b, sup_s)
     p_lo, p_hi = _end_prices(Bv, Sv, rho_b, rho_s, sup_b, sup_s, k)
     if p_lo is None:
         raise ConvergenceError("the end condition at the bottom has no root inside the overlap of the supports (the "
@@ -1110,3 +1174,177 @@ def _flat_top(sh: _Shooting, buyer, seller, rtol: float, start: float) -> BNERes
                    f"one-parameter family of flat-top regular equilibria (efficiency {effs})"),
         equilibria=tuple(members),
         _tables=tables, _priors=(buyer, seller), _supports=((sh.v_lo, sh.v_hi), (sh.c_lo, sh.c_hi)))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The smooth family: equilibria selected by the ends of their trading range (Satterthwaite and Williams 1989)
+
+_EXPONENT_RANGE = (0.25, 4.0)  # supported lambda and mu (the start 1e-9^(1/lambda) of the range inside the end)
+
+
+@dataclass(frozen=True)
+class FamilyMember:
+    """A smooth equilibrium selected by the ends (p_lo, p_hi) of its trading range. Near the ends
+    g - c_lo ~ A (p - p_lo)^lambda and v_hi - h ~ B (p_hi - p)^mu: ``exponents`` = (lambda, mu), ``amplitudes`` =
+    (A, B); lambda = mu = 1 is the regular class. Welfare by lib.double_auction.outcomes; ``equilibrium`` holds the
+    strategies (``bid``, ``ask``, ``best_response_gap()``)."""
+
+    price_range: tuple
+    exponents: tuple
+    amplitudes: tuple
+    efficiency: float
+    buyer_surplus: float
+    seller_surplus: float
+    equilibrium: BNEResult = field(repr=False)
+
+
+@dataclass(frozen=True)
+class SmoothFamily:
+    """Members of the smooth family at given ends: every member found at every pair (p_lo, p_hi) (``members``), the
+    pairs where none was found (``empty``), and the member with the largest gains from trade among them (``best``,
+    None if ``members`` is empty): the best of those evaluated, not refined between them."""
+
+    k: float
+    ends: tuple
+    members: tuple
+    empty: tuple
+    best: FamilyMember | None
+
+
+def _family_setup(buyer, seller, k, rtol, tol):
+    sup_b, sup_s, k = _validate(buyer, seller, k, rtol, tol)
+    if k in (0.0, 1.0):
+        raise ValueError(f"k must be in [{_K_RANGE[0]:g}, {_K_RANGE[1]:g}] for the smooth family (at k = 0 or 1 one "
+                         f"side is truthful and the equilibrium in undominated strategies is unique: "
+                         f"solve_double_auction); got {k!r}")
+    return sup_b, sup_s, k, _end_ratios(buyer, seller, sup_b, sup_s)
+
+
+def _end_exponents(B, S, rho_b, rho_s, sup_b, sup_s, k, p_lo, p_hi):
+    """h'(p_lo) and g'(p_hi) from the equations at the ends (h(p_lo) = p_lo, g(p_lo) = c_lo; h(p_hi) = v_hi,
+    g(p_hi) = p_hi) and the exponents lambda = k L / (h'(p_lo) - 1), mu = (1 - k) R / (g'(p_hi) - 1) (inf where the
+    slope is at most 1: no member with these ends)."""
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
+    h1 = float((1 - k) * B.sf(p_lo) / (B.pdf(p_lo) * (p_lo - c_lo)))
+    g1 = float(k * S.cdf(p_hi) / (S.pdf(p_hi) * (v_hi - p_hi)))
+    lam = k * rho_s.limit / (h1 - 1) if h1 > 1 else math.inf
+    mu = (1 - k) * rho_b.limit / (g1 - 1) if g1 > 1 else math.inf
+    return h1, g1, lam, mu
+
+
+def family_range(buyer, seller, k: float = 0.5) -> tuple:
+    """((lo, hi) for p_lo, (lo, hi) for p_hi): the ends at which the exponents lambda and mu of the smooth family
+    lie in the supported range [1/4, 4] (the longest such interval on a grid of 2049 prices of the overlap of the
+    supports, its ends refined by brentq). ValueError as :func:`smooth_equilibria`, or if there is no such end."""
+    sup_b, sup_s, k, (B, S, rho_b, rho_s) = _family_setup(buyer, seller, k, 1e-11, 1e-10)
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
+    a, b = max(v_lo, c_lo), min(v_hi, c_hi)
+    grid = np.linspace(a, b, 2049)[1:-1]
+    lo_exp = lambda p: _end_exponents(B, S, rho_b, rho_s, sup_b, sup_s, k, p, 0.5 * (p + b))[2]  # noqa: E731
+    hi_exp = lambda p: _end_exponents(B, S, rho_b, rho_s, sup_b, sup_s, k, 0.5 * (a + p), p)[3]  # noqa: E731
+    out = []
+    for name, exp in (("p_lo", lo_exp), ("p_hi", hi_exp)):
+        with np.errstate(all="ignore"):
+            vals = np.array([exp(float(p)) for p in grid])
+        ok = (vals >= _EXPONENT_RANGE[0]) & (vals <= _EXPONENT_RANGE[1])
+        if not ok.any():
+            raise ValueError(f"no {name} gives an exponent in [{_EXPONENT_RANGE[0]:g}, {_EXPONENT_RANGE[1]:g}]")
+        runs = np.split(np.arange(grid.size), np.flatnonzero(np.diff(ok.astype(int))) + 1)
+        run = max((r for r in runs if ok[r[0]]), key=len)
+        ends = []
+        for i, j in ((run[0], run[0] - 1), (run[-1], run[-1] + 1)):
+            if not 0 <= j < grid.size:
+                ends.append(float(grid[i]))
+                continue
+            target = _EXPONENT_RANGE[0] if min(vals[i], vals[j]) < _EXPONENT_RANGE[0] <= max(vals[i], vals[j]) \
+                else _EXPONENT_RANGE[1]
+            f = lambda p: exp(p) - target  # noqa: E731
+            x, y = sorted((float(grid[i]), float(grid[j])))
+            root = optimize.brentq(f, x, y, xtol=1e-14) if np.isfinite(f(x)) and np.isfinite(f(y)) \
+                and f(x) * f(y) < 0 else float(grid[i])
+            ends.append(root + 1e-9 * (float(grid[i]) - root))  # just inside the range
+        out.append((ends[0], ends[1]))
+    return out[0], out[1]
+
+
+def smooth_equilibria(buyer, seller, k: float, p_lo, p_hi, *, rtol: float = 1e-11, tol: float = 1e-10) -> tuple:
+    """Every smooth equilibrium found whose trading range is [p_lo, p_hi], best first (largest gains from trade).
+
+    For 0 < k < 1 the smooth equilibria form a family with two parameters, the ends of the trading range
+    (Satterthwaite and Williams 1989): at p_lo the equations give h'(p_lo) = (1 - k)(1 - F_B(p_lo)) /
+    (f_B(p_lo)(p_lo - c_lo)), and g - c_lo ~ A (p - p_lo)^lambda with lambda = k L / (h'(p_lo) - 1) and A free;
+    at p_hi, g'(p_hi) = k F_S(p_hi) / (f_S(p_hi)(v_hi - p_hi)) and v_hi - h ~ B (p_hi - p)^mu,
+    mu = (1 - k) R / (g'(p_hi) - 1). The amplitudes (A, B) are found as the regular class's end slopes are (module
+    docstring: the same shooting from both ends, scan and Newton); the regular members are those at the ends where
+    lambda = mu = 1 (listed with their welfare by :func:`solve_double_auction`). Each member returned has reached the
+    mismatch ``tol`` and increasing strategies; its welfare is lib.double_auction.outcomes.
+
+    Returns a tuple of :class:`FamilyMember` (empty if the scan finds none). ValueError for bad input (as
+    :func:`solve_double_auction`; k in [0.01, 0.99]), for p_lo, p_hi outside the overlap of the supports or not
+    p_lo < p_hi, or for ends whose exponents lambda, mu are not in [1/4, 4] (:func:`family_range` gives the ends
+    that are).
+    """
+    start = time.perf_counter()
+    sup_b, sup_s, k, (B, S, rho_b, rho_s) = _family_setup(buyer, seller, k, rtol, tol)
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
+    a, b = max(v_lo, c_lo), min(v_hi, c_hi)
+    p_lo = real(p_lo, "p_lo", lo=a, hi=b, lo_open=True, hi_open=True)
+    p_hi = real(p_hi, "p_hi", lo=p_lo, hi=b, lo_open=True, hi_open=True)
+    h1, g1, lam, mu = _end_exponents(B, S, rho_b, rho_s, sup_b, sup_s, k, p_lo, p_hi)
+    lo_e, hi_e = _EXPONENT_RANGE
+    for name, value, x in (("p_lo", lam, p_lo), ("p_hi", mu, p_hi)):
+        if not lo_e <= value <= hi_e:
+            raise ValueError(f"{name} = {x!r} gives the exponent {'lambda' if name == 'p_lo' else 'mu'} = {value:.4g} "
+                             f"at that end; supported: [{lo_e:g}, {hi_e:g}] (lib.bne.family_range(buyer, seller, k) "
+                             f"gives the ends that qualify)")
+    sh = _Shooting(B, S, rho_b, rho_s, sup_b, sup_s, k, p_lo, p_hi, end_slopes=(h1, g1))
+    roots, jacobians, _, span = _regular_roots(sh)
+    members = []
+    for z, J in zip(roots, jacobians):
+        found = _member(sh, z, J, rtol, tol)
+        if found is None:
+            continue
+        z, residual, tables, ode_res = found
+        dh, dg = tables[3], tables[4]
+        r = BNEResult(
+            k=k, price_range=(p_lo, p_hi), buyer_range=(p_lo, v_hi), seller_range=(c_lo, p_hi),
+            end_slopes=(float(dh[0]), float(dg[0]), float(dh[-1]), float(dg[-1])), residual=residual,
+            ode_residual=ode_res, other_end_slopes=(), iterations=sh.calls,
+            method=(f"two-sided shooting from both ends (DOP853, rtol {rtol:g}); amplitudes by a scan over "
+                    f"[{span[0]:g}, {span[1]:g}] and Newton"),
+            seconds=time.perf_counter() - start,
+            member=f"smooth family: p_lo = {p_lo:.6g}, p_hi = {p_hi:.6g}, lambda = {lam:.4g}, mu = {mu:.4g}",
+            selection="selected by the ends of its trading range", equilibria=(),
+            _tables=tables, _priors=(buyer, seller), _supports=(sup_b, sup_s))
+        w = r.outcomes()
+        members.append(FamilyMember(price_range=(p_lo, p_hi), exponents=(lam, mu),
+                                    amplitudes=(float(math.exp(z[0])), float(math.exp(z[1]))),
+                                    efficiency=w.efficiency, buyer_surplus=w.buyer_surplus,
+                                    seller_surplus=w.seller_surplus, equilibrium=r))
+    return tuple(sorted(members, key=lambda m: -m.efficiency))
+
+
+def smooth_family(buyer, seller, k: float, ends, *, rtol: float = 1e-9, tol: float = 1e-7) -> SmoothFamily:
+    """:func:`smooth_equilibria` at every pair (p_lo, p_hi) of ``ends`` (e.g. ``itertools.product`` of two grids,
+    pairs with p_lo >= p_hi skipped), at the looser ``rtol`` and ``tol`` by default (welfare to about 1e-7), and the
+    member with the largest gains among all found. ValueError as :func:`smooth_equilibria` (every pair must be
+    admissible), or if ``ends`` is not a non-empty sequence of pairs of numbers."""
+    try:
+        pairs = [tuple(pair) for pair in ends]
+    except TypeError:
+        pairs = None
+    if not pairs or any(len(pair) != 2 for pair in pairs):
+        raise ValueError(f"ends must be a non-empty sequence of pairs (p_lo, p_hi); got {ends!r:.80}")
+    pairs = [(real(a, "p_lo"), real(b, "p_hi")) for a, b in pairs]
+    members, empty, evaluated = [], [], []
+    for p_lo, p_hi in pairs:
+        if not p_lo < p_hi:
+            continue
+        found = smooth_equilibria(buyer, seller, k, p_lo, p_hi, rtol=rtol, tol=tol)
+        evaluated.append((p_lo, p_hi))
+        members.extend(found)
+        if not found:
+            empty.append((p_lo, p_hi))
+    best = max(members, key=lambda m: m.efficiency) if members else None
+    return SmoothFamily(k=real(k, "k", lo=0, hi=1), ends=tuple(evaluated), members=tuple(members),
+                        empty=tuple(empty), best=best)

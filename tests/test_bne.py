@@ -371,3 +371,65 @@ def test_existence_checker_own_route_sees_both_outcomes():
     assert _crosses(below, 1 - below[:, ::-1]) and not _crosses(near, 1 - near[:, ::-1])
     distance = np.abs(near[:, None, :] - (1 - near[:, ::-1])[None, :, :]).max(axis=-1)
     assert distance.min() >= no_member("beta105").closest - 1e-4  # sampled points are never closer than the curves
+
+
+# The smooth family selected by the ends of the trading range (lib.bne.smooth_equilibria, smooth_family)
+
+@lru_cache(maxsize=None)
+def family_member(name: str):
+    from lib.bne import smooth_equilibria
+
+    if name == "uniform":  # the regular ends of U[0, 1] at k = 1/2: (1 - k)/2 and 1 - k/2
+        return smooth_equilibria(uniform(), uniform(), 0.5, 0.25, 0.75)
+    prior = beta(1.05, 1.05)  # no regular member at k = 1/2; an asymmetric member of the family
+    return smooth_equilibria(prior, prior, 0.5, 0.245, 0.76)
+
+
+def test_family_at_the_regular_ends_of_uniform_priors_is_the_linear_equilibrium():
+    members = family_member("uniform")
+    a_b, b_b, a_s, b_s = linear_uniform(0.5)
+    v, c = np.linspace(0.25, 1, 301), np.linspace(0, 0.75, 301)
+    errors = [max(np.abs(m.equilibrium.bid(v) - a_b - b_b * v).max(), np.abs(m.equilibrium.ask(c) - a_s - b_s * c).max())
+              for m in members]
+    assert min(errors) < 1e-8
+    best = members[int(np.argmin(errors))]
+    assert best.exponents == pytest.approx((1, 1), abs=1e-9)
+    assert best.efficiency == pytest.approx(27 / 32, abs=1e-9)  # Chatterjee-Samuelson's closed form
+
+
+def test_a_non_regular_member_is_certified_and_has_the_stated_exponents():
+    members = family_member("beta105")
+    assert members and all(m.price_range == (0.245, 0.76) for m in members)
+    best = members[0]
+    assert best.efficiency == max(m.efficiency for m in members)
+    assert best.equilibrium.best_response_gap(n_types=5).relative_gap < 1e-8  # independent checker
+    prior, k, p_lo, p_hi = beta(1.05, 1.05), 0.5, 0.245, 0.76
+    # exponents from the equations at the ends with Beta's own L = R = 1/a, by scipy's cdf and pdf
+    lam = k / 1.05 / ((1 - k) * prior.sf(p_lo) / (prior.pdf(p_lo) * p_lo) - 1)
+    mu = (1 - k) / 1.05 / (k * prior.cdf(p_hi) / (prior.pdf(p_hi) * (1 - p_hi)) - 1)
+    assert best.exponents == pytest.approx((lam, mu), rel=1e-10)
+    assert lam < 1 and mu < 1  # not regular: infinite slopes of g and h at the ends
+    # the seller's inverse strategy near p_lo grows like (p - p_lo)^lambda: the log-log slope of g on the solution
+    t = np.array([1e-3, 2e-3]) * (p_hi - p_lo)
+    g = best.equilibrium.inverse(p_lo + t)[1]
+    assert np.log(g[1] / g[0]) / np.log(2) == pytest.approx(lam, abs=0.02)
+    # an independent shooting study (issue tracker) found this member with efficiency 0.83593
+    assert best.efficiency == pytest.approx(0.83593, abs=2e-5)
+
+
+def test_smooth_family_collects_members_and_the_best():
+    from lib.bne import smooth_family
+
+    prior = beta(1.05, 1.05)
+    fam = smooth_family(prior, prior, 0.5, [(0.245, 0.76), (0.76, 0.245)])  # the second pair is skipped
+    assert fam.ends == ((0.245, 0.76),) and fam.empty == ()
+    assert fam.best.efficiency == pytest.approx(family_member("beta105")[0].efficiency, abs=1e-6)
+    assert fam.best.efficiency == max(m.efficiency for m in fam.members)
+
+
+def test_flat_top_at_k_quarter_is_certified():
+    # the highest-cost seller's ask and the flat bids meet exactly at p_hi (an ask one rounding step above the
+    # flat bid made that seller never trade: relative utility loss 0.41 before the strategies were clipped)
+    r = solve_double_auction(uniform(0, 2), uniform(), 0.25)
+    assert r.ask(np.array([1.0]))[0] <= r.bid(np.array([2.0]))[0] == r.price_range[1]
+    assert r.best_response_gap(n_types=9).relative_gap < 1e-8

@@ -65,3 +65,36 @@ def test_edges_of_the_supported_domain_give_the_linear_equilibrium(lo, width, k)
     expected = (float((1 - kk) / 2), float(1 / (1 + kk) + kk * (1 - kk) / (2 * (1 + kk))))
     in_units = tuple((p - lo) / width for p in r.price_range)  # measured errors up to 1.6e-9 widths
     assert in_units == pytest.approx(expected, abs=5e-9)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(p_lo=0.0, p_hi=0.75), "p_lo must be in"),
+    (dict(p_lo=0.25, p_hi=1.0), "p_hi must be in"),
+    (dict(p_lo=0.5, p_hi=0.4), "p_hi must be in"),
+    (dict(p_lo=float("nan"), p_hi=0.75), "p_lo"),
+    (dict(p_lo=0.32, p_hi=0.75), "exponent lambda"),  # U[0,1], k = 1/2: lambda = p/(1 - 3p) = 8 > 4
+    (dict(p_lo=0.25, p_hi=0.99), "exponent mu"),
+    (dict(p_lo=0.25, p_hi=0.75, k=0.0), "k must be in"),
+    (dict(p_lo=0.25, p_hi=0.75, k=1.5), "k must be in"),
+])
+def test_smooth_equilibria_bad_ends_are_named(kwargs, message):
+    from lib.bne import smooth_equilibria
+
+    kwargs = {"k": 0.5, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        smooth_equilibria(stats.uniform(0, 1), stats.uniform(0, 1), **kwargs)
+
+
+def test_smooth_equilibria_type_errors_and_bad_family_input():
+    from lib.bne import family_range, smooth_family, smooth_equilibria
+
+    with pytest.raises(InputTypeError, match="p_lo"):
+        smooth_equilibria(stats.uniform(0, 1), stats.uniform(0, 1), 0.5, "0.25", 0.75)
+    with pytest.raises(ValueError, match="buyer must be a frozen continuous"):
+        smooth_equilibria("uniform", stats.uniform(0, 1), 0.5, 0.25, 0.75)
+    for bad in ([], [(0.25,)], 3.0, None):
+        with pytest.raises(ValueError, match="ends must be"):
+            smooth_family(stats.uniform(0, 1), stats.uniform(0, 1), 0.5, bad)
+    # family_range for U[0,1] at k = 1/2: lambda = p/(1 - 3p) in [1/4, 4] for p in [1/7, 4/13]; mu mirrors it
+    (a, b), (c, d) = family_range(stats.uniform(0, 1), stats.uniform(0, 1), 0.5)
+    assert (a, b, c, d) == pytest.approx((1 / 7, 4 / 13, 9 / 13, 6 / 7), abs=1e-9)
