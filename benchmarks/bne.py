@@ -3,6 +3,10 @@ discretised best-response baseline.
 
     .venv/bin/python benchmarks/bne.py            # the whole battery (10 prior pairs x 5 values of k)
     .venv/bin/python benchmarks/bne.py --quick    # 4 pairs x 3 values of k
+    .venv/bin/python benchmarks/bne.py --write-table   # the whole battery, and write benchmarks/bne_battery.md
+
+The table file (priors, k, member, relative utility loss, time, efficiency, with the date and the machine) is what
+the method section of "Beyond uniform values" shows; it changes only when it is written again with --write-table.
 
 Targets: >= 99 % of the battery solved (a certified equilibrium, or a NoRegularEquilibrium error with its evidence
 where the regular class has no member), relative utility loss <= 1e-8 on those (largest gain from deviating over
@@ -17,6 +21,9 @@ printed as wall clock and as CPU time of this process (less sensitive to a share
 """
 from __future__ import annotations
 
+import datetime
+import os
+import platform
 import sys
 import time
 from pathlib import Path
@@ -117,7 +124,7 @@ def uniform_error(r, k):
     return max(np.max(np.abs(r.bid(v) - a_b - b_b * v)), np.max(np.abs(r.ask(c) - a_s - b_s * c)))
 
 
-def run(names, ks, baseline_names=()):
+def run(names, ks, baseline_names=(), table=None):
     rows, times, cpus, losses = [], [], [], []
     for name in names:
         buyer, seller = BATTERY[name]
@@ -157,11 +164,14 @@ def run(names, ks, baseline_names=()):
     solved = sum(1 for row in rows if row[-1] == "ok")
     t = np.array(times)
     interior = np.array([0 < row[1] < 1 for row in rows])
-    print(f"\nsolved and certified (or no regular member, with evidence): {solved} of {len(rows)} "
-          f"({100 * solved / len(rows):.0f} %); largest relative utility loss {max(losses):.1e}; "
-          f"time per solve: median {np.median(t):.2f} s, max {t.max():.2f} s (wall clock); CPU time median "
-          f"{np.median(cpus):.2f} s, max {max(cpus):.2f} s; interior k only (0 < k < 1): wall median "
-          f"{np.median(t[interior]):.2f} s, CPU median {np.median(np.array(cpus)[interior]):.2f} s")
+    summary = (f"solved and certified (or no regular member, with evidence): {solved} of {len(rows)} "
+               f"({100 * solved / len(rows):.0f} %); largest relative utility loss {max(losses):.1e}; "
+               f"time per solve: median {np.median(t):.2f} s, max {t.max():.2f} s (wall clock); CPU time median "
+               f"{np.median(cpus):.2f} s, max {max(cpus):.2f} s; interior k only (0 < k < 1): wall median "
+               f"{np.median(t[interior]):.2f} s, CPU median {np.median(np.array(cpus)[interior]):.2f} s")
+    print("\n" + summary)
+    if table is not None:
+        write_table(table, rows, cpus, summary)
     for name in baseline_names:
         buyer, seller = BATTERY[name]
         for label, method in (("grid best response", grid_best_response), ("dual averaging (SODA)", dual_averaging)):
@@ -174,11 +184,35 @@ def run(names, ks, baseline_names=()):
                   f"{gap.relative_gap:.1e}, time {seconds:.2f} s (CPU {cpu:.2f} s), efficiency {eff:.6f}")
 
 
+TABLE = Path(__file__).resolve().parent / "bne_battery.md"
+
+
+def write_table(path: Path, rows, cpus, summary: str) -> None:
+    """The battery as a markdown table, with the date and the machine: a static record, written only on request."""
+    import scipy
+
+    when = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [f"Battery run {when} on {platform.machine()} ({os.cpu_count()} logical CPUs, shared; "
+             f"Python {platform.python_version()}, numpy {np.__version__}, scipy {scipy.__version__}); times are "
+             f"wall clock and CPU seconds of one solve, on a machine shared with other work, so they vary from run "
+             f"to run.", "",
+             "| priors (buyer / seller) | k | member | certificate | time (s) | CPU (s) | efficiency |",
+             "|---|---|---|---|---|---|---|"]
+    for (name, k, member, cert, seconds, eff, ok), cpu in zip(rows, cpus):
+        e = f"{eff:.6f}" if eff is not None else ""
+        flag = "" if ok == "ok" else f" ({ok})"
+        lines.append(f"| {name} | {k:g} | {member.replace('|', '/')} | {cert}{flag} | {seconds:.2f} | {cpu:.2f} | {e} |")
+    lines += ["", summary, ""]
+    path.write_text("\n".join(lines))
+    print(f"wrote {path}")
+
+
 def main():
     if "--quick" in sys.argv:
         run(QUICK, (0.25, 0.5, 0.75))
     else:
-        run(list(BATTERY), KS, baseline_names=("U[0,1] / U[0,1]", "Beta(5,2) / Beta(2,5)"))
+        run(list(BATTERY), KS, baseline_names=("U[0,1] / U[0,1]", "Beta(5,2) / Beta(2,5)"),
+            table=TABLE if "--write-table" in sys.argv else None)
 
 
 if __name__ == "__main__":

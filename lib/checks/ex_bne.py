@@ -150,3 +150,34 @@ register(Choice(
     reference=Lazy(_where_regular_exists),
     options=("1/2", "1/4", "both", "neither"),
 ))
+
+
+@lru_cache(maxsize=None)
+def _family_member_beta105() -> float:
+    """The more efficient smooth equilibrium with trading range [0.245, 0.76] for Beta(1.05, 1.05) values and costs at
+    k = 1/2 (lib.bne.smooth_equilibria), counted only if the independent best-response check of lib.double_auction
+    certifies it."""
+    from lib.bne import smooth_equilibria
+    from lib.distributions import beta
+
+    prior = beta(1.05, 1.05)
+    best = smooth_equilibria(prior, prior, 0.5, 0.245, 0.76, rtol=1e-9, tol=1e-7)[0]  # welfare to ~1e-7
+    if not best.equilibrium.best_response_gap(n_types=5).relative_gap < 1e-8:  # pragma: no cover - a lib defect
+        raise RuntimeError("the reference member is not certified by the best-response check")
+    return best.efficiency
+
+
+register(Numeric(
+    id="bne.family",
+    title="The best smooth equilibrium with given ends, Beta(1.05, 1.05) priors, k = 1/2",
+    hint=("There is no regular equilibrium here, but the smooth family is selected by the ends of the trading range: "
+          "call lib.bne.smooth_equilibria(prior, prior, 0.5, p_lo, p_hi) with the ends given.",
+          "It returns a tuple of members, best first; each has an efficiency attribute. Several members can share "
+          "the same ends."),
+    reference=Lazy(_family_member_beta105),
+    mistakes=((0.830058, "That is a member with these ends, but not the more efficient one: look at every member "
+                         "returned."),
+              (27 / 32, "That is the efficiency of the linear equilibrium for uniform priors; solve for the member "
+                        "of the family with the ends given.")),
+    digits=4,
+))
