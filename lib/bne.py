@@ -74,6 +74,7 @@ from __future__ import annotations
 
 import math
 import time
+import warnings
 from dataclasses import dataclass, field, replace
 from typing import Callable
 
@@ -452,7 +453,9 @@ def _dop853(fun, t0: float, t1: float, y0, rtol: float, atol: float):
     Runge-Kutta method as solve_ivp's "DOP853", without the Python step loop). Returns (y(t1), success)."""
     r = ode(fun).set_integrator("dop853", rtol=rtol, atol=atol, nsteps=10**6)
     r.set_initial_value(y0, t0)
-    y = r.integrate(t1)
+    with warnings.catch_warnings():  # a failed run is reported by successful() (as solve_ivp's status), not a warning
+        warnings.simplefilter("ignore")
+        y = r.integrate(t1)
     return np.asarray(y, dtype=float), bool(r.successful() and r.t == t1)
 
 
