@@ -545,7 +545,8 @@ def k_double_auction(m: int, k: float = 0.5, buyer=None, seller=None, *, degree:
     from that start. For k = 1/2 and mirror-image priors it is the symmetric one; otherwise another start can
     reach another certified equilibrium (m = 2, k = 0.3: bids differing by up to 6e-4, efficiency by 2e-6).
     For m >= 2 the polynomial cannot follow the strategies exactly near the lowest type that trades, so the
-    first-order residual is up to about 1e-4 for m = 2 (``residual``) while the gap stays near 1e-8.
+    first-order residual is up to about 1e-4 for m = 2 with uniform priors (``residual``; 1.8e-3 with Beta(2, 2)
+    priors) while the gap stays near 1e-8.
     Raises ValueError for m outside 1..64, k outside [0, 1], priors without a bounded common range, when the
     solver stops at strategies that are not strictly increasing on a grid of 4001 types per side ("no increasing
     equilibrium found ... by this method"), and when their best-response gap exceeds 1e-4 times the width of the
@@ -792,10 +793,12 @@ def _deal(units, traders):
     return tuple(tuple(units[i::traders]) for i in range(traders))
 
 
-# Five markets with the shapes of Gode and Sunder's (1993) figure 1 (six buyers, six sellers, prices 1-200). Their
-# exact unit values are not reproduced here: these schedules are reconstructions with the same qualitative shapes
-# (1: symmetric; 2: steep demand, flat supply; 3: few intramarginal units among many extramarginal ones; 4: a
-# flat supply; 5: flat demand and supply, one unit each, every unit intramarginal).
+# Five markets of six buyers and six sellers with prices in 1-200, as in Gode and Sunder (1993). Their unit values
+# are NOT the paper's (its figure 1 draws its five markets' demand and supply; it could not be consulted here):
+# these schedules are our own, five different shapes (1: symmetric; 2: steep demand, flat supply; 3: few
+# intramarginal units among many extramarginal ones; 4: a flat supply; 5: flat demand and supply, one unit each, every
+# unit intramarginal). Market 5 cannot have the paper's shape: with every unit intramarginal ZI-U traders lose
+# nothing, where the paper reports about 86 % for ZI-U in its market 5.
 GODE_SUNDER_MARKETS = {
     1: Schedule(_deal(_ramp(175, 65, 12), 6), _deal(_ramp(45, 155, 12), 6), "1: symmetric"),
     2: Schedule(_deal(_ramp(195, 85, 12), 6), _deal(_ramp(60, 115, 12), 6), "2: steep demand, flat supply"),
@@ -928,6 +931,7 @@ def continuous_double_auction(schedule: Schedule, traders: str = "ZI-C", periods
 
 def gode_sunder(market: int, traders: str = "ZI-C", periods: int = 6, replications: int = 100, steps: int = 300,
                 seed: int = 2026) -> CDAResult:
-    """:func:`continuous_double_auction` on market 1-5 of :data:`GODE_SUNDER_MARKETS` (reconstructed schedules)."""
+    """:func:`continuous_double_auction` on market 1-5 of :data:`GODE_SUNDER_MARKETS` (our schedules, not the
+    paper's)."""
     market = integer(market, "market", lo=1, hi=5)
     return continuous_double_auction(GODE_SUNDER_MARKETS[market], traders, periods, replications, steps, seed)

@@ -190,3 +190,45 @@ def test_offer_integrals_are_exact_across_the_kink_at_the_top_ask():
     x = np.array([0.5, 0.8, 0.9, 1.0])
     exact = np.where(x <= 0.8, (x - 0.3) ** 2, 0.25 + (x - 0.8))
     np.testing.assert_allclose(game.integrals("B", x)[:, 1], exact, rtol=0, atol=1e-13)
+
+
+def test_best_response_gap_accepts_its_smallest_documented_grid():
+    """n_offers = 11 is the smallest grid best_response_gap accepts (its range is 11..100001): chapter 2's linear
+    equilibrium passes the check on it (gap below 1e-3: eleven offers and the polish within one step), and 10 is
+    refused by name."""
+    from lib.market import best_response_gap
+
+    gap = best_response_gap(1, lambda v: 2 * v / 3 + 1 / 12, lambda c: 2 * c / 3 + 1 / 4, n_types=5, n_offers=11)
+    assert gap.n_offers == 11 and 0 <= gap.gap < 1e-3
+    with pytest.raises(ValueError, match="n_offers"):
+        best_response_gap(1, lambda v: v, lambda c: c, n_offers=10)
+
+
+def test_fixed_price_refuses_a_price_no_seller_accepts_in_floating_point():
+    """Seller costs Beta(200, 1): P(c <= 0.01) = 0.01^200 underflows to 0, so no seller is willing at a posted price
+    of 0.01 and there is nothing to ration: a ValueError naming the price, never a nan efficiency from 0 / 0."""
+    from scipy import stats
+
+    from lib.market import fixed_price
+
+    assert stats.beta(200, 1).cdf(0.01) == 0.0
+    with pytest.raises(ValueError, match="price"):
+        fixed_price(2, 0.01, None, stats.beta(200, 1))
+
+
+def test_asymmetric_k_equilibrium_is_certified_to_the_documented_gap():
+    """m = 2, k = 0.3 (not a mirror-image case, so the sellers' first-order conditions are solved at their own
+    collocation types over the whole cost range): the documented gap 'near 1e-8' (measured 8.7e-8), checked below
+    1e-6; collocation types squeezed into the middle two thirds of the costs leave a gap of 2.5e-5."""
+    eq = k_double_auction(2, 0.3)
+    assert eq.method == "collocation" and eq.gap < 1e-6
+
+
+def test_certification_allows_a_gap_proportional_to_the_width_of_the_types_range():
+    """The documented bound: a gap up to 1e-4 times the width of the types' range is certified. Values U[0, 1] and
+    costs U[0, 2] span [0, 2], so the bound is 2e-4; a degree-1 markup at m = 3, k = 0.2 leaves a gap of 1.35e-4
+    (more than 1e-4 times the buyers' width, less than 1e-4 times the whole range) and is certified."""
+    from scipy import stats
+
+    eq = k_double_auction(3, 0.2, stats.uniform(0, 1), stats.uniform(0, 2), degree=1)
+    assert 1e-4 < eq.gap <= 2e-4
