@@ -256,3 +256,67 @@ def test_one_switch_claim_fails_with_three_switches_that_start_from_pooling():
     assert len(changes) == 3 and changes[0] == ("pooling", "separating")
     single = {r.key: r for r in threshold_claims([game], n_scan=24)}["gap.single"]
     assert single.share_strict == 0.0 and single.counterexample == game
+
+
+def _no_pure_pbe_games():
+    """Games of chapter 3's scan without a pure-strategy PBE (low prior, valuable openness)."""
+    from dataclasses import replace
+    base = OpenSourceGame(**DEFAULTS)
+    for gap, prior, gamma in ((0.3, 0.01, 3.0), (0.5, 0.02, 4.0), (0.1, 0.005, 2.0), (0.7, 0.03, 5.0)):
+        yield replace(base, prior_high=prior, gamma=gamma).with_gap(gap)
+
+
+def test_hybrid_equilibrium_in_exact_arithmetic_is_the_float_one_rescaled():
+    """margin and c0 both x 1e40 (exact path): the openness, L's mixing probability and the belief are unchanged and
+    the profits scale by 1e40 (pi is homogeneous of degree 1 in (margin, c0)); the hybrid exists at all four games."""
+    from dataclasses import replace
+    from lib.signaling import hybrid_equilibrium
+    for g in _no_pure_pbe_games():
+        h = hybrid_equilibrium(g)
+        big = replace(g, margin=g.margin * BIG, c0=g.c0 * BIG)
+        assert big._exact is not None
+        hb = hybrid_equilibrium(big)
+        assert h is not None and hb is not None and hb.openness == h.openness == 1.0
+        assert hb.mix_low == pytest.approx(h.mix_low, rel=1e-9) and hb.belief == pytest.approx(h.belief, rel=1e-12)
+        for t, tb in ((h.high, hb.high), (h.low_apart, hb.low_apart), (h.low_with_high, hb.low_with_high)):
+            assert tb.profit == pytest.approx(t.profit * BIG, rel=1e-12)
+            assert tb.openness == pytest.approx(t.openness, rel=1e-12, abs=1e-15)
+
+
+def test_hybrid_equilibrium_at_the_exact_tie_where_L_accepts_full_openness_at_the_pooled_belief():
+    """q = (1, 1/2), lambda = 1/4, beta = 6, gamma = 2, delta = 1, c0 = 1: L's acceptance interval at the pooled belief
+    5/8 ends exactly at s = 1 (pi(1, 5/8; 1/2) = V_L, checked here in exact fractions), so no mixing is needed there and
+    there is no hybrid PBE (with L mixing with probability 1 it would be the pooling point s = 1, whose belief is the
+    prior's). On the float and the exact path alike; just below the tie (beta a little smaller) the hybrid exists, with
+    L mixing with a probability just below 1."""
+    from dataclasses import replace
+    from fractions import Fraction as Fr
+    from lib.signaling import hybrid_equilibrium
+    g = OpenSourceGame(q_high=1.0, q_low=0.5, prior_high=0.25, a=1.0, beta=6.0, gamma=2.0, delta=1.0, margin=1.0,
+                       c0=1.0)
+    mu_p, q_l = Fr(5, 8), Fr(1, 2)
+
+    def pi(s, mu, q):  # the definition, in exact fractions
+        return (1 + mu * (6 + 2 * s)) + (1 + 6 * q - s) - s * s / (2 * q)
+    v_l = max(pi(Fr(k, 1000), q_l, q_l) for k in range(1001))  # s_FI(q_L) = 0: q_L gamma = delta
+    assert v_l == pi(0, q_l, q_l) and pi(1, mu_p, q_l) == v_l and pi(1, Fr(1), q_l) > v_l  # the tie; r > 1
+    for game in (g, replace(g, a=2.0**110)):  # float path; exact path (a outside the float box)
+        assert acceptance_interval(game, 0.5, 0.625) == (0.0, 1.0) and separating_boundary(game) > 1
+        assert hybrid_equilibrium(game) is None
+        near = hybrid_equilibrium(replace(game, beta=6.0 - 1e-6))
+        assert near is not None and near.openness == 1.0 and 1 - 1e-4 < near.mix_low < 1
+
+
+def test_claims_that_apply_to_no_game_count_zero_games():
+    """The default game pools, so each separating claim applies to none of [game]: 0 games, nan shares, verdict
+    'not applicable', no counterexample; each pooling claim and 'always' claim applies to the one game."""
+    import math
+    from lib.signaling import CLAIMS, evaluate_claims, solve
+    game = OpenSourceGame(**DEFAULTS)
+    assert solve(game, False).regime == "pooling"
+    for claim, r in zip(CLAIMS, evaluate_claims([game])):
+        if claim.regime == "separating":
+            assert r.n_applicable == 0 and r.verdict == "not applicable" and r.counterexample is None
+            assert math.isnan(r.share_strict) and math.isnan(r.share_weak)
+        else:
+            assert r.n_applicable == 1 and r.verdict in ("holds", "fails")
