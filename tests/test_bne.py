@@ -433,3 +433,17 @@ def test_flat_top_at_k_quarter_is_certified():
     r = solve_double_auction(uniform(0, 2), uniform(), 0.25)
     assert r.ask(np.array([1.0]))[0] <= r.bid(np.array([2.0]))[0] == r.price_range[1]
     assert r.best_response_gap(n_types=9).relative_gap < 1e-8
+
+
+def test_family_on_shifted_supports_is_the_shifted_linear_equilibrium():
+    # U[1, 2] values and costs at k = 1/2: the regular ends are 1.25 and 1.75 (chapter 2's trading range shifted by 1),
+    # where the exponents are 1 (a formula written for supports starting at 0 would not see the shift)
+    from lib.bne import smooth_equilibria
+
+    members = smooth_equilibria(uniform(1, 2), uniform(1, 2), 0.5, 1.25, 1.75)
+    a_b, b_b, a_s, b_s = linear_uniform(0.5)
+    v, c = np.linspace(1.25, 2, 201), np.linspace(1, 1.75, 201)
+    m = min(members, key=lambda m: np.abs(m.equilibrium.bid(v) - 1 - a_b - b_b * (v - 1)).max())
+    assert m.exponents == pytest.approx((1, 1), abs=1e-9)
+    assert np.abs(m.equilibrium.bid(v) - 1 - a_b - b_b * (v - 1)).max() < 1e-8
+    assert np.abs(m.equilibrium.ask(c) - 1 - a_s - b_s * (c - 1)).max() < 1e-8
