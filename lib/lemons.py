@@ -86,10 +86,14 @@ _TINY = 1e-280                       # below this F(p) is computed in log space 
 _MAX_ATOMS = 1_000_000
 
 
+_LOG_U0 = 1e-15  # below u0 (p - q_lo) the log-space route takes the density as a power of the distance
+
+
 def _log_mesh():
-    """Gauss-Legendre nodes and weights (20 per panel) on [0, 1], panels graded geometrically towards both ends."""
-    g = np.geomspace(1e-15, 0.5, 52)
-    cuts = np.unique(np.concatenate(([0.0, 1.0], g, 1 - g, np.linspace(0, 1, 33))))
+    """Gauss-Legendre nodes and weights (20 per panel) on [u0, 1], panels graded geometrically towards both ends
+    (the rest, [0, u0], is integrated as a power law: see ``_Pool._log_stats``)."""
+    g = np.geomspace(_LOG_U0, 0.5, 52)
+    cuts = np.unique(np.concatenate((g, 1 - g, np.linspace(0, 1, 33)[1:])))
     x20, w20 = np.polynomial.legendre.leggauss(20)
     half = np.diff(cuts) / 2
     nodes = (cuts[:-1] + half)[:, None] + half[:, None] * x20
@@ -280,11 +284,13 @@ class _Pool:
     with only ``_pdf`` is integrated directly: F = int f and E[q; q <= p] = int q f on the same panels (so no call
     of scipy's quad-based generic cdf); the density must integrate to 1 within 1e-6 (it is then renormalised).
 
-    Log space. Where F(p) < 1e-280 (it underflows or loses its relative accuracy), or p is within 1e-6 of the
-    support's width from q_lo (where F is a difference of nearly equal numbers), F and E[q | q <= p] are
-    computed from the log-density: E[q | q <= p] = int q w / int w with w = exp(log f - max log f) on a mesh of
-    [q_lo, p] graded geometrically towards both ends (20-point rules), so a fixed point deep in the lower tail
-    is found and one where F underflows is never faked.
+    Log space. Where F(p) < 1e-280 (it underflows or loses its relative accuracy), or p is within 1e-3 of the
+    support's width from q_lo (where F is a difference of nearly equal numbers: e.g. a truncated normal's cdf there
+    loses 7.9e-11 of E[q | q <= p] - q_lo at 1e-6, 5.8e-14 at 1e-3), F and E[q | q <= p] are computed from the
+    log-density: E[q | q <= p] = int q w / int w with w = exp(log f - max log f) on a mesh of [q_lo, p] graded
+    geometrically towards both ends (20-point rules) down to 1e-15 (p - q_lo), below which the density is taken as
+    a power of the distance (exact for Beta(a, .) with a < 1, whose mass there is (1e-15)^a of F(p)), so a fixed
+    point deep in the lower tail is found and one where F underflows is never faked.
     """
 
     discrete = False
@@ -467,7 +473,9 @@ class _Pool:
         """(log F(p), E[q | q <= p]) from the log-density (for p where F underflows); p > eff_lo. A node where
         the density is infinite (on q_lo itself, where an offset below 1e-17 (p - q_lo) underflows, or rounds for a
         user-written ``_pdf``) is left out; an integrable singularity such as Beta(1/2, .)'s puts a share of at
-        most about sqrt(offset / (p - q_lo)) of the mass there."""
+        most about sqrt(offset / (p - q_lo)) of the mass there. On [q_lo, q_lo + 1e-15 (p - q_lo)] the density is
+        integrated as the power C t^(alpha - 1) of the distance t through its values at 1e-15 and 2e-15 (p - q_lo)
+        (left out if either is not finite or alpha <= 0): for Beta(0.05, .) that piece holds 18 % of F(p)."""
         a = self.eff_lo
         logF, E = np.empty(p.size), np.empty(p.size)
         for s in range(0, p.size, 64):
@@ -475,9 +483,18 @@ class _Pool:
             d = (pp - a)[:, None] * _LOG_U
             lf = self._log_offset(a, d)
             lf[lf == np.inf] = -np.inf
+            # [q_lo, q_lo + u0 (p - q_lo)]: f ~ C t^(alpha - 1) there (t the distance), alpha from the log-slope
+            # between u0 and 2 u0; its mass is u0 f(u0) / alpha and its mean distance alpha / (alpha + 1) of the end
+            with np.errstate(all="ignore"):
+                l0 = self._log_offset(a, (pp - a)[:, None] * np.array([_LOG_U0, 2 * _LOG_U0]))
+                alpha = 1 + (l0[:, 1] - l0[:, 0]) / math.log(2)
+                fine = np.isfinite(l0).all(axis=1) & (alpha > 0)
+                lt = np.where(fine, l0[:, 0] + math.log(_LOG_U0) - np.log(np.where(fine, alpha, 1.0)), -np.inf)
+                dt = np.where(fine, (pp - a) * _LOG_U0 * alpha / (alpha + 1), 0.0)
+            lf, d = np.column_stack((lf, lt)), np.column_stack((d, dt))
             M = lf.max(axis=1)
             ok = np.isfinite(M)
-            w = np.exp(lf - np.where(ok, M, 0.0)[:, None]) * _LOG_W
+            w = np.exp(lf - np.where(ok, M, 0.0)[:, None]) * np.append(_LOG_W, 1.0)
             mass = w.sum(axis=1)
             good = ok & (mass > 0)
             with np.errstate(all="ignore"):
@@ -502,7 +519,7 @@ class _Pool:
             top = p >= self.hi
             F, E = np.where(top, 1.0, F), np.where(top, self.mean, E)
             logF = np.log(F)
-        near = p - self.eff_lo < 1e-6 * self.width  # F there is a difference of nearly equal cdf values
+        near = p - self.eff_lo < 1e-3 * self.width  # F there is a difference of nearly equal cdf values
         tail = ((F < _TINY) | (small < _TINY) | near) & (p > self.eff_lo) & (p < self.hi)
         if tail.any():
             lf, et = self._log_stats(p[tail])

@@ -145,3 +145,69 @@ def test_tabulated_end_ratio_matches_the_closed_form():
     exact = (3 - 2 * beyond) / (6 * (1 - beyond))
     assert np.max(np.abs(table(beyond) / exact - 1)) < 1e-9
     assert max(abs(table.scalar(float(t)) / e - 1) for t, e in zip(beyond, exact)) < 1e-9
+
+
+def test_crossings_locates_a_constructed_crossing_and_the_closest_approach():
+    """Two polygonal curves built to cross at a chosen point: P runs along y = 2 x through the vertices (i, 2 i) and
+    Q along direction (1, -1.5) through X = (1.3, 2.6) = P(1) + 0.3 (P(2) - P(1)), with X = Q(2) + 0.6 (Q(3) - Q(2)).
+    The start for Newton is the log slopes interpolated at those fractions, and the closest approach of the sampled
+    points (brute force over every pair, in the max norm) is reported as the distance."""
+    from lib.bne import _crossings
+
+    P = np.array([[i, 2.0 * i] for i in range(5)])
+    X, d = np.array([1.3, 2.6]), np.array([1.0, -1.5])
+    Q = np.array([X + (j - 2.6) * d for j in range(5)])
+    logs_p, logs_q = np.log(10.0) * np.arange(-2, 3), np.log(10.0) * np.arange(-2, 3) / 2
+    starts, closest, _, n_cross = _crossings(P, Q, logs_p, logs_q)
+    assert n_cross == 1
+    assert starts[0] == pytest.approx((logs_p[1] + 0.3 * (logs_p[2] - logs_p[1]),
+                                       logs_q[2] + 0.6 * (logs_q[3] - logs_q[2])), abs=1e-12)
+    brute = min(float(np.max(np.abs(p - q))) for p in P for q in Q)
+    assert closest == pytest.approx(brute, abs=1e-15)
+    assert _crossings(P, P + np.array([0.0, 1.0]), logs_p, logs_q)[3] == 0  # parallel curves do not cross
+
+
+@pytest.mark.parametrize("a, k", [(9.0, 0.01), (9.95, 0.05)])
+def test_end_prices_with_the_top_root_in_the_last_cell_of_the_scan(a, k):
+    """Power-law seller F_S(c) = c^a against a uniform buyer at small k: the linear equilibrium above (closed form)
+    trades up to p_hi within 1/256 of the highest value, inside the last cell of the 257-point bracketing grid of the
+    end conditions; both ends of the trading range match the closed form."""
+    from scipy.stats import beta
+
+    from lib.bne import _end_prices, _end_ratios
+
+    *_, p_lo, p_hi = _power_seller_linear(a, k)
+    assert 1 - p_hi < 1 / 256
+    supports = ((0.0, 1.0), (0.0, 1.0))
+    Bv, Sv, rho_b, rho_s = _end_ratios(uniform(), beta(a, 1), *supports)
+    assert _end_prices(Bv, Sv, rho_b, rho_s, *supports, k) == pytest.approx((p_lo, p_hi), abs=1e-14)
+
+
+def test_other_end_slopes_are_those_of_the_second_uniform_equilibrium():
+    """Uniform priors at k = 0.45 have two regular equilibria (tests/test_bne.py); the linear one, g'(p_lo) = 2 - k and
+    h'(p_hi) = 1 + k, is returned, and other_end_slopes holds (g'(p_lo), h'(p_hi)) of the second, here found by an
+    own shooting (solve_ivp from p_lo + eps and p_hi - eps, fsolve on the mismatch at p = 1/2). The other members are
+    solved only to a mismatch of 1e-7 (module docstring), which moves their slopes by about 1e-5."""
+    from scipy import optimize
+    from scipy.integrate import solve_ivp
+
+    k, eps = 0.45, 1e-8
+    p_lo, p_hi = (1 - k) / 2, 1 - k / 2
+
+    def rhs(p, y):
+        h, g = y
+        return [(1 - k) * (1 - h) / (p - g), k * g / (h - p)]
+
+    def mismatch(z):
+        low = solve_ivp(rhs, (p_lo + eps, 0.5), [p_lo + (1 + k) * eps, z[0] * eps], method="DOP853", rtol=1e-12,
+                        atol=1e-14)
+        high = solve_ivp(rhs, (p_hi - eps, 0.5), [1 - z[1] * eps, p_hi - (2 - k) * eps], method="DOP853",
+                         rtol=1e-12, atol=1e-14)
+        return low.y[:, -1] - high.y[:, -1]
+
+    z = optimize.fsolve(mismatch, [1.75, 1.62], xtol=1e-10)
+    assert np.max(np.abs(mismatch(z))) < 1e-10
+    r = solve_double_auction(uniform(), uniform(), k)
+    assert r.end_slopes[1:3] == pytest.approx((2 - k, 1 + k), rel=1e-9)
+    assert len(r.other_end_slopes) == 1
+    assert r.other_end_slopes[0] == pytest.approx(tuple(z), rel=1e-4)

@@ -658,9 +658,9 @@ class _Triangle(stats.rv_continuous):
         return 2.0 * q
 
 
-@pytest.mark.parametrize("p", [1e-9, 1e-7, 5e-7, 9e-7])
-def test_pdf_only_density_within_1e_6_of_q_lo_uses_its_log_density(p):
-    """Within 1e-6 of the width from q_lo the statistics come from the log-density on [q_lo, p]. For f(q) = 2 q:
+@pytest.mark.parametrize("p", [1e-9, 1e-7, 5e-7, 9e-7, 2e-4, 9.9e-4])
+def test_pdf_only_density_within_1e_3_of_q_lo_uses_its_log_density(p):
+    """Within 1e-3 of the width from q_lo the statistics come from the log-density on [q_lo, p]. For f(q) = 2 q:
     F(p) = p^2, E[q | q <= p] = 2 p / 3 and E[q; q <= p] = 2 p^3 / 3 (closed forms)."""
     quality = _Triangle(a=0.0, b=1.0, name="triangle")()
     assert lemons.conditional_mean(quality, p) == pytest.approx(2 * p / 3, rel=1e-12)
@@ -713,3 +713,19 @@ def test_nothing_to_recover_at_tiny_scales(width):
     ce = lemons.certification_equilibrium(quality, 2.5, 0.0)
     assert opt.lemons.regime == "all sell" and opt.lemons.welfare_loss == 0.0
     assert opt.share_recovered is None and ce.share_recovered is None
+
+
+@pytest.mark.parametrize("a", [0.05, 0.2, 0.5])
+@pytest.mark.parametrize("loc", [0.0, 1.0])
+def test_a_density_singular_at_q_lo_near_q_lo(a, loc):
+    """Beta(a, 1) shifted to [loc, loc + 1]: F(p) = t^a and E[q | q <= p] = loc + a t / (a + 1), t = p - loc (closed
+    forms), so E[q; q <= p] = t^a (loc + a t / (a + 1)). Near q_lo (t < 1e-3 of the width: the log-density route)
+    the mass crowds against q_lo (a share (t' / t)^a within t' of it: 18 % within 1e-15 t for a = 0.05) and must be
+    counted; at t = 2e-3 (the cdf route) the same formulas hold."""
+    quality = stats.beta(a, 1.0, loc=loc)
+    p = loc + np.array([1e-12, 1e-9, 1e-6, 5e-4, 9.99e-4, 2e-3])
+    t = p - loc  # exact (Sterbenz), the distance of the float p
+    mean = lemons.conditional_mean(quality, p)
+    offset = a * t / (a + 1)  # E - q_lo; at loc = 1 the mean is exact to its float spacing 2.2e-16
+    assert np.all(np.abs(mean - (loc + offset)) <= 1e-11 * offset + 2.3e-16 * loc)
+    assert np.max(np.abs(lemons.partial_expectation(quality, p) / (t ** a * (loc + a * t / (a + 1))) - 1)) < 1e-11
