@@ -292,10 +292,10 @@ class _Poly:
             inside = raw >= limit if sign < 0 else raw <= limit
             if sign < 0 and not inside[0] and inside.any():
                 i = int(np.argmax(inside))
-                self.cut = optimize.brentq(lambda x: self._raw(x) - limit, grid[i - 1], grid[i], xtol=1e-15)
+                self.cut = optimize.brentq(lambda x: self._raw(x) - limit, grid[i - 1], grid[i], xtol=1e-15 * (hi - lo))
             elif sign > 0 and not inside[-1] and inside.any():
                 i = len(grid) - 1 - int(np.argmax(inside[::-1]))
-                self.cut = optimize.brentq(lambda x: self._raw(x) - limit, grid[i], grid[i + 1], xtol=1e-15)
+                self.cut = optimize.brentq(lambda x: self._raw(x) - limit, grid[i], grid[i + 1], xtol=1e-15 * (hi - lo))
         if self.cut is not None:
             self.cut_offer = float(self._raw(self.cut))
             tangent = float(self._raw_slope(self.cut))
@@ -539,7 +539,9 @@ def k_double_auction(m: int, k: float = 0.5, buyer=None, seller=None, *, degree:
     The strategies are b(v) = v - P_B(v) and a(c) = c + P_S(c), with the markups P_B, P_S Chebyshev series of
     ``degree``; their coefficients solve the first-order conditions (module docstring) in least squares at
     ``n_collocation`` Chebyshev types per side (``scipy.optimize.least_squares``), started from the uniform
-    linear equilibrium shrunk by 1/m. The result is certified independently by :func:`best_response_gap`.
+    linear equilibrium shrunk by 1/m, with the coefficients in units of the width of the types' range (so that a
+    common affine change of the priors' scale, U[0, 1e-6] or U[0, 1e6] for U[0, 1], maps the answer and changes
+    nothing else). The result is certified independently by :func:`best_response_gap`.
 
     Double auctions have many equilibria (a continuum for m = 1); the one returned is the one the solver reaches
     from that start. For k = 1/2 and mirror-image priors it is the symmetric one; otherwise another start can
@@ -603,6 +605,9 @@ def _collocation(m, k, buyer, seller, bsup, ssup, degree, n_collocation):
     cb0, cs0 = _start(m, k, bsup, ssup, degree)
     n = degree + 1
 
+    # the unknowns are the markups' coefficients in units of the types' range, so that the least-squares steps, its
+    # tolerances and the penalty below do not depend on the scale of the priors (U[0, 1e-6] solves as U[0, 1] does)
+    width = max(bsup[1], ssup[1]) - min(bsup[0], ssup[0])
     # a weak penalty on the curved part of the markups selects the smooth extension where a type cannot trade (its
     # first-order condition is 0 = 0 there); it is tiny against the residuals (weights j^2 * 1e-7)
     smooth = _SMOOTH * np.arange(2, n) ** 2
@@ -617,7 +622,7 @@ def _collocation(m, k, buyer, seller, bsup, ssup, degree, n_collocation):
     signs = (-1.0) ** np.arange(n)
 
     def full(x):
-        return np.r_[x, x * signs] if mirror else x
+        return width * (np.r_[x, x * signs] if mirror else x)
 
     def fun(x):
         B, S = _pair(full(x), n, buyer, seller, bsup, ssup)
@@ -631,7 +636,7 @@ def _collocation(m, k, buyer, seller, bsup, ssup, degree, n_collocation):
     def make(x):
         return _pair(x, n, buyer, seller, bsup, ssup)
 
-    sol = optimize.least_squares(fun, cb0 if mirror else np.r_[cb0, cs0], method="lm", xtol=1e-15, ftol=1e-15,
+    sol = optimize.least_squares(fun, (cb0 if mirror else np.r_[cb0, cs0]) / width, method="lm", xtol=1e-15, ftol=1e-15,
                                  gtol=1e-15, max_nfev=4000)
     x = full(sol.x)
     bid, ask = make(x)

@@ -208,6 +208,22 @@ def test_beta_priors():
     assert fixed_price(2, None, p, p).efficiency < eq.efficiency < 1
 
 
+@pytest.mark.parametrize("lo, width", [(0.0, 1e-6), (0.0, 1e6), (1000.0, 1.0)])
+def test_equilibrium_does_not_depend_on_the_scale_of_the_priors(lo, width):
+    """The game is unchanged by a common affine map of values and costs, so U[lo, lo + w] must give the U[0, 1]
+    equilibrium mapped by x -> lo + w x: the same efficiency, and misreport and gap times w. (Before the solver
+    worked in units of the types' range, U[0, 1e-6] at m = 4 returned a certified answer with efficiency 0.984651
+    and misreport 0.1092 w, against 0.984687 and 0.1052 w.)"""
+    ref = k_double_auction(4)
+    p = stats.uniform(lo, width)
+    e = k_double_auction(4, 0.5, p, p)
+    t = np.linspace(0, 1, 101)
+    assert abs(e.efficiency - ref.efficiency) < 1e-8
+    assert abs(e.misreport / width - ref.misreport) < 1e-6
+    assert np.max(np.abs((e.bid(lo + width * t) - lo) / width - ref.bid(t))) < 1e-6
+    assert e.gap / width < 1e-6
+
+
 def test_equilibrium_bad_input():
     with pytest.raises(ValueError, match="m"):
         k_double_auction(0)
