@@ -157,10 +157,10 @@ def run(names, ks, baseline_names=(), table=None):
             ok = "ok" if gap.relative_gap <= 1e-8 else "loss"
             rows.append((name, k, member, f"loss {gap.relative_gap:.1e}{extra}", seconds, eff, ok))
     print(f"{'priors (buyer / seller)':28s} {'k':>5s}  {'member':58s} {'certificate':28s} {'time s':>7s} "
-          f"{'efficiency':>10s}")
-    for name, k, member, cert, seconds, eff, ok in rows:
+          f"{'CPU s':>6s} {'efficiency':>10s}")
+    for (name, k, member, cert, seconds, eff, ok), cpu in zip(rows, cpus):
         e = f"{eff:10.6f}" if eff is not None else f"{'':10s}"
-        print(f"{name:28s} {k:5.2f}  {member[:58]:58s} {cert:28s} {seconds:7.2f} {e}  {ok}")
+        print(f"{name:28s} {k:5.2f}  {member[:58]:58s} {cert:28s} {seconds:7.2f} {cpu:6.2f} {e}  {ok}")
     solved = sum(1 for row in rows if row[-1] == "ok")
     t = np.array(times)
     interior = np.array([0 < row[1] < 1 for row in rows])

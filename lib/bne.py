@@ -32,15 +32,16 @@ Method (chosen by measurement, benchmarks/bne.py).
   width they are the quadratic through their values at 1, 2 and 3 times 1e-4 of the width, since evaluating
   F at v_hi - z for tiny z loses the digits of z. The first-order start (h - p = k L x, g - c_lo = sigma x at
   x = 1e-9 of the range) is then exact to rounding in every digit of sigma: no cancellation.
-- All regular equilibria: both halves are sampled (one vectorised integration each, rtol 1e-5) on log-spaced
+- All regular equilibria: both halves are sampled (one integration per slope, rtol 1e-5) on log-spaced
   slopes, three per decade over [1e-2, 1e2]; the range widens a decade at a time, up to [1e-4, 1e4], while a
   crossing of the two curves of (h, g) at the middle price, or their closest approach, lies in its outermost decade.
   The uniform-exact slopes, each crossing and the closest approach start damped Newton-Broyden in
   (log sigma, log tau) (rtol 1e-6, refined at 1e-8 where it stalls), distinct roots are kept and the one returned
   is polished at ``rtol`` to a mismatch below ``tol`` (quasi-Newton: a finite-difference Jacobian with Broyden
-  updates, which also converges next to a fold, where the Jacobian is nearly singular). The scan and Newton stages
-  (rtol >= 1e-8) evaluate rho_S and rho_B from a cubic-spline table checked against them to 1e-9 at the midpoint
-  of every cell used; the polish uses rho_S and rho_B themselves. There is no fixed slope box, but members with slopes
+  updates, which also converges next to a fold, where the Jacobian is nearly singular). The scan, Newton and the
+  welfare of several members (rtol >= 1e-9) evaluate rho_S and rho_B from cubic-spline tables checked against them
+  to 1e-9 at the midpoint of every cell used (past a jump of a density, a further spline on each smooth run); the
+  polish uses rho_S and rho_B themselves. There is no fixed slope box, but members with slopes
   outside [1e-4, 1e4] whose crossings lie beyond the grown range are not searched for.
 - Among several regular equilibria the Pareto-best is returned (``selection`` says which and why); all are listed
   in ``equilibria`` with their welfare (from solutions at rtol 1e-9). Where none exists
@@ -372,7 +373,8 @@ class _EndRatio:
 
     def table(self) -> "_Table":
         """A cubic-spline table of rho on 4097 equally spaced points of [0, width], built once: the
-        cheap rho of the loose stages (scan and Newton, rtol >= 1e-8); the polish uses rho itself."""
+        cheap rho of the loose stages (scan, Newton and the members' welfare, rtol >= 1e-9); the polish uses rho
+        itself."""
         cached = self.__dict__.get("_table")
         if cached is None:
             cached = self._table = _Table(self, self.z0 * 1e4)
@@ -389,16 +391,19 @@ class _EndRatio:
         return np.where(z >= self.z0, far, near)
 
 
-_TABLE_RTOL = 1e-8  # integrations at rtol >= this use the tabulated end ratios (_EndRatio.table)
+_TABLE_RTOL = 1e-9  # integrations at rtol >= this use the tabulated end ratios (_EndRatio.table)
 _TABLE_ERROR = 1e-9  # largest relative error of a table at the midpoints of its cells
 
 
 class _Table:
-    """rho of an _EndRatio as a cubic spline of its values on n equally spaced z in [0, width] (interpolation error
-    of order h^4 times the fourth derivative of rho, h = width / (n - 1)), used from z = 0 up to the first cell whose
-    midpoint it misses by more than 1e-9 relative (beyond it, e.g. past a jump of a density or where a density
-    vanishes at the far end, the exact ratio). ``scalar`` is pure-Python Horner, several times cheaper than evaluating the cdf and the density;
-    ``__call__`` is vectorised. Used only where the integration's own tolerance is 1e-8 or looser."""
+    """rho of an _EndRatio as cubic splines of its values on n equally spaced z in [0, width] (interpolation error
+    of order h^4 times the fourth derivative of rho, h = width / (n - 1)). The first spline is used from z = 0 up to
+    the first cell whose midpoint it misses by more than 1e-9 relative (``top``); beyond it (past a jump of a density,
+    or where a density vanishes at the far end), up to three further splines, each on a run of at least 32 cells where
+    the cubic through the four nearest values also meets 1e-9 at the midpoints (so not across a jump), each used up to
+    the first midpoint it misses by 1e-9; the exact ratio everywhere else. ``scalar`` is pure-Python Horner, several
+    times cheaper than evaluating the cdf and the density; ``__call__`` is vectorised. Used only where the
+    integration's own tolerance is 1e-9 or looser."""
 
     def __init__(self, ratio, width: float, n: int = 4097):
         from scipy.interpolate import CubicSpline
@@ -414,26 +419,49 @@ class _Table:
         pp = CubicSpline(x[:m], y[:m], extrapolate=False)
         mid = 0.5 * (x[:m - 1] + x[1:m])  # the table is used only up to the first midpoint where it errs by 1e-9
         with np.errstate(all="ignore"):
-            err = np.abs(pp(mid) / ratio(mid) - 1)
+            exact_mid = ratio(mid)
+            err = np.abs(pp(mid) / exact_mid - 1)
         off = np.flatnonzero(~(err <= _TABLE_ERROR))
-        m = int(off[0]) + 1 if off.size else m
-        if m < 16:
+        first = int(off[0]) if off.size else m - 1  # cells [0, first) are covered by the first spline
+        if first + 1 < 16:
             return
         self.pp = pp
-        self.coef = [tuple(col) for col in pp.c.T.tolist()]
-        self.c = np.ascontiguousarray(pp.c)  # (4, cells): the vectorised Horner of __call__
-        self.inv, self.step, self.top = (n - 1) / width, width / (n - 1), float(x[m - 1])
+        self.c = np.zeros((4, n - 1))  # (4, cells): the vectorised Horner of __call__
+        self.c[:, :first] = pp.c[:, :first]
+        self.covered = np.zeros(n - 1, dtype=bool)
+        self.covered[:first] = True
+        for a, b in _smooth_runs(y[:m], exact_mid, first + 1, limit=3):
+            piece = CubicSpline(x[a:b + 1], y[a:b + 1], extrapolate=False)
+            with np.errstate(all="ignore"):
+                miss = np.flatnonzero(~(np.abs(piece(mid[a:b]) / exact_mid[a:b] - 1) <= _TABLE_ERROR))
+            b = a + int(miss[0]) if miss.size else b
+            self.c[:, a:b] = piece.c[:, :b - a]
+            self.covered[a:b] = True
+        self.coef = [tuple(col) for col in self.c[:, :first].T.tolist()]
+        self.more = [tuple(col) if ok else None for col, ok in zip(self.c.T.tolist(), self.covered)]
+        self.inv, self.step, self.top = (n - 1) / width, width / (n - 1), float(x[first])
+        self.cells = n - 1
+
+    def rest(self, z: float) -> float:
+        """rho at z outside [0, top): a further spline's cell where one covers z, else the exact ratio."""
+        i = int(z * self.inv)
+        piece = self.more[i] if 0.0 <= z and i < self.cells else None
+        if piece is None:
+            return self.ratio.scalar(z)
+        d = z - i * self.step
+        c0, c1, c2, c3 = piece
+        return ((c0 * d + c1) * d + c2) * d + c3
 
     def scalar(self, z: float) -> float:
         if not 0.0 <= z < self.top:
-            return self.ratio.scalar(z)
+            return self.rest(z)
         i = int(z * self.inv)
         d = z - i * self.step
         c0, c1, c2, c3 = self.coef[i]
         return ((c0 * d + c1) * d + c2) * d + c3
 
     def _horner(self, z):
-        """The spline at z in [0, top) by Horner's rule on its cells' coefficients, as ``scalar`` (PPoly's own
+        """The splines at z in covered cells by Horner's rule on the cells' coefficients, as ``scalar`` (PPoly's own
         evaluation costs more in call overhead than the arithmetic on a few dozen points)."""
         i = (z * self.inv).astype(np.intp)
         d = z - i * self.step
@@ -444,8 +472,34 @@ class _Table:
         inside = (z >= 0) & (z < self.top)
         if np.all(inside):
             return self._horner(z)
+        i = np.clip(np.where(z >= 0, z * self.inv, 0.0), 0, self.cells - 1).astype(np.intp)
+        inside = (z >= 0) & (z * self.inv < self.cells) & self.covered[i]
         with np.errstate(all="ignore"):
-            return np.where(inside, self.pp(np.where(inside, z, 0.0)), self.ratio(np.where(inside, self.top, z)))
+            return np.where(inside, self._horner(np.where(inside, z, 0.0)), self.ratio(np.where(inside, self.top, z)))
+
+
+def _smooth_runs(y, exact_mid, start: int, limit: int, min_cells: int = 32):
+    """Runs [a, b) of at least min_cells cells, from cell ``start`` on, where the cubic through the four nearest
+    values (equally spaced, y[i - 1] to y[i + 2]) meets the midpoint value of cell i to 1e-9 relative: the longest
+    ``limit`` of them, in order. A jump of the function between two values makes its neighbouring cells fail."""
+    cells = y.size - 1
+    if cells - start < min_cells:
+        return []
+    i = np.arange(max(start, 1), cells - 1)
+    local = (-y[i - 1] + 9 * y[i] + 9 * y[i + 1] - y[i + 2]) / 16
+    with np.errstate(all="ignore"):
+        smooth = np.abs(local / exact_mid[i] - 1) <= _TABLE_ERROR
+    edges = np.flatnonzero(np.diff(np.concatenate([[0], smooth.astype(np.int8), [0]])))
+    runs = [(int(i[a]), int(i[b - 1]) + 1) for a, b in zip(edges[0::2], edges[1::2]) if b - a >= min_cells]
+    return sorted(sorted(runs, key=lambda r: r[0] - r[1])[:limit])
+
+
+def _inline(ratio):
+    """(coefficients, 1 / step, step, top, scalar fallback) of a _Table for the inlined right-hand side; for an exact
+    _EndRatio, no cubic piece (top = -inf) and its scalar evaluation."""
+    if isinstance(ratio, _Table):
+        return ratio.coef, ratio.inv, ratio.step, ratio.top, ratio.rest
+    return (), 0.0, 0.0, -math.inf, ratio.scalar
 
 
 def _dop853(fun, t0: float, t1: float, y0, rtol: float, atol: float):
@@ -552,27 +606,64 @@ class _Shooting:
         pt[~ok] = np.nan
         return pt, sol
 
+    def sample(self, side: int, slopes, rtol: float):
+        """(h, g) at the middle price for each slope (nan where the half fails), one scalar integration per slope:
+        cheaper than one vectorised system (:meth:`halves`), whose common steps are set by the stiffest trajectory."""
+        slopes = np.atleast_1d(np.asarray(slopes, dtype=float))
+        return np.array([self.half(side, float(x), rtol)[0] for x in slopes]).reshape(slopes.size, 2)
+
     def _scalar_rhs(self, side, rtol: float = 0.0):
-        k = self.k
-        rb, rs = self._ratios(rtol, scalar=True)
+        """The right-hand side for one trajectory in plain Python floats (what the compiled DOP853 calls back): the
+        tables' cubic pieces evaluated inline by Horner's rule (as :meth:`_Table.scalar`, the same operations),
+        the exact ratios where a table does not reach or is not used."""
+        k, km = self.k, 1 - self.k
+        (cb, ib, sb, tb, fb), (cs, is_, ss, ts, fs) = (_inline(r) for r in self._ratios(rtol, scalar=False))
         if side == 0:
             gap0, top0 = self.p_lo - self.c_lo, self.v_hi - self.p_lo
 
             def fun(x, y):
-                y1, y2 = y
+                y1, y2 = y.tolist() if type(y) is np.ndarray else y
                 pg, z = gap0 + x - y2, top0 - x - y1
                 if not (y1 > 0 and pg > 0 and z > 0 and y2 > 0):
                     return [0.0, 0.0]
-                return [(1 - k) * z * rb(z) / pg - 1, k * y2 * rs(y2) / y1]
+                if z < tb:
+                    i = int(z * ib)
+                    d = z - i * sb
+                    c0, c1, c2, c3 = cb[i]
+                    r1 = ((c0 * d + c1) * d + c2) * d + c3
+                else:
+                    r1 = fb(z)
+                if y2 < ts:
+                    i = int(y2 * is_)
+                    d = y2 - i * ss
+                    c0, c1, c2, c3 = cs[i]
+                    r2 = ((c0 * d + c1) * d + c2) * d + c3
+                else:
+                    r2 = fs(y2)
+                return [km * z * r1 / pg - 1, k * y2 * r2 / y1]
         else:
             gap0, bot0 = self.v_hi - self.p_hi, self.p_hi - self.c_lo
 
             def fun(u, z):
-                z1, z2 = z
+                z1, z2 = z.tolist() if type(z) is np.ndarray else z
                 hp, y = gap0 + u - z1, bot0 - u - z2
                 if not (z1 > 0 and z2 > 0 and hp > 0 and y > 0):
                     return [0.0, 0.0]
-                return [(1 - k) * z1 * rb(z1) / z2, k * y * rs(y) / hp - 1]
+                if z1 < tb:
+                    i = int(z1 * ib)
+                    d = z1 - i * sb
+                    c0, c1, c2, c3 = cb[i]
+                    r1 = ((c0 * d + c1) * d + c2) * d + c3
+                else:
+                    r1 = fb(z1)
+                if y < ts:
+                    i = int(y * is_)
+                    d = y - i * ss
+                    c0, c1, c2, c3 = cs[i]
+                    r2 = ((c0 * d + c1) * d + c2) * d + c3
+                else:
+                    r2 = fs(y)
+                return [km * z1 * r1 / z2, k * y * r2 / hp - 1]
         return fun
 
     def half(self, side: int, slope: float, rtol: float, dense: bool = False):
@@ -702,13 +793,13 @@ def _regular_roots(sh: _Shooting, max_starts: int = 12):
     while True:
         logs = np.log(10.0) * np.arange(lo_dec * per, hi_dec * per + 1) / per
         if done == (0, 0):
-            P, Q = sh.halves(0, np.exp(logs), 1e-5)[0], sh.halves(1, np.exp(logs), 1e-5)[0]
+            P, Q = sh.sample(0, np.exp(logs), 1e-5), sh.sample(1, np.exp(logs), 1e-5)
         else:  # sample only the new decades
             new_lo = np.log(10.0) * np.arange(lo_dec * per, done[0] * per) / per
             new_hi = np.log(10.0) * np.arange(done[1] * per + 1, hi_dec * per + 1) / per
             extra = np.concatenate([new_lo, new_hi])
             if extra.size:
-                pe, qe = sh.halves(0, np.exp(extra), 1e-5)[0], sh.halves(1, np.exp(extra), 1e-5)[0]
+                pe, qe = sh.sample(0, np.exp(extra), 1e-5), sh.sample(1, np.exp(extra), 1e-5)
                 n_lo = new_lo.size
                 P = np.concatenate([pe[:n_lo], P, pe[n_lo:]])
                 Q = np.concatenate([qe[:n_lo], Q, qe[n_lo:]])

@@ -147,6 +147,29 @@ def test_tabulated_end_ratio_matches_the_closed_form():
     assert max(abs(table.scalar(float(t)) / e - 1) for t, e in zip(beyond, exact)) < 1e-9
 
 
+def test_tabulated_end_ratio_past_a_density_jump():
+    """A seller density 1.4 on [0, 1/2) and 0.6 on [1/2, 1] (scipy's rv_histogram): rho(y) = F(y) / (y f(y)) is 1
+    below 1/2 and (0.7 + 0.6 (y - 1/2)) / (0.6 y) above (closed form). The first spline ends before the jump; a
+    further one covers the smooth part past it, and both agree with the closed form to 1e-9 on a dense grid off the
+    knots, by the scalar Horner route, the vectorised one and the inlined right-hand side's fallback (``rest``)."""
+    from scipy import stats
+
+    from lib.bne import _EndRatio
+
+    d = stats.rv_histogram((np.array([1.4, 0.6]), np.array([0.0, 0.5, 1.0]))).freeze()
+    table = _EndRatio(lambda y: d.cdf(y), lambda y: d.pdf(y), 1.0, "seller").table()
+    assert table.pp is not None and 0.45 < table.top < 0.5
+    past = np.arange(4096) / 4096 > 0.51
+    assert np.mean(table.covered[past]) > 0.99  # the part past the jump is tabulated, not the exact ratio
+    z = np.linspace(1e-3, 0.999, 20001) + 0.37 / 4096
+    z = z[(z < 0.999) & (np.abs(z - 0.5) > 2e-3)]
+    exact = np.where(z < 0.5, 1.0, (0.7 + 0.6 * (z - 0.5)) / (0.6 * z))
+    assert np.max(np.abs(table(z) / exact - 1)) < 1e-9
+    assert max(abs(table.scalar(float(t)) / e - 1) for t, e in zip(z, exact)) < 1e-9
+    above = z > table.top
+    assert max(abs(table.rest(float(t)) / e - 1) for t, e in zip(z[above], exact[above])) < 1e-9
+
+
 def test_crossings_locates_a_constructed_crossing_and_the_closest_approach():
     """Two polygonal curves built to cross at a chosen point: P runs along y = 2 x through the vertices (i, 2 i) and
     Q along direction (1, -1.5) through X = (1.3, 2.6) = P(1) + 0.3 (P(2) - P(1)), with X = Q(2) + 0.6 (Q(3) - Q(2)).
