@@ -98,13 +98,53 @@ class ConvergenceError(RuntimeError):
 
 
 class NoRegularEquilibrium(ConvergenceError):
-    """No member of the regular class exists for these priors and k; ``closest`` is the smallest distance between
-    the curves of (h, g) traced by the two halves (the evidence), ``slopes`` the (sigma, tau) where it is reached."""
+    """No member of the regular class exists for these priors and k. The evidence: ``closest``, the smallest distance
+    between the curves of (h, g) traced by the two halves, and ``slopes``, the (sigma, tau) where it is reached (nan
+    and () where the end conditions already fail); ``jump`` = (end, p, before, after) where an end condition changes
+    sign at p by a jump (a jump of a density) with the values just below and above p, else None. The wider class:
+    ``family_ends``, the ends ((p_lo range), (p_hi range)) at which the smooth family's exponents lie in [1/4, 4]
+    (:func:`family_range`; None if there are none), and :meth:`smooth_family`, which evaluates the family there and
+    returns its best member found."""
 
-    def __init__(self, message: str, closest: float = math.nan, slopes: tuple = ()):
+    def __init__(self, message: str, closest: float = math.nan, slopes: tuple = (), jump: tuple | None = None):
         super().__init__(message)
         self.closest = closest
         self.slopes = slopes
+        self.jump = jump
+        self.family_ends = None
+        self._problem = None
+
+    def smooth_family(self, n: int = 3, *, rtol: float = 1e-9, tol: float = 1e-7) -> "SmoothFamily":
+        """:func:`smooth_family` of these priors and k on the n x n grid of ends equally spaced strictly inside
+        ``family_ends``: ``best`` is the best equilibrium of the wider class found (certify it with
+        ``best.equilibrium.best_response_gap()``). ValueError if n is not a whole number in [1, 10] or there are no
+        such ends."""
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= 10:
+            raise ValueError(f"n must be a whole number in [1, 10] (an n x n grid of ends); got {n!r}")
+        if self.family_ends is None or self._problem is None:
+            raise ValueError("no ends of the smooth family with exponents in [1/4, 4] are known for these priors")
+        buyer, seller, k = self._problem
+        (a, b), (c, d) = self.family_ends
+        pairs = [(float(x), float(y)) for x in np.linspace(a, b, n + 2)[1:-1] for y in np.linspace(c, d, n + 2)[1:-1]]
+        return smooth_family(buyer, seller, k, pairs, rtol=rtol, tol=tol)
+
+
+def _offer_family(error: NoRegularEquilibrium, buyer, seller, k: float) -> None:
+    """Attach the wider class to an error raised for an empty regular class: the ends of the smooth family with
+    exponents in [1/4, 4] (family_range), named in the message, and the priors for error.smooth_family()."""
+    error._problem = (buyer, seller, k)
+    try:
+        error.family_ends = family_range(buyer, seller, k)
+    except ValueError:
+        error.family_ends = None
+    if error.family_ends is None:
+        extra = "; no ends of the smooth family have exponents in [1/4, 4] (lib.bne.family_range)"
+    else:
+        (a, b), (c, d) = error.family_ends
+        extra = (f"; the wider smooth family (other end behaviour) can have members with p_lo in [{a:.4g}, {b:.4g}] "
+                 f"and p_hi in [{c:.4g}, {d:.4g}] (exponents in [1/4, 4], lib.bne.family_range): this error's "
+                 f"smooth_family() evaluates it on a grid of those ends and returns the best member found")
+    error.args = (str(error.args[0]) + extra,) + tuple(error.args[1:])
 
 
 def linear_uniform(k: float) -> tuple[float, float, float, float]:
@@ -873,11 +913,13 @@ def _end_prices(B, S, rho_b, rho_s, sup_b, sup_s, k):
             continue
         root = optimize.brentq(f, grid[i], grid[i + 1], xtol=1e-15 * max(1.0, abs(grid[i])), rtol=1e-15)
         d = 1e-9 * (b - a)
-        if abs(f(root - d) - f(root + d)) > 1e-3 * max(abs(vals[i]), abs(vals[i + 1])):
+        before, after = float(f(root - d)), float(f(root + d))
+        if abs(before - after) > 1e-3 * max(abs(vals[i]), abs(vals[i + 1])):
             raise NoRegularEquilibrium(
                 f"no regular equilibrium: the end condition {'at the bottom' if first else 'at the top'} changes sign "
-                f"at p = {root:.6g} by a jump (a jump of a density there) without a root, so no member has finite, "
-                f"non-zero slopes at that end", closest=math.nan, slopes=())
+                f"at p = {root:.6g} by a jump (a jump of a density there, from {before:.4g} to {after:.4g}) without "
+                f"a root, so no member has finite, non-zero slopes at that end", closest=math.nan, slopes=(),
+                jump=("bottom" if first else "top", float(root), before, after))
         out.append(root)
     return out[0], out[1]
 
@@ -1028,14 +1070,24 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
 
     Raises ``ValueError`` for bad input (``InputTypeError``, both a ValueError and a TypeError, for a
     non-distribution or a non-number): supports inside [-4, 4] and at least 1e-9 wide, gains from trade,
-    1e-13 <= rtol <= 1e-3, tol > 0. Raises :class:`NoRegularEquilibrium` (a ConvergenceError) with the evidence if no
-    regular equilibrium exists, and :class:`ConvergenceError` if one is found but not to ``tol``.
+    1e-13 <= rtol <= 1e-3, tol > 0. Raises :class:`NoRegularEquilibrium` (a ConvergenceError) if no regular
+    equilibrium exists, with the evidence and the wider class (its ``family_ends`` and ``smooth_family()``, whose
+    ``best`` is the best smooth equilibrium found), and :class:`ConvergenceError` if one is found but not to ``tol``.
     """
     start = time.perf_counter()
     sup_b, sup_s, k = _validate(buyer, seller, k, rtol, tol)
-    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
     if k in (0.0, 1.0):
         return _one_sided(buyer, seller, k, sup_b, sup_s, start)
+    try:
+        return _regular(buyer, seller, k, sup_b, sup_s, rtol, tol, start)
+    except NoRegularEquilibrium as error:
+        _offer_family(error, buyer, seller, k)
+        raise
+
+
+def _regular(buyer, seller, k: float, sup_b, sup_s, rtol: float, tol: float, start: float) -> BNEResult:
+    """solve_double_auction for 0 < k < 1."""
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
     Bv, Sv, rho_b, rho_s = _end_ratios(buyer, seller, sup_b, sup_s)
     p_lo, p_hi = _end_prices(Bv, Sv, rho_b, rho_s, sup_b, sup_s, k)
     if p_lo is None:
@@ -1057,8 +1109,8 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
             f"no regular equilibrium (finite, non-zero end slopes) for these priors at k = {k:g}: the halves from "
             f"p_lo = {p_lo:.6g} and p_hi = {p_hi:.6g} never meet at p = {sh.p_mid:.6g} for end slopes g'(p_lo), "
             f"h'(p_hi) in [{span[0]:g}, {span[1]:g}] (the curves of (h, g) they trace stay at least {closest:.3g} "
-            f"apart, closest at slopes {tuple(round(s, 4) for s in slopes)}); smooth equilibria with other end "
-            f"behaviour, and the one-price equilibria of lib.double_auction, still exist",
+            f"apart, closest at slopes {tuple(round(s, 4) for s in slopes)}); the one-price equilibria of "
+            f"lib.double_auction still exist",
             closest=closest, slopes=slopes)
     def result(found):
         z, residual, tables, ode_res = found

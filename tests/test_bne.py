@@ -214,6 +214,35 @@ def no_member(name: str):
 def test_near_uniform_at_k_half_has_no_regular_member(name):
     error = no_member(name)
     assert error.closest > 1e-4 and len(error.slopes) == 2
+    assert error.jump is None and error.family_ends is not None and "family_range" in str(error)
+    (a, b), (c, d) = error.family_ends
+    assert a < b < c < d
+
+
+def test_density_jump_empties_the_regular_class_and_the_error_offers_the_smooth_family():
+    """Buyer density 0.6 on [0, 1/2), 1.4 on [1/2, 1]; seller 1.4 then 0.6; k = 1/4. The seller's L = 1 (F_S(y) =
+    1.4 y near 0), so the bottom end condition (1 - k)(1 - F_B(p)) - (1 + k L) f_B(p) p is, by hand, 0.75 - 1.2 p on
+    [0, 1/2) (at least 0.15) and 1.05 - 2.8 p on [1/2, 1] (at most -0.35): it changes sign at 1/2 without a root, so
+    no p_lo has lambda = 1. The family's exponent lambda = k L / (h'(p_lo) - 1), h'(p_lo) = 0.75 (1 - 0.6 p) /
+    (0.6 p) below 1/2, is at least 1/4 from p = 5/11 up to the jump (above it h'(p_lo) = 0.75 at 1/2 and falls: no
+    member). The error reports the jump with those one-sided values and those ends, and its smooth family has a
+    member there, certified by the independent best-response check, with lambda from the hand formula."""
+    low_high = stats.rv_histogram((np.array([0.6, 1.4]), np.array([0.0, 0.5, 1.0]))).freeze()
+    high_low = stats.rv_histogram((np.array([1.4, 0.6]), np.array([0.0, 0.5, 1.0]))).freeze()
+    with pytest.raises(NoRegularEquilibrium, match="jump") as info:
+        solve_double_auction(low_high, high_low, 0.25)
+    error = info.value
+    end, p, before, after = error.jump
+    assert end == "bottom" and p == pytest.approx(0.5, abs=1e-9)
+    assert before == pytest.approx(0.75 - 1.2 * 0.5, abs=1e-6) and after == pytest.approx(1.05 - 2.8 * 0.5, abs=1e-6)
+    assert error.family_ends[0] == pytest.approx((5 / 11, 0.5), abs=1e-3)
+    best = error.smooth_family(n=2).best
+    assert best is not None and best.equilibrium.best_response_gap(n_types=5).relative_gap < 1e-8
+    p_lo = best.price_range[0]
+    assert best.exponents[0] == pytest.approx(0.25 / (0.75 * (1 - 0.6 * p_lo) / (0.6 * p_lo) - 1), rel=1e-9)
+    for n in (0, 11, 2.0, True):
+        with pytest.raises(ValueError, match="n must be"):
+            error.smooth_family(n=n)
 
 
 def test_no_symmetric_regular_member_for_beta105_by_own_shooting():
