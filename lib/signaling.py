@@ -831,7 +831,11 @@ def intuitive_deviation(game: OpenSourceGame, pooling_openness: float) -> float 
     s' must be equilibrium-dominated for L (even if believed H, L gets less than in the pooling equilibrium:
     pi(s', q_H; q_L) < pi_L*) and profitable for H if believed H (pi(s', q_H; q_H) > pi_H*). Returns the s' in
     [0, 1] that H likes best among those that L would never want (a point just outside L's set is approximated by
-    moving 1e-9 beyond the root), or None if every such s' leaves H no better off: the pooling PBE survives.
+    moving beyond the root by 1e-9 or by half the window in which H still gains, whichever is smaller: at small gaps
+    that window is narrower than 1e-9), or None if every such s' leaves H no better off: the pooling PBE survives.
+    A gain below 1e-12 of the two profits counts as a tie. Chapter 3 proves that the criterion breaks the pooling PBE
+    iff L's set ends below s = 1 (above its end L loses and H gains, since pi_H - pi_L rises with s); so it breaks it
+    in every game with a separating PBE, except where L's set ends exactly at 1.
     ``pooling_openness`` must be a finite real in [0, 1] (else ValueError).
     """
     s = real(pooling_openness, "pooling_openness", lo=0, hi=1)
@@ -840,10 +844,17 @@ def intuitive_deviation(game: OpenSourceGame, pooling_openness: float) -> float 
     mu, qH, qL = p.pooled_belief, p.q_high, p.q_low
     pi_l, pi_h = _pi(p, s, mu, qL), _pi(p, s, mu, qH)
     keep = _interval_at_least(p, qL, qH, pi_l)  # L would want these if believed H
+    gains = _interval_at_least(p, qH, qH, pi_h)  # H would (weakly) gain at these if believed H
     step = Fraction(1, 10**9) if exact else 1e-9
     candidates = [0, 1, _best_openness(p, qH, qH)] if exact else [0.0, 1.0, _best_openness(p, qH, qH)]
     if keep is not None:
-        candidates += [keep[0] - step, keep[1] + step]
+        up, down = step, step
+        if gains is not None:  # stay inside the window where H gains, however narrow
+            if gains[1] > keep[1]:
+                up = min(step, (min(gains[1], 1) - keep[1]) / 2) if keep[1] < 1 else step
+            if gains[0] < keep[0]:
+                down = min(step, (keep[0] - max(gains[0], 0)) / 2) if keep[0] > 0 else step
+        candidates += [keep[0] - down, keep[1] + up]
     min_gain = (Fraction(1, 10**12) if exact else 1e-12) * (abs(pi_h) + abs(pi_l))  # relative: scale-free
     best = None
     for c in candidates:

@@ -206,6 +206,64 @@ def test_intuitive_criterion_breaks_the_default_pooling_equilibrium():
     assert game.profit(s, game.q_high, game.q_high) > nd.high.profit        # H would, if believed H
 
 
+def _exact_profit(game, s, belief, quality):
+    """pi(s, mu; q) of the chapter's definition in exact rational arithmetic (independent of lib's _pi)."""
+    F = Fraction
+    a, b, g, d, m, c0 = (F(getattr(game, k)) for k in ("a", "beta", "gamma", "delta", "margin", "c0"))
+    s, mu, q = F(s), F(belief), F(quality)
+    return m * ((a + mu * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
+
+
+@pytest.mark.parametrize("prior, delta", [(0.7, 1.0), (0.8, 0.75), (0.9, 0.5)])
+def test_intuitive_deviation_found_in_a_window_narrower_than_its_old_step(prior, delta):
+    """Gap 0.01, beta = 0.2, gamma = 0: pooling at s = 0, and H gains if believed H only on a window of width
+    about 1e-9 just above the end of L's set (pi_H - pi_L = c0 s^2 (1/q_L - 1/q_H)/2 rises with s). A step of
+    1e-9 beyond the root jumped over it and reported that the pooling PBE survives; the returned deviation is
+    certified in exact arithmetic: L strictly loses and H strictly gains there, if believed H."""
+    game = OpenSourceGame(q_high=1.0, q_low=0.99, prior_high=prior, a=1.0, beta=0.2, gamma=0.0, delta=delta,
+                          margin=1.0, c0=0.5)
+    nd = solve(game, False)
+    assert nd.regime == "pooling" and nd.high.openness == 0.0 and nd.separating_exists
+    dev = intuitive_deviation(game, nd.high.openness)
+    assert dev is not None
+    mu = Fraction(game.prior_high) * Fraction(game.q_high) + (1 - Fraction(game.prior_high)) * Fraction(game.q_low)
+    u_L, u_H = (_exact_profit(game, 0, mu, q) for q in (game.q_low, game.q_high))
+    assert _exact_profit(game, dev, game.q_high, game.q_low) < u_L
+    assert _exact_profit(game, dev, game.q_high, game.q_high) > u_H
+
+
+def test_intuitive_deviation_exists_iff_l_set_ends_below_one():
+    """The criterion breaks a pooling PBE iff the upper end of {s: pi(s, q_H; q_L) >= pi_L*} is below 1 (chapter
+    3's proposition). That end is found here by bisection on the exact-arithmetic profit, not by lib's roots, at
+    pooling games drawn with seed 5 (those with the end within 1e-7 of 1 are skipped as too close to call)."""
+    checked = 0
+    for game in _draws(300, seed=5):
+        try:
+            nd = solve(game, False)
+        except NoEquilibriumError:
+            continue
+        if nd.regime != "pooling":
+            continue
+        mu = Fraction(game.pooled_belief)
+        u_L = _exact_profit(game, nd.low.openness, Fraction(game.prior_high) * Fraction(game.q_high)
+                            + (1 - Fraction(game.prior_high)) * Fraction(game.q_low), game.q_low)
+        gain_L = lambda x: _exact_profit(game, x, game.q_high, game.q_low) - u_L
+        assert gain_L(nd.low.openness) > 0 or mu == Fraction(game.q_low)   # s_p lies inside L's set
+        if gain_L(1) >= 0:
+            end = 1.0
+        else:
+            lo, hi = Fraction(nd.low.openness), Fraction(1)
+            for _ in range(60):
+                mid = (lo + hi) / 2
+                lo, hi = (mid, hi) if gain_L(mid) >= 0 else (lo, mid)
+            end = float(lo)
+        if abs(end - 1) < 1e-7 and end != 1.0:
+            continue
+        assert (intuitive_deviation(game, nd.high.openness) is not None) == (end < 1)
+        checked += 1
+    assert checked >= 40
+
+
 # ------------------------------------------------------------------------------------------------ claims
 
 def test_claims_are_computed_and_match_direct_counts():
