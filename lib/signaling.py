@@ -394,7 +394,12 @@ def _acceptance_interval(p, quality, belief):
     B = p.margin * (belief * p.gamma - p.delta)
     C = p.margin * (2 * p.a + belief * p.beta + p.beta * quality) - _best_profit(p, quality, p.q_low)
     roots = _roots(A, B, C)
-    if roots is None:
+    if belief > p.q_low:
+        # the set contains s*(q, q_L) (the profit rises with the belief), so it is never empty and its ends
+        # straddle that point; near q_L the float roots can lose it by rounding (a tiny discriminant or root)
+        s_o = _best_openness(p, quality, p.q_low)
+        roots = (s_o, s_o) if roots is None else (min(roots[0], s_o), max(roots[1], s_o))
+    elif roots is None:
         return None
     lo, hi = roots
     if isinstance(p, OpenSourceGame):

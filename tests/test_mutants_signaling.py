@@ -320,3 +320,72 @@ def test_claims_that_apply_to_no_game_count_zero_games():
             assert math.isnan(r.share_strict) and math.isnan(r.share_weak)
         else:
             assert r.n_applicable == 1 and r.verdict in ("holds", "fails")
+
+
+def test_acceptance_interval_is_never_empty_just_above_q_low():
+    """For a belief mu > q_L, A_q(mu) contains s*(q, q_L): pi(s, mu; q) - pi(s, q_L; q) = m (beta + gamma s)(mu - q_L)
+    > 0, so there pi >= V_q. At beliefs 1 to 39 ulps above q_L the float discriminant or root rounds the way that
+    loses the interval (810 of the 40,872 cases below returned None); the answer must contain s*(q, q_L), found here
+    by a search over 100,001 openness levels of the profit at belief q_L."""
+    import math
+    grid = np.linspace(0.0, 1.0, 100_001)
+    checked = 0
+    for game in list(_games()) + list(random_games(60, seed=3)):
+        for q in (game.q_low, game.q_high):
+            s_o = grid[np.argmax(game.profit(grid, game.q_low, q))]
+            mu = game.q_low
+            for _ in range(39):
+                mu = math.nextafter(mu, 2.0)
+                interval = acceptance_interval(game, q, mu)
+                assert interval is not None, (game, q, mu)
+                assert interval[0] - 1e-5 <= s_o <= interval[1] + 1e-5
+                checked += 1
+    assert checked == 39 * 2 * (24 + 60)
+
+
+def test_a_degenerate_gap_range_is_refused():
+    """gap_range must satisfy lo < hi: a single gap is no range to scan (else the scan finds no switch and
+    threshold reports NoSwitchError instead of naming the bad input)."""
+    from lib.signaling import threshold
+    game = OpenSourceGame(**DEFAULTS)
+    for f in (regime_switches, threshold):
+        with pytest.raises(ValueError, match="gap_range"):
+            f(game, gap_range=(0.2, 0.2))
+
+
+def test_a_switch_at_an_exact_tie_is_reported_at_the_tie():
+    """q_H = 1, q_L = 1/2, lambda = 1/4, a = beta = m = c0 = 1, gamma = 0, delta = 1/2 (every number dyadic, so
+    the floats are exact). By hand: L mimics s when believed H iff beta (q_H - q_L) > delta s + c0 s^2/(2 q_L), i.e.
+    1/2 > s/2 + s^2, so r = 1/2; H's separating profit 2a + 2 beta q_H - delta r - c0 r^2/(2 q_H) = 29/8, and pooling
+    at s = 0 (openness does not sell, gamma = 0) gives 2a + beta (mu_p + q_H) = 29/8 with mu_p = 5/8: H is
+    indifferent at the gap 1/2 exactly, and a tie goes to separating. A scan with 0.5 as a scan gap must report the
+    switch at 0.5, its first separating gap."""
+    from fractions import Fraction as Fr
+    r = Fr(1, 2)
+    assert Fr(1, 2) == r / 2 + r * r                                              # L indifferent at r
+    assert 2 + 2 - Fr(1, 2) * r - r * r / 2 == 2 + (Fr(1, 4) + Fr(3, 4) * Fr(1, 2)) + 1 == Fr(29, 8)
+    game = OpenSourceGame(q_high=1.0, q_low=0.5, prior_high=0.25, a=1.0, beta=1.0, gamma=0.0, delta=0.5, margin=1.0,
+                          c0=1.0)
+    assert list(regime_along_gap(game, [0.49, 0.5, 0.51])) == ["pooling", "separating", "separating"]
+    for gap_range, n in (((0.4, 0.6), 3), ((0.3, 0.7), 5)):
+        assert np.linspace(*gap_range, n)[n // 2] == 0.5
+        switches = regime_switches(game, gap_range, n)
+        assert [(x.gap, x.below, x.above) for x in switches] == [(0.5, "pooling", "separating")]
+
+
+def test_claim_table_reads_strictly_higher_as_the_scalar_claims_do_at_the_tolerance():
+    """claim_table is the vectorised form of each Claim's scalar tests: at a difference of exactly the tolerance
+    1e-9 max(1, |y|) "higher" is not strictly higher for either (and one ulp more is)."""
+    import dataclasses
+    from lib.signaling import CLAIMS, claim_table, outcome_table, solve
+    claim = next(c for c in CLAIMS if c.key == "profit.H")
+    nd = [solve(g, False) for g in _games()]
+    d = []
+    for o in nd:
+        y = o.high.profit
+        for x in (y + 1e-9 * max(1.0, abs(y)), np.nextafter(y + 1e-9 * max(1.0, abs(y)), np.inf)):
+            d.append(dataclasses.replace(o, disclose=True, high=dataclasses.replace(o.high, profit=float(x))))
+    nd2 = [o for o in nd for _ in range(2)]
+    applies, strict, weak = claim_table(claim, outcome_table(nd2), outcome_table(d))
+    assert list(strict) == [bool(claim.strict(a, b)) for a, b in zip(nd2, d)] == [False, True] * len(nd)
+    assert weak.all()
