@@ -302,6 +302,32 @@ def test_beta_family_never_silently_wrong(a, b, k):
     assert r.best_response_gap(n_types=3).relative_gap <= 1e-8
 
 
+@settings(max_examples=3, deadline=None)
+@given(a=st.floats(1.0, 4.0), b=st.floats(1.0, 4.0), c=st.floats(1.0, 4.0), d=st.floats(1.0, 4.0),
+       k=st.sampled_from([0.25, 0.5, 0.75]))
+def test_smooth_family_on_untuned_priors_is_certified(a, b, c, d, k):
+    """Beta(a, b) values against Beta(c, d) costs: family_range gives ends (or says why not, by name); at the middle
+    of both ranges every member smooth_equilibria returns passes the independent best-response check, and its
+    exponent lambda is k L / (h'(p_lo) - 1) with L = 1 / c (Beta(c, d) near 0) and h'(p_lo) = (1 - k)(1 - F_B) /
+    (f_B p_lo) from scipy's Beta, not lib.bne's end ratios."""
+    from lib.bne import family_range, smooth_equilibria
+
+    buyer, seller = beta(a, b), beta(c, d)
+    try:
+        lo, hi = family_range(buyer, seller, k)
+    except ValueError as error:
+        assert "exponent" in str(error)
+        return
+    p_lo, p_hi = 0.5 * (lo[0] + lo[1]), 0.5 * (hi[0] + hi[1])
+    if not p_lo < p_hi:
+        return
+    h1 = (1 - k) * buyer.sf(p_lo) / (buyer.pdf(p_lo) * p_lo)
+    for member in smooth_equilibria(buyer, seller, k, p_lo, p_hi, rtol=1e-9, tol=1e-7):
+        assert 0 < member.efficiency < 1 and member.price_range == (p_lo, p_hi)
+        assert member.exponents[0] == pytest.approx(k / c / (h1 - 1), rel=1e-8)
+        assert member.equilibrium.best_response_gap(n_types=3).relative_gap <= 1e-8
+
+
 def test_uniform_has_a_second_regular_equilibrium_near_k_half():
     # Independent route (own integration, not lib.bne's shooting) for the module docstring's claim that uniform
     # priors at k = 0.45 have a second regular equilibrium besides the linear one (branches cross at k = 1/2).
