@@ -108,12 +108,17 @@ class NoEquilibriumError(ValueError):
 # validation and number kinds
 #
 # Parameters whose non-zero magnitudes lie in [1e-30, 1e30] are solved in floating point (no product in the
-# closed forms can overflow or underflow there). Outside that box the same closed forms are evaluated in exact
+# closed forms can overflow or underflow there). Outside that box, or when a is large against the other profit
+# terms (_A_RATIO), the same closed forms are evaluated in exact
 # rational arithmetic (fractions.Fraction, square roots to 2^-100 relative precision), so a scale of 1e300 or
 # 1e-300 gives the right openness levels; a result (a demand or a profit) beyond the float range then raises
 # ValueError saying so instead of returning inf (one below 2.2e-308 is rounded to the nearest subnormal float).
 
 _BOX = (1e-30, 1e30)
+_A_RATIO = 1e3  # a above 1e3 x (beta q_H + gamma q_H + delta + c0/(m q_H)) also takes the exact path: a enters
+#                every profit as the constant 2 m a, and the equilibrium compares profits, so in floats a large a
+#                rounds away the differences that select it (a = 1e16 with the other parameters near 1 gave pooling
+#                where every a gives separating)
 _FLOAT_MAX = sys.float_info.max
 _FLOAT_MIN = sys.float_info.min  # smallest normal float
 
@@ -260,6 +265,9 @@ class OpenSourceGame:
         if not a + b * q >= d:
             raise ValueError(f"a + beta * q_low must be >= delta (period-2 demand non-negative at s = 1); "
                              f"got {self!r}")
+        if moderate and self.a > _A_RATIO * (self.beta * self.q_high + self.gamma * self.q_high + self.delta
+                                             + self.c0 / (self.margin * self.q_high)):
+            moderate = False  # a adds 2 m a to every profit: in floats it would swamp the differences that decide
         object.__setattr__(self, "_exact", None if moderate else _Exact(self))
 
     @property
@@ -561,7 +569,9 @@ def solve(game: OpenSourceGame, disclose: bool) -> Outcome:
     pi_pool = None if pool is None else _pi(p, pool.high_s, pool.high_belief, qH)
     if sep is None and pool is None:
         raise NoEquilibriumError(f"no pure-strategy PBE with off-path belief q_L for {game!r}")
-    scale = abs(pi_pool or 0)  # relative: the same verdict at every profit scale (margin 1e-11 or 1e11)
+    # relative to the profit net of the constant 2 m a: the same verdict at every profit scale (margin 1e-11 or
+    # 1e11) and for every a
+    scale = 0 if pi_pool is None else abs(pi_pool - 2 * p.margin * p.a)
     tie = _TIE if isinstance(p, OpenSourceGame) else Fraction(_TIE)
     if pool is None or (sep is not None and pi_sep >= pi_pool - tie * scale):
         chosen, regime = sep, "separating"
@@ -629,7 +639,7 @@ def voluntary_disclosure(game: OpenSourceGame) -> VoluntaryOutcome:
         nd = solve(game, False)
     except NoEquilibriumError:  # no pure continuation after silence: H disclosing is the only candidate
         v_h = _best_profit(p, qH, qL)
-        if full_h - cost_h >= v_h - tie * abs(full_h):
+        if full_h - cost_h >= v_h - tie * abs(full_h - 2 * p.margin * p.a):
             return VoluntaryOutcome(game, True, False, d.high, low, math.nan, _out(cost_h, "H's cost"))
         raise
     if isinstance(p, OpenSourceGame):
@@ -638,7 +648,7 @@ def voluntary_disclosure(game: OpenSourceGame) -> VoluntaryOutcome:
         chosen = _least_cost_separating(p) if nd.regime == "separating" else _best_pooling(p)
         pi_nd = _pi(p, chosen.high_s, chosen.high_belief, qH)
     loss = full_h - pi_nd
-    if loss >= cost_h - tie * abs(full_h):
+    if loss >= cost_h - tie * abs(full_h - 2 * p.margin * p.a):
         return VoluntaryOutcome(game, True, False, d.high, low, _out(loss, "H's loss"), _out(cost_h, "H's cost"))
     return VoluntaryOutcome(game, False, False, nd.high, nd.low, _out(loss, "H's loss"), _out(cost_h, "H's cost"))
 
@@ -853,14 +863,15 @@ def intuitive_deviation(game: OpenSourceGame, pooling_openness: float) -> float 
     step = Fraction(1, 10**9) if exact else 1e-9
     candidates = [0, 1, _best_openness(p, qH, qH)] if exact else [0.0, 1.0, _best_openness(p, qH, qH)]
     if keep is not None:
-        up, down = step, step
-        if gains is not None:  # stay inside the window where H gains, however narrow
-            if gains[1] > keep[1]:
-                up = min(step, (min(gains[1], 1) - keep[1]) / 2) if keep[1] < 1 else step
-            if gains[0] < keep[0]:
-                down = min(step, (keep[0] - max(gains[0], 0)) / 2) if keep[0] > 0 else step
-        candidates += [keep[0] - down, keep[1] + up]
-    min_gain = (Fraction(1, 10**12) if exact else 1e-12) * (abs(pi_h) + abs(pi_l))  # relative: scale-free
+        # Below L's set H never gains: its gain there is L's (negative) plus Delta(s) - Delta(s_p), negative too
+        # since s < s_p (pi_H - pi_L rises with s; chapter 3). So the candidate beyond L's set is just above
+        # its upper end, inside the window where H gains, however narrow.
+        up = step
+        if gains is not None and keep[1] < gains[1] and keep[1] < 1:
+            up = min(step, (min(gains[1], 1) - keep[1]) / 2)
+        candidates.append(keep[1] + up)
+    const = 2 * p.margin * p.a  # in every profit: the threshold is relative to the rest (scale- and a-free)
+    min_gain = (Fraction(1, 10**12) if exact else 1e-12) * (abs(pi_h - const) + abs(pi_l - const))
     best = None
     for c in candidates:
         if not 0 <= c <= 1 or (keep is not None and keep[0] <= c <= keep[1]):

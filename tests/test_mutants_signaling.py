@@ -389,3 +389,36 @@ def test_claim_table_reads_strictly_higher_as_the_scalar_claims_do_at_the_tolera
     applies, strict, weak = claim_table(claim, outcome_table(nd2), outcome_table(d))
     assert list(strict) == [bool(claim.strict(a, b)) for a, b in zip(nd2, d)] == [False, True] * len(nd)
     assert weak.all()
+
+
+def test_intuitive_deviation_none_when_l_set_ends_exactly_at_one():
+    """q_L = 1/2, lambda = 1/2, beta = gamma = 2, delta = 1/4, c0 = 9/4 (a = m = 1): H pools at its preferred
+    s*(1, 3/4) = (3/2 - 1/4)/(9/4) = 5/9, and believed H at s = 1, L earns exactly its pooled payoff (fractions
+    below), with the profit falling there (slope gamma q_H - delta - c0/q_L < 0): L's set ends at s = 1 itself. At
+    s = 1 L is indifferent, so s = 1 is not equilibrium-dominated for L, and no s' in [0, 1] breaks the PBE."""
+    from fractions import Fraction as Fr
+    from lib.signaling import intuitive_deviation, solve
+
+    def pi(s, mu, q):        # the chapter's profit, exact, a = m = 1, beta = gamma = 2, delta = 1/4, c0 = 9/4
+        return (1 + mu * (2 + 2 * s)) + (1 + 2 * q - Fr(1, 4) * s) - Fr(9, 4) * s * s / (2 * q)
+    s_p = (Fr(3, 4) * 2 - Fr(1, 4)) / Fr(9, 4)
+    assert s_p == Fr(5, 9) and pi(1, 1, Fr(1, 2)) == pi(s_p, Fr(3, 4), Fr(1, 2))
+    assert 2 - Fr(1, 4) - Fr(9, 4) / Fr(1, 2) < 0
+    game = OpenSourceGame(q_high=1.0, q_low=0.5, prior_high=0.5, a=1.0, beta=2.0, gamma=2.0, delta=0.25, margin=1.0,
+                          c0=2.25)
+    nd = solve(game, False)
+    assert nd.regime == "pooling" and nd.high.openness == pytest.approx(5 / 9, abs=1e-15)
+    assert intuitive_deviation(game, nd.high.openness) is None
+
+
+def test_the_default_gap_range_scales_with_the_largest_gap():
+    """Default gap_range: 1% to 99% of max_gap (here q_H = 2, so (0.02, 1.98)); the default game with both
+    qualities doubled switches at a gap near 1.71, which the solver confirms on both sides."""
+    from lib.signaling import max_gap, solve
+    game = OpenSourceGame(**{**DEFAULTS, "q_high": 2.0, "q_low": 1.6})
+    assert max_gap(game) == 2.0
+    default, explicit = regime_switches(game), regime_switches(game, (0.02, 1.98))
+    assert default == explicit and len(default) == 1
+    g_star = default[0].gap
+    assert 1.5 < g_star < 1.9
+    assert [solve(game.with_gap(x), False).regime for x in (g_star - 1e-6, g_star + 1e-6)] == ["pooling", "separating"]

@@ -647,3 +647,31 @@ def test_hybrid_equilibrium_by_independent_routes():
         found += 1
     assert found == 4
     assert hybrid_equilibrium(base) is None      # separation possible at the defaults (r <= 1)
+
+
+@pytest.mark.parametrize("a", [1e8, 1e16, 1e30, 1e200])
+def test_a_large_a_leaves_the_equilibrium_unchanged(a):
+    """a enters every profit as the constant 2 m a (D1 and D2 each gain a), so the regime, the openness levels and
+    the beliefs do not depend on it, and each profit is the a = 1 profit plus 2 m (a - 1). In floats a = 1e16 used
+    to round away the profit differences that select the equilibrium (pooling where every a separates)."""
+    compared = 0
+    for game in [OpenSourceGame(**{**DEFAULTS, "q_low": q_low}) for q_low in (0.9, 0.8, 0.7, 0.5, 0.2)] + \
+            list(_draws(30, seed=9)):
+        try:
+            ref = solve(game, False)
+        except NoEquilibriumError:
+            continue
+        big = dataclasses.replace(game, a=a)
+        out = solve(big, False)
+        assert out.regime == ref.regime, (game, a)
+        for t in ("high", "low"):
+            x, y = getattr(out, t), getattr(ref, t)
+            assert x.openness == pytest.approx(y.openness, abs=1e-12) and x.belief == pytest.approx(y.belief)
+            assert x.profit == pytest.approx(y.profit + 2 * game.margin * (a - 1), rel=1e-12)
+        if ref.regime == "pooling":
+            d_ref, d_out = intuitive_deviation(game, ref.high.openness), intuitive_deviation(big, out.high.openness)
+            assert (d_ref is None) == (d_out is None)
+        v_ref, v_out = (voluntary_disclosure(dataclasses.replace(g, disclosure_cost=0.02)) for g in (game, big))
+        assert v_out.high_discloses == v_ref.high_discloses and v_out.loss_high == pytest.approx(v_ref.loss_high, abs=1e-9)
+        compared += 1
+    assert compared >= 25
