@@ -34,6 +34,8 @@ def test_schedule_order_and_cda_bounds_are_validated():
         continuous_double_auction(GODE_SUNDER_MARKETS[1], steps=0)
     with pytest.raises(ValueError, match="periods"):
         continuous_double_auction(GODE_SUNDER_MARKETS[1], periods=0)
+    with pytest.raises(ValueError, match="replications"):     # zero runs would average to a nan efficiency
+        continuous_double_auction(GODE_SUNDER_MARKETS[1], replications=0)
     with pytest.raises(ValueError, match="degree"):
         k_double_auction(1, degree=31)
     with pytest.raises(ValueError, match="degree"):
@@ -214,6 +216,18 @@ def test_fixed_price_refuses_a_price_no_seller_accepts_in_floating_point():
     assert stats.beta(200, 1).cdf(0.01) == 0.0
     with pytest.raises(ValueError, match="price"):
         fixed_price(2, 0.01, None, stats.beta(200, 1))
+
+
+def test_fixed_price_refuses_a_price_no_buyer_accepts_in_floating_point():
+    """The mirror image: buyer values Beta(1, 200), P(v >= 0.99) = 0.01^200 underflows to 0, so no buyer is willing
+    at a posted price of 0.99: a ValueError naming the price, not a division by the zero share of willing buyers."""
+    from scipy import stats
+
+    from lib.market import fixed_price
+
+    assert stats.beta(1, 200).sf(0.99) == 0.0
+    with pytest.raises(ValueError, match="price"):
+        fixed_price(2, 0.99, stats.beta(1, 200), None)
 
 
 def test_asymmetric_k_equilibrium_is_certified_to_the_documented_gap():
