@@ -247,6 +247,7 @@ def _is_regular(D, lo, hi, side):
 
 _N_IRON = 4000  # cells of the grid (clustered towards the ends) on which the convex hull is taken
 _TAIL = 1e-12  # cells in the lowest or highest 1e-12 of a side's quantiles are left out of the hull
+_N_SAMPLE = 257  # types at which an end's bracket is sampled for more than one rise of phi^alpha through the level
 _IRON_TOL = 1e-10  # a pooled block is an ironed interval if H exceeds its chord by more than this (x the width)
 
 
@@ -345,6 +346,19 @@ class _Ironing:
                 return y - alpha * self.D.sf(y) / self.D.pdf(y)
             return y + alpha * self.D.cdf(y) / self.D.pdf(y)
 
+    def _one_crossing(self, y0, y1, L, alpha, left: bool):
+        """A bracket of the first (left end) or last (right end) rise of phi^alpha through L in [y0, y1] (phi^alpha
+        sampled at 257 equally spaced types): [y0, y1] itself if the samples show one rise. An interval narrower than
+        the bracket puts both of its ends in it (with the fall of phi^alpha between them), and brentq on the whole
+        bracket could return either end, or the fall."""
+        ys = np.linspace(y0, y1, _N_SAMPLE)
+        g = self._phi(ys, alpha) - L
+        rises = np.flatnonzero((g[:-1] < 0) & (g[1:] >= 0))
+        if rises.size < 2:
+            return y0, y1
+        i = int(rises[0] if left else rises[-1])
+        return float(ys[i]), float(ys[i + 1])
+
     def _end(self, xs, k, L, alpha, left: bool):
         """The root of phi^alpha = L (from below to above) near grid type xs[k]; the support's edge if the
         interval reaches it; xs[k] if no bracket is found within 8 cells."""
@@ -355,6 +369,7 @@ class _Ironing:
             y1 = xs[i1] if i1 < n else xs[n] - 1e-14 * (self.hi - self.lo)
             g0, g1 = float(self._phi(y0, alpha)) - L, float(self._phi(y1, alpha)) - L
             if g0 < 0 < g1:
+                y0, y1 = self._one_crossing(y0, y1, L, alpha, left)
                 return optimize.brentq(lambda y: float(self._phi(y, alpha)) - L, y0, y1, xtol=1e-15 * (self.hi - self.lo))
             if left and i0 == 0 and g1 > 0 and not g0 < 0:
                 return self.lo

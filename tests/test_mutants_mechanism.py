@@ -282,3 +282,57 @@ def test_truncated_normal_uses_the_renormalised_normal_cdf_and_sf():
     assert all(getattr(f, "__self__", None) is not d for f in (D.cdf, D.sf, D.pdf))  # not scipy's bound methods
     x = np.linspace(lo, hi, 37)[1:-1]
     assert np.max(np.abs(D.cdf(x) - d.cdf(x))) < 1e-14 and np.max(np.abs(D.sf(x) - d.sf(x))) < 1e-14
+
+
+def _step_prior(x1, eps):
+    """Density 1 on [0, x1) and 1 + eps on [x1, 1], renormalised (cdf piecewise linear, in closed form)."""
+    Z = x1 + (1 + eps) * (1 - x1)
+
+    class _Step(stats.rv_continuous):
+        def _pdf(self, x):
+            return np.where(x < x1, 1.0, 1.0 + eps) / Z
+
+        def _cdf(self, x):
+            return np.where(x < x1, x, x1 + (1 + eps) * (x - x1)) / Z
+
+    return _Step(a=0.0, b=1.0, name="step")()
+
+
+@pytest.mark.parametrize("eps", [0.0025, 0.004, 0.006, 0.01, 0.1])
+def test_seller_interval_around_a_density_step_two_grid_cells_wide(eps):
+    """Seller density 1 on [0, 1/2) and 1 + eps above (renormalised): phi^alpha = (1 + alpha) c below 1/2 and
+    (1 + alpha) c - J above, J = alpha eps / (2 (1 + eps)), so phi^alpha falls by J at 1/2. With a = L/(1 + alpha) and
+    b = (L + J)/(1 + alpha), int_a^b (phi^alpha - L) dF = 0 reads (1/2 - a)^2 = (1 + eps)(b - 1/2)^2: b - 1/2 =
+    J / ((1 + alpha)(1 + sqrt(1 + eps))), 1/2 - a = sqrt(1 + eps)(b - 1/2), in closed form. For eps <= 0.006 the
+    interval (at most 1.2e-3 wide) is the hull's pooled block of exactly two grid cells (3.9e-4 wide each), and the
+    ends' widened brackets hold both ends and the fall: the first rise is the left end, the last the right end."""
+    alpha, x1 = 0.5, 0.5
+    J = alpha * x1 * eps / (1 + eps)
+    half = J / ((1 + alpha) * (1 + np.sqrt(1 + eps)))
+    a, b = x1 - np.sqrt(1 + eps) * half, x1 + half
+    L = (1 + alpha) * a
+    it = _Ironing(_step_prior(x1, eps), 0.0, 1.0, "seller")
+    blocks = optimize.isotonic_regression((it.dM + alpha * it.dQ) / it.du, weights=it.du).blocks
+    pooled = [int(e - s) for s, e in zip(blocks[:-1], blocks[1:]) if e - s > 1]
+    assert len(pooled) == 1 and (pooled[0] == 2) == (eps <= 0.006)
+    (lo, hi, lev), = it.intervals(alpha)
+    # measured: ends and level within 2e-14 of the closed form
+    assert lo == pytest.approx(a, abs=1e-12) and hi == pytest.approx(b, abs=1e-12) and lev == pytest.approx(L, abs=1e-12)
+
+
+@pytest.mark.parametrize("left", [True, False])
+@pytest.mark.parametrize("offset", [-3, 3])
+def test_ironing_end_search_widens_past_the_nearest_cells(left, offset):
+    """_end looks for the rise of phi^alpha through L in brackets of 1, 2, 4, 8 cells around the grid type xs[k]: a
+    rise 3 cells away from xs[k] (on either side, for either end) is found by the third bracket. The root is known:
+    L is phi^alpha at a chosen type y (phi^alpha of the bimodal mixture from its closed-form cdf and pdf, rising
+    there)."""
+    alpha = 0.3
+    it = _Ironing(MIXTURE, 0.0, 1.0, "buyer")
+    phi = lambda x: x - alpha * MIXTURE.sf(x) / MIXTURE.pdf(x)  # noqa: E731
+    i = int(np.searchsorted(it.x, 0.7))
+    y = 0.5 * (it.x[i] + it.x[i + 1])
+    assert np.all(np.diff(phi(np.linspace(it.x[i - 8], it.x[i + 9], 200))) > 0)  # one rise near y
+    k = i + offset if offset < 0 else i + 1 + offset  # 3 cells left of y's cell, or 3 cells right of it
+    got = it._end(it.x, k, float(phi(y)), alpha, left)
+    assert got == pytest.approx(y, abs=1e-13)
