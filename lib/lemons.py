@@ -341,12 +341,28 @@ class _Pool:
             mom = np.concatenate(([0.0], np.cumsum(integrals[:, 1])))
             total = float(mass[-1])
             if not (math.isfinite(total) and abs(total - 1) <= 1e-6):
+                self._unresolved_end(total)
                 raise ValueError(f"quality's density must integrate to 1 over its support [{lo}, {hi}]; it "
                                  f"integrates to {total:.10g} (or it has a spike narrower than {width / _N_GRID:.3g})")
             self.total = total
             self.F, self.mom = np.minimum(mass / total, 1.0), mom / total
             self.F[-1] = 1.0
             self.mean = min(max(lo + width * float(self.mom[-1]), lo), hi)
+
+    def _unresolved_end(self, total: float) -> None:
+        """Raise if the panels at q_lo or q_hi were halved down to the float resolution there (a density that grows
+        without bound at an end, on a support far from 0 for its width, keeps mass within a float step of the end,
+        where it cannot be evaluated: e.g. 0.5 / sqrt(q - 1e6) on [1e6, 1e6 + 1] has 1.1e-5 within 1.2e-10)."""
+        ends = self._gl(self.x[[0, -2]], self.x[[1, -1]])[:, 0]  # the end panels' masses
+        for i, name, end in ((0, "q_lo", self.lo), (1, "q_hi", self.hi)):
+            panel = self.x[1] - self.x[0] if i == 0 else self.x[-1] - self.x[-2]
+            # infinite at a node (rounded onto the end), or halved 10 times more than a smooth density ever needs
+            if not math.isfinite(ends[i]) or panel < self.width / _N_GRID / 1024:
+                raise ValueError(f"quality's density (only _pdf given) cannot be integrated at {name} = {end!r}: it "
+                                 f"grows without bound there, and its mass within the float resolution of {name} "
+                                 f"({float(np.spacing(abs(end))):.3g}, on a support of width {self.width:.6g}) cannot "
+                                 f"be evaluated (integral {total:.10g}, not 1); give the distribution a _cdf (bounded "
+                                 f"where the density is not), or measure quality from a point nearer its support")
 
     # -- evaluation of the distribution (vectorised; a pdf that is not vectorised is called point by point)
     def _standard(self, method: str, t):

@@ -595,8 +595,57 @@ def test_pdf_only_density_that_does_not_integrate_to_one_is_refused():
         def _pdf(self, x):
             return 0.5 + 0 * x
 
-    with pytest.raises(ValueError, match="quality"):
+    with pytest.raises(ValueError, match="quality's density must integrate to 1 .* integrates to 0.5"):
         L.market_equilibrium(Half(a=0.0, b=1.0)(), 1.5)
+
+
+def _root_law(lo, top: bool, zero_at_end: bool, with_cdf: bool):
+    """Density 1 / (2 sqrt(t)) of the distance t to q_lo (or to q_hi) on [lo, lo + 1], infinite at that end (or set
+    to 0 exactly there), as _pdf only or with its cdf sqrt(t) (or 1 - sqrt(t))."""
+    class Root(stats.rv_continuous):
+        def _pdf(self, q):
+            t = lo + 1 - q if top else q - lo
+            with np.errstate(divide="ignore"):
+                return np.where(t > 0, 0.5 / np.sqrt(t), 0.0) if zero_at_end else 0.5 / np.sqrt(t)
+
+        if with_cdf:
+            def _cdf(self, q):
+                return 1 - np.sqrt(lo + 1 - q) if top else np.sqrt(q - lo)
+
+    return Root(a=lo, b=lo + 1)()
+
+
+@pytest.mark.parametrize("top", [False, True])
+@pytest.mark.parametrize("zero_at_end", [False, True])
+def test_pdf_only_density_infinite_at_an_end_far_from_zero(top, zero_at_end):
+    """On [1e6, 1e6 + 1] a float step near the support is 1.2e-10, and 1/(2 sqrt(t)) puts mass sqrt(1.2e-10) = 1.1e-5
+    within one step of the end, where no density value can be had: a _pdf-only law is refused with a message naming
+    the end and the remedy (not "does not integrate to 1"), and with its cdf it is solved. E[q] = lo + 1/3 (lo + 2/3
+    for the top end); E[q | q <= p] - lo = (p - lo)/3 for the lower end, so b E[q | q <= p] > p up to q_hi (b = 1.5,
+    lo = 1e6): everyone sells at b E[q], as for the top end, whose conditional mean exceeds the lower end's."""
+    lo, b = 1e6, 1.5
+    end = "q_hi = 1000001.0" if top else "q_lo = 1000000.0"
+    with pytest.raises(ValueError, match=f"only _pdf given\\) cannot be integrated at {end}: .* give the distribution a _cdf"):
+        L.market_equilibrium(_root_law(lo, top, zero_at_end, False), b)
+    eq = L.market_equilibrium(_root_law(lo, top, zero_at_end, True), b)
+    mean = lo + (2 / 3 if top else 1 / 3)
+    assert eq.regime == "all sell" and eq.traded_share == 1.0
+    assert eq.price == pytest.approx(b * mean, rel=1e-15, abs=1e-9) and eq.welfare == pytest.approx((b - 1) * mean, abs=1e-9)
+
+
+@pytest.mark.parametrize("lo", [0.0, 1.0, 100.0])
+def test_pdf_only_density_infinite_at_q_lo_near_zero_is_integrated(lo):
+    """Nearer 0 the float steps are small enough: 1/(2 sqrt(q - lo)) on [lo, lo + 1] as _pdf only is integrated, and
+    agrees with the closed form: E[q | q <= p] = lo + (p - lo)/3, so b E[q | q <= p] = p at p - lo = lo (b = 3/2):
+    no trade for lo = 0 (unique fixed point q_lo), everyone sells for lo >= 1 (b E[q] = 1.5 lo + 1/2 >= lo + 1)."""
+    b = 1.5
+    eq = L.market_equilibrium(_root_law(lo, False, False, False), b)
+    assert eq.full_information_welfare == pytest.approx((b - 1) * (lo + 1 / 3), rel=1e-7)  # measured 3.5e-8 at lo = 0
+    if lo == 0.0:
+        assert eq.price == 0.0 and eq.traded_share == 0.0
+    else:
+        assert eq.regime == "all sell" and eq.price == pytest.approx(b * (lo + 1 / 3), rel=1e-8)
+    assert L.conditional_mean(_root_law(lo, False, False, False), lo + 0.25) == pytest.approx(lo + 0.25 / 3, abs=1e-7)
 
 
 def test_pdf_only_simulation_uses_the_distribution():
