@@ -729,3 +729,74 @@ def test_a_density_singular_at_q_lo_near_q_lo(a, loc):
     offset = a * t / (a + 1)  # E - q_lo; at loc = 1 the mean is exact to its float spacing 2.2e-16
     assert np.all(np.abs(mean - (loc + offset)) <= 1e-11 * offset + 2.3e-16 * loc)
     assert np.max(np.abs(lemons.partial_expectation(quality, p) / (t ** a * (loc + a * t / (a + 1))) - 1)) < 1e-11
+
+
+@pytest.mark.parametrize("b", [1.2, 1.5])
+def test_histogram_with_an_empty_first_bin_has_no_equilibrium_below_its_mass(b):
+    """rv_histogram with weights (0, 1) on the bins [0, 1], [1, 2]: quality U[1, 2] on the support [0, 2]. Below 1
+    nobody offers, and on [1, 2] E[q | q <= p] = (1 + p)/2, so the only fixed point is p = b/(2 - b) when that is
+    below 2 (b = 1.2: 1.5), else everyone sells at b E[q] = 1.5 b (b = 1.5: 2.25); no equilibrium at 0 or at 1."""
+    q = stats.rv_histogram((np.array([0.0, 1.0]), np.array([0.0, 1.0, 2.0])))()
+    eq = lemons.market_equilibrium(q, b)
+    expected = b / (2 - b) if b / (2 - b) < 2 else 1.5 * b
+    assert [fp.price for fp in eq.equilibria] == [pytest.approx(expected, rel=1e-12)]
+    assert lemons.conditional_mean(q, 1.5) == pytest.approx(1.25, rel=1e-13)
+
+
+@pytest.mark.parametrize("width", [1e-6, 1e6])
+def test_pdf_only_density_infinite_at_zero_on_tiny_and_huge_supports(width):
+    """1 / (2 sqrt(q w)) on [0, w] (as _pdf only): the scaled root law, E[q] = w/3 and E[q | q <= p] = p/3 at every
+    scale, so the panels' smallest width must scale with the support (1e-12 w): measured 3.5e-8 relative at both
+    scales."""
+    class Root(stats.rv_continuous):
+        def _pdf(self, q):
+            return 0.5 / np.sqrt(q * width)
+
+    q = Root(a=0.0, b=width)()
+    eq = lemons.market_equilibrium(q, 1.5)
+    assert eq.full_information_welfare == pytest.approx(0.5 * width / 3, rel=1e-7)
+    assert lemons.conditional_mean(q, 0.25 * width) == pytest.approx(0.25 * width / 3, rel=1e-6)
+
+
+def test_two_types_with_a_worthless_lemon():
+    """Qualities 0 and 1, each with probability 1/2, b = 1.5: below 1 only the worthless cars are offered, so
+    g(p) = b E[q | q <= p] = 0 on [0, 1) (flat: slope 0, stable) and b/2 = 0.75 < 1 above; the only equilibrium is
+    p = 0, stable (it sits on the lowest atom, which is no jump of g)."""
+    eq = lemons.market_equilibrium(stats.rv_discrete(values=([0.0, 1.0], [0.5, 0.5])), 1.5)
+    assert eq.equilibria == (lemons.FixedPoint(price=0.0, slope=0.0, stable=True),)
+
+
+def test_optimal_certification_at_zero_cost_certifies_nobody():
+    """U[1, 2], b = 1.5, cost 0: the lemons market already trades everything (b E[q] = 2.25 >= 2), so every threshold
+    gives W = (b - 1) E[q] = 0.75 (certification is free and moves no car); the documented tie rule takes the
+    highest threshold, q_hi (nobody certifies), not q_lo (everyone does)."""
+    o = lemons.optimal_certification(uniform(1.0, 2.0), 1.5, 0.0)
+    assert o.welfare == pytest.approx(0.75, rel=1e-14)
+    assert o.threshold == 2.0 and o.certified_share == 0.0
+
+
+def test_certification_with_the_top_seller_exactly_indifferent():
+    """U[1, 2], b = 1.5: the lemons market trades everything at 2.25, and at cost 0.75 the best car certified fetches
+    b q_hi - c = 2.25 as well, so nobody certifying is an equilibrium (case C: threshold q_hi, W = (b - 1) E[q] = 0.75)
+    at that exact tie, as at any higher cost (1.0)."""
+    for c in (0.75, 1.0):
+        e = lemons.certification_equilibrium(uniform(1.0, 2.0), 1.5, c)
+        assert e.case == "C" and e.threshold == 2.0 and e.certified_share == 0.0
+        assert e.welfare == pytest.approx(0.75, rel=1e-14)
+
+
+def test_conditional_mean_in_the_last_panel_next_to_a_density_step():
+    """A _pdf-only density 1 on [0, 2047) and 3 on [2047, 2048] (over 2050): the step lies on the last cut of the
+    2048 equal panels, so E[q | q <= p] for p in the last panel must integrate from that cut, not across the step.
+    Closed form: F(p) = (2047 + 3 (p - 2047))/2050, E[q; q <= p] = (2047^2/2 + 3 (p^2 - 2047^2)/2)/2050
+    (measured agreement 9e-16 relative)."""
+    class Step(stats.rv_continuous):
+        def _pdf(self, x):
+            return np.where(x < 2047.0, 1.0, 3.0) / 2050.0
+
+    q = Step(a=0.0, b=2048.0)()
+    for p in (2047.25, 2047.5, 2047.999):
+        F = (2047.0 + 3.0 * (p - 2047.0)) / 2050
+        M = (2047.0 ** 2 / 2 + 3.0 * (p * p - 2047.0 ** 2) / 2) / 2050
+        assert lemons.conditional_mean(q, p) == pytest.approx(M / F, rel=1e-13)
+
