@@ -82,6 +82,13 @@ def test_real_array():
     for bad, kind in (("a", InputTypeError), ([True], InputTypeError), ([1, np.nan], ValueError), ([-1.0], ValueError)):
         with pytest.raises(kind, match="s must be"):
             real_array(bad, "s", lo=0)
+    # a 0-d object array of one bad value fails as real() fails on the bare value: same class, same message
+    for bad in (True, "a", None, fractions.Fraction(-1, 3), fractions.Fraction(10**400, 3), sp.Symbol("x")):
+        with pytest.raises(ValueError) as bare:
+            real(bad, "s", lo=0)
+        with pytest.raises(ValueError) as wrapped:
+            real_array(np.asarray(bad, dtype=object), "s", lo=0)
+        assert type(wrapped.value) is type(bare.value) and str(wrapped.value) == str(bare.value)
 
 
 @pytest.mark.parametrize("dist, message", [
