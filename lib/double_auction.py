@@ -510,10 +510,15 @@ class _Payoffs:
 def _gaps(u, types, own, candidates, n_polish: int = 8):
     """For each type: max over offers of u(offer, type) - u(own offer, type), and "no trade" (utility 0).
 
-    Offers: the candidate grid, then two vectorised zooms (65 points each) into the cells next to each type's
-    best offer, which resolve the best offer to 1/4096 of a grid cell (utility error ~1e-13 where u is smooth);
+    Offers: the candidate grid (sorted; an offer within 1e-14 of the grid's span of the previous one dropped), then
+    two vectorised zooms (65 points each) into the cells next to each type's best offer, which resolve the best
+    offer to 1/4096 of a grid cell (utility error ~1e-13 where u is smooth);
     finally bounded Brent (minimize_scalar, xatol 1e-12) on the ``n_polish`` types with the largest positive gaps.
     """
+    # offers within rounding of each other (np.unique keeps floats an ulp apart, e.g. a grid point and an own
+    # offer) count once: otherwise the cell next to the best offer can be one ulp wide and miss the best reply
+    span = candidates[-1] - candidates[0]
+    candidates = candidates[np.concatenate(([True], np.diff(candidates) > 1e-14 * span))]
     values = u(candidates[None, :], types[:, None])
     own_value = u(own, types)
     rows = np.arange(len(types))

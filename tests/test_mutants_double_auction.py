@@ -186,3 +186,31 @@ def test_a_continuous_strategy_has_no_jumps_and_a_step_has_exactly_its_own():
     j1, j2 = 0.31, 0.77
     jumps = _scan(lambda x: 0.1 * x + 0.2 * (x >= j1) + 0.05 * (x >= j2), 0.0, 1.0, "bid")[0]
     np.testing.assert_allclose(jumps, [j1, j2], rtol=0, atol=1e-15)
+
+
+def test_seller_gap_when_two_candidate_asks_are_an_ulp_apart():
+    """Bids 0.5 v + 0.1 against asks 0.6 c + 0.3 (not an equilibrium), buyer Beta(2, 2), seller Beta(2, 5), k = 0.3.
+    For the seller type c = 0.225 the candidate asks hold 0.345 twice (a grid point and a buyer's bid, one ulp apart),
+    next to the best ask 0.345125: the gap must be the best reply's, found independently by quadrature of
+    U_s(y) = E_v[(k b(v) + (1 - k) y - c) 1{b(v) >= y}] on a 2001-point grid and bounded Brent (0.0186089800508)."""
+    from scipy import integrate, optimize, stats
+
+    from lib.double_auction import best_response_gap
+
+    k, c = 0.3, 0.225
+    B = stats.beta(2, 2)
+
+    def U(y):
+        v0 = min(max((y - 0.1) / 0.5, 0.0), 1.0)
+        return integrate.quad(lambda v: (k * (0.5 * v + 0.1) + (1 - k) * y - c) * B.pdf(v), v0, 1.0,
+                              epsabs=1e-15, limit=200)[0]
+
+    ys = np.linspace(0.0, 1.0, 2001)
+    j = int(np.argmax([U(y) for y in ys]))
+    best = optimize.minimize_scalar(lambda y: -U(y), bounds=(ys[j - 1], ys[j + 1]), method="bounded",
+                                    options={"xatol": 1e-12})
+    gap = -best.fun - U(0.6 * c + 0.3)
+    g = best_response_gap(lambda v: 0.5 * v + 0.1, lambda c: 0.6 * c + 0.3, B, stats.beta(2, 5), k=k)
+    assert g.seller_types[9] == pytest.approx(c, abs=1e-15)
+    # measured: 3e-16 (before the candidates were deduplicated: 4.0e-8 below)
+    assert g.seller_gaps[9] == pytest.approx(gap, abs=1e-12)
