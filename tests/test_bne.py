@@ -307,9 +307,9 @@ def test_beta_family_never_silently_wrong(a, b, k):
        k=st.sampled_from([0.25, 0.5, 0.75]))
 def test_smooth_family_on_untuned_priors_is_certified(a, b, c, d, k):
     """Beta(a, b) values against Beta(c, d) costs: family_range gives ends (or says why not, by name); at the middle
-    of both ranges every member smooth_equilibria returns passes the independent best-response check, and its
-    exponent lambda is k L / (h'(p_lo) - 1) with L = 1 / c (Beta(c, d) near 0) and h'(p_lo) = (1 - k)(1 - F_B) /
-    (f_B p_lo) from scipy's Beta, not lib.bne's end ratios."""
+    of both ranges every member smooth_equilibria returns passes the independent best-response check, its end slopes
+    are h'(p_lo) = (1 - k)(1 - F_B) / (f_B p_lo) and g'(p_hi) = k F_S / (f_S (1 - p_hi)), and its exponent lambda is
+    k L / (h'(p_lo) - 1) with L = 1 / c (Beta(c, d) near 0), all from scipy's Beta, not lib.bne's end ratios."""
     from lib.bne import family_range, smooth_equilibria
 
     buyer, seller = beta(a, b), beta(c, d)
@@ -322,9 +322,12 @@ def test_smooth_family_on_untuned_priors_is_certified(a, b, c, d, k):
     if not p_lo < p_hi:
         return
     h1 = (1 - k) * buyer.sf(p_lo) / (buyer.pdf(p_lo) * p_lo)
+    g1 = k * seller.cdf(p_hi) / (seller.pdf(p_hi) * (1 - p_hi))
     for member in smooth_equilibria(buyer, seller, k, p_lo, p_hi, rtol=1e-9, tol=1e-7):
         assert 0 < member.efficiency < 1 and member.price_range == (p_lo, p_hi)
         assert member.exponents[0] == pytest.approx(k / c / (h1 - 1), rel=1e-8)
+        slopes = member.equilibrium.end_slopes  # h'(p_lo) and g'(p_hi) are fixed by the equations at the ends
+        assert slopes[0] == pytest.approx(h1, rel=1e-9) and slopes[3] == pytest.approx(g1, rel=1e-9)
         assert member.equilibrium.best_response_gap(n_types=3).relative_gap <= 1e-8
 
 

@@ -234,3 +234,56 @@ def test_other_end_slopes_are_those_of_the_second_uniform_equilibrium():
     assert r.end_slopes[1:3] == pytest.approx((2 - k, 1 + k), rel=1e-9)
     assert len(r.other_end_slopes) == 1
     assert r.other_end_slopes[0] == pytest.approx(tuple(z), rel=1e-4)
+
+
+def test_error_smooth_family_grid_is_strictly_inside_the_family_ends(monkeypatch):
+    """NoRegularEquilibrium.smooth_family(n) evaluates lib.bne.smooth_family on the n x n grid of ends equally spaced
+    strictly inside family_ends (n = 3 by default, n = 1 the middle): the pairs it passes, recorded, against the grid
+    written out by hand for made-up ends."""
+    import lib.bne as bne
+
+    seen = []
+    monkeypatch.setattr(bne, "smooth_family", lambda buyer, seller, k, pairs, **kw: seen.append((k, pairs, kw)))
+    error = bne.NoRegularEquilibrium("no regular equilibrium")
+    error.family_ends, error._problem = ((0.1, 0.3), (0.6, 1.0)), ("buyer", "seller", 0.25)
+    error.smooth_family()
+    error.smooth_family(n=1)
+    error.smooth_family(n=10)
+    (k, default, kw), (_, middle, _), (_, ten, _) = seen
+    assert k == 0.25 and kw == {"rtol": 1e-9, "tol": 1e-7}
+    hand = [(0.1 + 0.05 * i, 0.6 + 0.1 * j) for i in (1, 2, 3) for j in (1, 2, 3)]
+    assert np.allclose(default, hand, rtol=0, atol=1e-15) and np.allclose(middle, [(0.2, 0.8)], rtol=0, atol=1e-15)
+    assert len(ten) == 100 and min(ten) > (0.1, 0.6) and max(ten) < (0.3, 1.0)
+    error.family_ends = None
+    with pytest.raises(ValueError, match="no ends"):
+        error.smooth_family()
+
+
+def test_smooth_runs_are_the_longest_runs_of_locally_cubic_cells():
+    """_smooth_runs on hand-made values: 1, with jumps up after knots 40 and 141 and down after 202 and 403 (so the
+    cells next to each jump are not locally cubic) gives the smooth runs [1, 39), [42, 140), [143, 201), [204, 402) and
+    [405, 599) of the 600 cells (cell 0 has no left neighbour); the three longest, in order, are returned, and runs
+    shorter than min_cells are dropped."""
+    from lib.bne import _smooth_runs
+
+    y = np.ones(601)
+    for knot, step in ((40, 1.0), (141, 1.0), (202, -1.0), (403, -1.0)):  # back to 1 at the end, as at the start
+        y[knot + 1:] += step
+    mid = 0.5 * (y[:-1] + y[1:])  # the exact midpoint values of a step function between knots
+    assert _smooth_runs(y, mid, 0, limit=5) == [(1, 39), (42, 140), (143, 201), (204, 402), (405, 599)]
+    assert _smooth_runs(y, mid, 0, limit=3) == [(42, 140), (204, 402), (405, 599)]
+    assert _smooth_runs(y, mid, 150, limit=5, min_cells=100) == [(204, 402), (405, 599)]
+    assert _smooth_runs(y, mid, 580, limit=5) == []
+
+
+def test_family_member_reports_its_own_solve_time():
+    """``seconds`` of a family member's equilibrium is the time smooth_equilibria took: positive and within the
+    wall-clock time measured around the call (a consistency check of the field, not a performance target)."""
+    import time
+
+    from lib.bne import smooth_equilibria
+
+    start = time.perf_counter()
+    members = smooth_equilibria(uniform(), uniform(), 0.5, 0.25, 0.75, rtol=1e-9, tol=1e-7)
+    elapsed = time.perf_counter() - start
+    assert members and all(0 < m.equilibrium.seconds <= elapsed for m in members)
