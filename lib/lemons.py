@@ -522,8 +522,8 @@ class _Pool:
         """(F(p), E[q | q <= p], log F(p)), arrays; E = its limit eff_lo where nobody offers."""
         p = np.clip(np.asarray(p, dtype=float).ravel(), self.lo, self.hi)
         k = np.clip(np.searchsorted(self.x, p, side="right") - 1, 0, self.x.size - 2)
-        part = self._gl(self.x[k], p)
-        with np.errstate(all="ignore"):
+        with np.errstate(all="ignore"):  # p = q_lo puts every node on q_lo (0 x an infinite density: its E is eff_lo)
+            part = self._gl(self.x[k], p)
             if self.by_cdf:
                 F = self._F(p)
                 small = self.int_F[k] + part[:, 0]  # int_lo^p F dq / (q_hi - q_lo)
