@@ -524,7 +524,7 @@ def _start(m, k, bsup, ssup, degree):
     vb = np.linspace(*bsup, 2 * degree + 3)
     mb = w * (k * (vb - lo) / w - k * (1 - k) / 2) / (1 + k) / m
     cs = np.linspace(*ssup, 2 * degree + 3)
-    ms = w * ((1 - k) * (1 - (cs - lo) / w) / (2 - k) * 1.0 - 0.0) / m
+    ms = w * ((1 - k) * (1 - (cs - lo) / w) / (2 - k)) / m
     # a(c) = c / (2 - k) + (1 - k)/2 -> markup = (1 - k)(1 - c)/(2 - k)
     fit = lambda x, y, sup: cheb.chebfit((2 * x - sup[0] - sup[1]) / (sup[1] - sup[0]), y, degree)
     return fit(vb, mb, bsup), fit(cs, ms, ssup)

@@ -246,3 +246,36 @@ def test_certification_allows_a_gap_proportional_to_the_width_of_the_types_range
 
     eq = k_double_auction(3, 0.2, stats.uniform(0, 1), stats.uniform(0, 2), degree=1)
     assert 1e-4 < eq.gap <= 2e-4
+
+
+def test_fixed_price_conditional_cost_with_a_non_uniform_seller():
+    """U[0, 1] values, Beta(2, 2) costs, one trader per side, price 1/2: P(v >= 1/2) P(c <= 1/2) = 1/4 trades, and
+    E[C | C <= 1/2] = 2 * int_0^(1/2) c 6c(1 - c) dc = 5/16 by hand, so gains = (1/4)(3/4 - 5/16) = 7/64 (a uniform
+    seller cannot tell c f(c) from c / f(c))."""
+    from scipy import stats
+
+    from lib.market import fixed_price
+
+    r = fixed_price(1, 0.5, None, stats.beta(2, 2))
+    assert r.expected_trades == pytest.approx(0.25, abs=1e-12)
+    assert r.gains == pytest.approx(7 / 64, abs=1e-12)
+
+
+@pytest.mark.parametrize("traders", ["ZI-C", "ZI-U"])
+def test_cda_with_a_single_buyer(traders):
+    """One buyer (one unit, value 200) and six sellers (cost 1): the unit trades in every period whoever sells it,
+    so efficiency is exactly 1; the simulator must index its one buyer only (no buyer index 1 exists)."""
+    sched = Schedule(((200.0,),), ((1.0,),) * 6)
+    res = continuous_double_auction(sched, traders, replications=20)
+    assert np.all(res.trades == 1)
+    assert res.efficiency == pytest.approx(1.0, abs=1e-12)
+
+
+def test_documented_caps_on_the_grid_and_the_replications():
+    """n_types is at most 2001 and replications at most 1,000,000: one more is refused by name."""
+    from lib.market import best_response_gap
+
+    with pytest.raises(ValueError, match="n_types"):
+        best_response_gap(1, lambda v: v, lambda c: c, n_types=2002)
+    with pytest.raises(ValueError, match="replications"):
+        continuous_double_auction(Schedule(((150.0,),), ((50.0,),)), periods=1, replications=1_000_001, steps=1)
