@@ -555,7 +555,7 @@ def _dop853(fun, t0: float, t1: float, y0, rtol: float, atol: float):
 
 class _Shooting:
     """The two halves of a regular equilibrium, each integrated from its own end in variables measured from it
-    (module docstring), many slopes at once (one vectorised system), and their mismatch at the middle price."""
+    (module docstring), and their mismatch at the middle price."""
 
     def __init__(self, B, S, rho_b, rho_s, sup_b, sup_s, k, p_lo, p_hi, end_slopes=None):
         self.B, self.S, self.rho_b, self.rho_s, self.k = B, S, rho_b, rho_s, k
@@ -585,70 +585,10 @@ class _Shooting:
                 rb, rs = tb, ts
         return (rb.scalar, rs.scalar) if scalar else (rb, rs)
 
-    def _rhs(self, side, rtol: float = 0.0):
-        k, e = self.k, self.starts[side]
-        rho_b, rho_s = self._ratios(rtol, scalar=False)
-        if side == 0:  # x = p - p_lo, y = (h - p, g - c_lo)
-            gap0, top0 = self.p_lo - self.c_lo, self.v_hi - self.p_lo
-
-            def fun(x, y):
-                y1, y2 = y[0::2], y[1::2]
-                pg = gap0 + x - y2
-                z = top0 - x - y1
-                live = (y1 > 1e-4 * self.a_lo * np.minimum(x, e)) & (pg > 0) & (z > 0) & (y2 > 0)
-                y1s, pgs, zs, y2s = (np.where(live, q, 1.0) for q in (y1, pg, z, y2))
-                out = np.empty_like(y)
-                out[0::2] = np.where(live, (1 - k) * zs * rho_b(zs) / pgs - 1, 0.0)
-                out[1::2] = np.where(live, k * y2s * rho_s(y2s) / y1s, 0.0)
-                return out
-        else:  # u = p_hi - p, z = (v_hi - h, p - g)
-            gap0, bot0 = self.v_hi - self.p_hi, self.p_hi - self.c_lo
-
-            def fun(u, z):
-                z1, z2 = z[0::2], z[1::2]
-                hp = gap0 + u - z1
-                y = bot0 - u - z2
-                live = (z2 > 1e-4 * self.a_hi * np.minimum(u, e)) & (hp > 0) & (y > 0) & (z1 > 0)
-                z1s, z2s, hps, ys = (np.where(live, q, 1.0) for q in (z1, z2, hp, y))
-                out = np.empty_like(z)
-                out[0::2] = np.where(live, (1 - k) * z1s * rho_b(z1s) / z2s, 0.0)
-                out[1::2] = np.where(live, k * ys * rho_s(ys) / hps - 1, 0.0)
-                return out
-        return fun
-
-    def halves(self, side: int, slopes, rtol: float, dense: bool = False):
-        """Integrate one half to the middle price for each slope (side 0: from p_lo with g'(p_lo) = slope; side 1:
-        from p_hi with h'(p_hi) = slope). Returns ((h, g) at the middle for each slope, nan where the trajectory
-        left the region h > p > g with types inside their supports, and the solve_ivp solution)."""
-        slopes = np.atleast_1d(np.asarray(slopes, dtype=float))
-        self.calls += slopes.size
-        e = self.starts[side]
-        y0 = np.empty(2 * slopes.size)
-        if side == 0:
-            y0[0::2], y0[1::2], end = self.a_lo * e, slopes * e ** self.lam, self.p_mid - self.p_lo
-        else:
-            y0[0::2], y0[1::2], end = slopes * e ** self.mu, self.a_hi * e, self.p_hi - self.p_mid
-        with np.errstate(all="ignore"):
-            if dense:
-                sol = solve_ivp(self._rhs(side, rtol), (e, end), y0, method="DOP853", rtol=rtol,
-                                atol=rtol * 1e-3 * e, dense_output=True)
-                y_end, ok_run = sol.y[:, -1], sol.status == 0
-            else:
-                sol, (y_end, ok_run) = None, _dop853(self._rhs(side, rtol), e, end, y0, rtol, rtol * 1e-3 * e)
-        a, b = y_end[0::2], y_end[1::2]
-        if side == 0:
-            pt = np.column_stack([self.p_mid + a, self.c_lo + b])
-            ok = (a > 0) & (self.p_mid - self.c_lo - b > 0) & (self.v_hi - self.p_mid - a > 0) & (b > 0)
-        else:
-            pt = np.column_stack([self.v_hi - a, self.p_mid - b])
-            ok = (a > 0) & (b > 0) & (self.v_hi - self.p_mid - a > 0) & (self.p_mid - self.c_lo - b > 0)
-        ok &= ok_run
-        pt[~ok] = np.nan
-        return pt, sol
-
     def sample(self, side: int, slopes, rtol: float):
-        """(h, g) at the middle price for each slope (nan where the half fails), one scalar integration per slope:
-        cheaper than one vectorised system (:meth:`halves`), whose common steps are set by the stiffest trajectory."""
+        """(h, g) at the middle price for each slope (nan where the half fails), one scalar integration per slope
+        (measured cheaper than one vectorised system of all slopes, whose common steps are set by the stiffest
+        trajectory)."""
         slopes = np.atleast_1d(np.asarray(slopes, dtype=float))
         return np.array([self.half(side, float(x), rtol)[0] for x in slopes]).reshape(slopes.size, 2)
 
@@ -707,8 +647,7 @@ class _Shooting:
         return fun
 
     def half(self, side: int, slope: float, rtol: float, dense: bool = False):
-        """One half for one slope (scalar arithmetic, faster than :meth:`halves` for a single trajectory):
-        ((h, g) at the middle price or nan, solution)."""
+        """One half for one slope (scalar arithmetic): ((h, g) at the middle price or nan, solution)."""
         self.calls += 1
         e = self.starts[side]
         if side == 0:

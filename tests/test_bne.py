@@ -215,6 +215,8 @@ def test_near_uniform_at_k_half_has_no_regular_member(name):
     error = no_member(name)
     assert error.closest > 1e-4 and len(error.slopes) == 2
     assert error.jump is None and error.family_ends is not None and "family_range" in str(error)
+    # the scan's first range of slopes, not grown: its closest approach (slopes about 2) is far from both edges
+    assert "in [0.01, 100]" in str(error) and all(0.1 < x < 10 for x in error.slopes)
     (a, b), (c, d) = error.family_ends
     assert a < b < c < d
 

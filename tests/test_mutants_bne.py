@@ -287,3 +287,20 @@ def test_family_member_reports_its_own_solve_time():
     members = smooth_equilibria(uniform(), uniform(), 0.5, 0.25, 0.75, rtol=1e-9, tol=1e-7)
     elapsed = time.perf_counter() - start
     assert members and all(0 < m.equilibrium.seconds <= elapsed for m in members)
+
+
+def test_evaluate_reports_a_failed_perturbed_half():
+    """_Shooting.evaluate returns (None, None) when a half fails (nan) at the perturbed slope of its forward
+    difference though not at the slope itself: a Jacobian with nan entries is never handed to Newton."""
+    from lib.bne import _Shooting
+
+    sh = object.__new__(_Shooting)
+    for side in (0, 1):
+        def half(s, slope, rtol, fail=side):  # the half on side `fail` fails just above slope 1
+            return (np.array([np.nan, np.nan]) if s == fail and slope > 1.0 else np.array([0.7, 0.3])), None
+        sh.half = half
+        m, J = sh.evaluate(np.array([0.0, 0.0]), 1e-6, 1e-5)
+        assert m is None and J is None
+    sh.half = lambda s, slope, rtol: (np.array([0.7, 0.3]) * (1 + 0.1 * slope * (1 - s)), None)
+    m, J = sh.evaluate(np.array([0.0, 0.0]), 1e-6, 1e-5)
+    assert np.all(np.isfinite(m)) and np.all(np.isfinite(J))
