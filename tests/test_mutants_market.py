@@ -299,3 +299,14 @@ def test_buyer_gap_of_truthful_offers_against_simulated_markets():
 
     gain = max(payoff(b) for b in np.arange(0.3, v, 0.004)) - payoff(v)
     assert abs(g.buyer_gap - gain) < 5e-4
+
+
+def test_trade_probability_of_the_linear_equilibrium():
+    """m = 1, k = 1/2: the linear equilibrium trades iff v >= c + 1/4, with probability (3/4)^2 / 2 = 9/32 by hand;
+    at m = 4 the expected number of trades over m lies in (0, 1) and matches market_welfare's count."""
+    from lib.market import k_double_auction, market_welfare
+
+    assert k_double_auction(1).trade_probability == pytest.approx(9 / 32, abs=1e-9)
+    e = k_double_auction(4)
+    assert e.trade_probability == pytest.approx(market_welfare(4, e.bid, e.ask)[1] / 4, abs=1e-12)
+    assert 0 < e.trade_probability < 1
