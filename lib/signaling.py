@@ -108,8 +108,8 @@ class NoEquilibriumError(ValueError):
 # validation and number kinds
 #
 # Parameters whose non-zero magnitudes lie in [1e-30, 1e30] are solved in floating point (no product in the
-# closed forms can overflow or underflow there). Outside that box, or when a is large against the other profit
-# terms (_A_RATIO), the same closed forms are evaluated in exact
+# closed forms can overflow or underflow there). Outside that box, when a is large against the other profit
+# terms (_A_RATIO), or when q_L is within 1e-4 q_H of q_H (_GAP_RATIO), the same closed forms are evaluated in exact
 # rational arithmetic (fractions.Fraction, square roots to 2^-100 relative precision), so a scale of 1e300 or
 # 1e-300 gives the right openness levels; a result (a demand or a profit) beyond the float range then raises
 # ValueError saying so instead of returning inf (one below 2.2e-308 is rounded to the nearest subnormal float).
@@ -119,6 +119,11 @@ _A_RATIO = 1e3  # a above 1e3 x (beta q_H + gamma q_H + delta + c0/(m q_H)) also
 #                every profit as the constant 2 m a, and the equilibrium compares profits, so in floats a large a
 #                rounds away the differences that select it (a = 1e16 with the other parameters near 1 gave pooling
 #                where every a gives separating)
+_GAP_RATIO = 1e-4  # q_H - q_L below 1e-4 q_H also takes the exact path: the ends that decide whether a PBE exists
+#                    then differ by O(gap), or O(gap^2) where s_FI = 0, while the float roots err by up to about
+#                    1e-16 / gap relative (default game at the gap 1e-12: H's set ended 2e-10 below r, 3.5e-13 above
+#                    it exactly; q_H gamma < delta at the gap 1e-6: 1.3e-15 below r, 5.6e-18 above it; in both no
+#                    separating PBE was reported)
 _FLOAT_MAX = sys.float_info.max
 _FLOAT_MIN = sys.float_info.min  # smallest normal float
 
@@ -155,18 +160,18 @@ def _magnitude(x: Fraction) -> str:
 
 
 def _roots(A, B, C):
-    """The roots (lower, upper) of -A s^2 + B s + C = 0 (A > 0), or None if there are none. Floats: the textbook
-    formula; exact: the cancellation-free form (one root from the formula, the other from their product -C/A),
-    since the square root is the only rounded step."""
+    """The roots (lower, upper) of -A s^2 + B s + C = 0 (A > 0), or None if there are none, in the
+    cancellation-free form (one root from the formula, the other from their product -C/A), in floats and in exact
+    arithmetic alike. (The textbook formula lost the root near 0 in floats when 4AC << B^2: at margins 1e12 to 1e15
+    with the other parameters near 1, L's set believed H ended 2e-6 to 1e-4 off, and intuitive_deviation returned
+    an openness L would choose, or the pooled openness s = 1 itself.)"""
     disc = B * B + 4 * A * C
     if disc < 0:
         return None
     root = _sqrt(disc)
-    if type(disc) is not Fraction:
-        return (B - root) / (2 * A), (B + root) / (2 * A)
     if B >= 0:
         hi = (B + root) / (2 * A)
-        return (-2 * C / (B + root) if B + root != 0 else Fraction(0)), hi
+        return (-2 * C / (B + root) if B + root != 0 else 0 * root), hi
     return (B - root) / (2 * A), 2 * C / (root - B)
 
 
@@ -268,6 +273,8 @@ class OpenSourceGame:
         if moderate and self.a > _A_RATIO * (self.beta * self.q_high + self.gamma * self.q_high + self.delta
                                              + self.c0 / (self.margin * self.q_high)):
             moderate = False  # a adds 2 m a to every profit: in floats it would swamp the differences that decide
+        if moderate and self.q_high - self.q_low < _GAP_RATIO * self.q_high:
+            moderate = False  # qualities so close that the float roots' rounding exceeds the differences that decide
         object.__setattr__(self, "_exact", None if moderate else _Exact(self))
 
     @property
@@ -435,10 +442,9 @@ def _separating_boundary(p):
     s_l = _best_openness(p, qL, qL)
     gain_l = m * (qL * p.gamma - p.delta) * s_l - p.c0 * s_l**2 / (2 * qL)
     C = m * p.beta * p.gap - gain_l  # may be < 0; the discriminant is > 0 since L gains from mimicking at s_l
-    if isinstance(p, OpenSourceGame):
-        disc = B * B + 2 * p.c0 / qL * C
-        return qL / p.c0 * (B + _sqrt(max(disc, 0.0)))
-    D = 2 * p.c0 / qL * C  # exact: B + sqrt(B^2 + D) without cancellation when B < 0
+    # B + sqrt(B^2 + D) without cancellation when B < 0, in floats too (at margin 1e20 with c0 near 1 and
+    # q_H gamma < delta the plain sum lost r, and a pooling game was called separating)
+    D = 2 * p.c0 / qL * C
     disc = B * B + D
     if disc <= 0:
         return qL / p.c0 * B
@@ -554,7 +560,9 @@ def solve(game: OpenSourceGame, disclose: bool) -> Outcome:
     """Disclosure: each type plays s_FI(q) with mu = q and pays ``disclosure_cost`` + :func:`audit_fee` (lump
     sums: they change the profits, not the openness or the demands). Non-disclosure: the
     least-cost separating or H-best pooling PBE, whichever H prefers (Mailath et al. 1993); tie -> separating
-    (a relative difference of 1e-12 of H's profit counts as a tie)."""
+    (a difference below 1e-12 of H's pooling profit net of 2 m a counts as a tie; so at gaps below about 1e-12 q_H,
+    where the two candidates differ by less, the tie rule selects separating although pooling is strictly better
+    for H: chapter 3's small-gap proposition is about the exact game)."""
     flag(disclose, "disclose")
     p, _ = _view(game)
     qH, qL = p.q_high, p.q_low

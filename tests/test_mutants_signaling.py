@@ -422,3 +422,22 @@ def test_the_default_gap_range_scales_with_the_largest_gap():
     g_star = default[0].gap
     assert 1.5 < g_star < 1.9
     assert [solve(game.with_gap(x), False).regime for x in (g_star - 1e-6, g_star + 1e-6)] == ["pooling", "separating"]
+
+
+@pytest.mark.parametrize("A, B, C", [(1.0, 0.25, 0.125), (1.0, 0.75, -0.125), (2.0, -1.0, 3.0), (0.5, 0.0, 2.0),
+                                     (1e-3, 1e6, 1.0), (1e-3, -1e6, 1.0), (3.0, 2.0, -0.25), (1.0, 0.0, 0.0)])
+def test_roots_of_the_concave_quadratic(A, B, C):
+    """_roots in floats and in fractions: both roots of -A s^2 + B s + C, each a zero of the quadratic in exact
+    arithmetic (to 1e-12 of its terms), the lower first. (1, 1/4, 1/8) and (1, 3/4, -1/8) have B + root = 1
+    exactly (roots -1/4, 1/2 and 1/4, 1/2); 1e-3 against 1e6 is the cancellation the textbook formula suffers;
+    (1, 0, 0) is the double root 0 (B + root = 0)."""
+    from fractions import Fraction
+    from lib.signaling import _roots
+    for kind in (float, Fraction):
+        lo, hi = _roots(kind(A), kind(B), kind(C))
+        assert lo <= hi
+        for r in (lo, hi):
+            r = Fraction(r)
+            terms = abs(Fraction(A) * r * r) + abs(Fraction(B) * r) + abs(Fraction(C))
+            assert abs(-Fraction(A) * r * r + Fraction(B) * r + Fraction(C)) <= Fraction(1, 10**12) * terms, (kind, r)
+        assert Fraction(lo) * Fraction(hi) == pytest.approx(-C / A, rel=1e-12)   # the product of the roots

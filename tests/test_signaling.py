@@ -675,3 +675,52 @@ def test_a_large_a_leaves_the_equilibrium_unchanged(a):
         assert v_out.high_discloses == v_ref.high_discloses and v_out.loss_high == pytest.approx(v_ref.loss_high, abs=1e-9)
         compared += 1
     assert compared >= 25
+
+
+@pytest.mark.parametrize("margin", [1e9, 1e12, 1e15, 1e20, 1e29])
+def test_acceptance_ends_and_the_criterion_at_a_large_margin(margin):
+    """A margin large against c0 makes 4AC << B^2 in the quadratics of the acceptance sets; the textbook root
+    formula then lost the end near the vertex in floats (at margins 1e12 to 1e15, L's set believed H ended 2e-6 to
+    1e-4 off, and intuitive_deviation returned an openness L would choose, or the pooled s = 1 itself; at 1e20 the
+    separating boundary was lost and this pooling game was called separating). Each end strictly inside (0, 1) is
+    certified by the sign of the exact-arithmetic excess profit 1e-9 on either side; at the pooled openness the
+    criterion's verdict is the exact sign of pi(1, q_H; q_L) - pi_L* (chapter 3's proposition)."""
+    game = OpenSourceGame(q_high=1.0, q_low=0.86, prior_high=0.5, a=1.0, beta=1.3, gamma=0.06, delta=0.15,
+                          margin=margin, c0=3.75)
+    F = Fraction
+    qH, qL = F(game.q_high), F(game.q_low)
+    mu = F(game.prior_high) * qH + (1 - F(game.prior_high)) * qL
+    def outside(q):                              # V_q: the best profit when taken for L (s* clipped, Step B1)
+        s = min(max(q * F(game.margin) * (qL * F(game.gamma) - F(game.delta)) / F(game.c0), F(0)), F(1))
+        return _exact_profit(game, s, qL, q)
+    ends = 0
+    for q, belief in ((qL, mu), (qH, mu), (qL, qH), (qH, qH)):
+        lo, hi = acceptance_interval(game, float(q), float(belief))
+        excess = lambda s: _exact_profit(game, s, belief, q) - outside(q)
+        for end, inward in ((lo, 1), (hi, -1)):
+            if 0 < end < 1:
+                t = F(1, 10**9)
+                assert excess(F(end) + inward * t) > 0 > excess(F(end) - inward * t), (q, belief, end)
+                ends += 1
+    assert ends >= 2
+    nd = solve(game, False)
+    assert nd.regime == "pooling"
+    u_L = _exact_profit(game, nd.low.openness, mu, qL)
+    assert (intuitive_deviation(game, nd.high.openness) is None) == (_exact_profit(game, 1, qH, qL) >= u_L)
+
+
+@pytest.mark.parametrize("gap", [1e-8, 1e-10, 1e-12, 1e-15])
+def test_a_separating_pbe_is_found_at_tiny_gaps(gap):
+    """At the defaults a separating PBE exists at every gap (r < sup A_H(q_H), by about 0.35 gap); below a gap of
+    about 1e-11 the float roots erred by more than that (1e-16 / sqrt(gap)) and no separating PBE was reported.
+    Qualities within 1e-4 q_H of each other take the exact path; the PBE is certified in exact arithmetic at the
+    midpoint of [r, sup A_H(q_H)]: L strictly prefers being recognised, H strictly prefers it to being taken for L."""
+    game = OpenSourceGame(**{**DEFAULTS, "q_low": 1.0 - gap})
+    out = solve(game, False)
+    assert out.separating_exists and out.pooling_exists
+    s = (Fraction(separating_boundary(game)) + Fraction(acceptance_interval(game, game.q_high, game.q_high)[1])) / 2
+    F = Fraction
+    qH, qL = F(game.q_high), F(game.q_low)
+    best = lambda q: min(max(q * F(game.margin) * (qL * F(game.gamma) - F(game.delta)) / F(game.c0), F(0)), F(1))
+    v_L, v_H = _exact_profit(game, best(qL), qL, qL), _exact_profit(game, best(qH), qL, qH)
+    assert _exact_profit(game, s, qH, qL) < v_L and _exact_profit(game, s, qH, qH) > v_H
