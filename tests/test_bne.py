@@ -1,5 +1,6 @@
 """Tests for lib/bne.py: closed form, invariants, independent best-response check (lib.double_auction), symmetry,
 the Beta family including near-uniform priors, loud failure where no regular equilibrium exists."""
+import math
 from functools import lru_cache
 
 import numpy as np
@@ -469,6 +470,11 @@ def test_a_non_regular_member_is_certified_and_has_the_stated_exponents():
     mu = (1 - k) / 1.05 / (k * prior.cdf(p_hi) / (prior.pdf(p_hi) * (1 - p_hi)) - 1)
     assert best.exponents == pytest.approx((lam, mu), rel=1e-10)
     assert lam < 1 and mu < 1  # not regular: infinite slopes of g and h at the ends
+    h1 = (1 - k) * prior.sf(p_lo) / (prior.pdf(p_lo) * p_lo)  # h'(p_lo) and g'(p_hi), fixed by the equations
+    g1 = k * prior.cdf(p_hi) / (prior.pdf(p_hi) * (1 - p_hi))
+    slopes = best.equilibrium.end_slopes
+    assert slopes[0] == pytest.approx(h1, rel=1e-10) and slopes[3] == pytest.approx(g1, rel=1e-10)
+    assert slopes[1] == slopes[2] == math.inf  # lambda, mu < 1
     # the seller's inverse strategy near p_lo grows like (p - p_lo)^lambda: the log-log slope of g on the solution
     t = np.array([1e-3, 2e-3]) * (p_hi - p_lo)
     g = best.equilibrium.inverse(p_lo + t)[1]
