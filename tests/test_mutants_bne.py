@@ -309,7 +309,8 @@ def test_evaluate_reports_a_failed_perturbed_half():
 def test_flat_top_with_a_beta_buyer_reports_its_top_slope_and_welfare():
     """Buyer Beta(2, 2) on [0, 2], seller U[0, 1], k = 1/2: a flat top. The reported h'(p_hi) is the buyer's
     first-order condition (1 - k)(1 - F_B(h)) / (f_B(h)(p_hi - c_hi)) at the top of the trading range, from scipy's
-    Beta (for uniform priors h' is constant, so this needs a non-uniform buyer), and the efficiency listed for the
+    Beta (for uniform priors h' is constant, so this needs a non-uniform buyer), g'(p_hi) is the seller's
+    k F_S(c_hi) / (f_S(c_hi)(h(p_hi) - p_hi)), and the efficiency listed for the
     member returned (quadrature along the solution) agrees with lib.double_auction.outcomes of its strategies."""
     from lib.distributions import beta
 
@@ -318,5 +319,6 @@ def test_flat_top_with_a_beta_buyer_reports_its_top_slope_and_welfare():
     assert "flat top" in r.member
     h, p_hi = r.buyer_range[1], r.price_range[1]
     assert r.end_slopes[2] == pytest.approx((1 - k) * buyer.sf(h) / (buyer.pdf(h) * (p_hi - 1.0)), rel=1e-9)
+    assert r.end_slopes[3] == pytest.approx(k * 1.0 / (1.0 * (h - p_hi)), rel=1e-9)  # seller: F_S(1) = f_S(1) = 1
     chosen = [m for m in r.equilibria if m.end_slopes[1] == r.end_slopes[1]]
     assert len(chosen) == 1 and chosen[0].efficiency == pytest.approx(r.outcomes().efficiency, abs=1e-6)
