@@ -12,8 +12,11 @@ Targets: >= 99 % of the battery solved (a certified equilibrium, or a NoRegularE
 where the regular class has no member), relative utility loss <= 1e-8 on those (largest gain from deviating over
 the smaller ex-ante utility, by the independent checker lib.double_auction.best_response_gap), median <= 0.5 s and
 max <= 5 s per solve on one core; uniform priors, any k: L-infinity <= 1e-10 against the closed form of Chatterjee
-and Samuelson (1983). No solve is seeded with a known answer. Timings depend on the machine's load: they are printed,
-never asserted in tests.
+and Samuelson (1983). The first Newton start of every regular solve is the pair of end slopes that is exact for
+uniform priors, g'(p_lo) = 1 + (1 - k) R and h'(p_hi) = 1 + k L (lib.bne._regular_roots; the scan of both slopes
+runs first all the same, and its crossings and closest approach are the further starts), so the uniform rows start
+at their answer: their L-infinity figure measures the end conditions, the integration and the polish, not the
+search. Timings depend on the machine's load: they are printed, never asserted in tests.
 
 The baselines are the standard discretised methods on types and bids on grids: damped best-response iteration, and
 simultaneous online dual averaging (Bichler, Fichtl and Oberlechner 2023), certified by the same checker. Times are
