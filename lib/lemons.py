@@ -414,7 +414,8 @@ class _Pool:
         if self.by_cdf:
             return self._F(t)[..., None]
         f = self._pdf(t)
-        return np.stack((f, (t - self.lo) / self.width * f), axis=-1)
+        with np.errstate(invalid="ignore"):  # u f at a node rounded onto an infinite end: nan, refused by the caller
+            return np.stack((f, (t - self.lo) / self.width * f), axis=-1)
 
     def _gl(self, a, z):
         """8-point Gauss-Legendre integrals over the panels [a_i, z_i] of F du (by cdf) or of (f, u f) dq (by pdf),
