@@ -264,6 +264,11 @@ def _overridden(gen, name: str) -> bool:
     return getattr(type(gen), name) is not getattr(rv_continuous, name)
 
 
+def _noise_to_zero(x, y):
+    """h = b E[q | q <= p] - p at the points x: values within 4e-14 x of zero (its rounding) count as zero."""
+    return np.where(np.abs(y) <= 4e-14 * np.abs(x), 0.0, y)
+
+
 def _brentq(f, a: float, z: float) -> float:
     return optimize.brentq(f, a, z, xtol=max(1e-15 * max(abs(a), abs(z)), 1e-323), rtol=4 * np.finfo(float).eps,
                            maxiter=400)
@@ -595,7 +600,7 @@ class _Pool:
     def roots(self, fun, x, y) -> list[float]:
         """Roots of ``fun`` (vectorised, accurate) at its sign changes on the points x (values y there); values
         within 4e-14 x of zero count as zero, so a tangency or an interval of roots is not listed."""
-        y = np.where(np.abs(y) <= 4e-14 * np.abs(x), 0.0, y)
+        y = _noise_to_zero(x, y)
         nz = np.flatnonzero(y)
         sign = np.sign(y[nz])
         scalar = lambda t: float(fun(np.array([t]))[0])  # noqa: E731
@@ -625,7 +630,8 @@ class _Pool:
 
         The largest: b E[q | q <= top] if that is >= top (the whole pool sells); otherwise h(p) = b E[q | q <= p]
         - p is < 0 at top and > 0 (or = 0 when q_lo = 0) at q_lo, so the largest root is right of the last scan
-        point with h > 0, or q_lo = 0 if there is none. The others are sign changes of h, each located by brentq
+        point with h > 0 beyond its rounding (4e-14 p), or q_lo = 0 if there is none (a tangency at q_lo = 0 is no
+        root). The others are sign changes of h, each located by brentq
         on an accurate h whose values on both sides have opposite signs; p = 0 when q_lo = 0."""
         top = self.hi if top is None else float(top)
         h = lambda p: b * self._stats(p)[1] - np.asarray(p, dtype=float).ravel()  # noqa: E731
@@ -644,14 +650,17 @@ class _Pool:
         if all_sell >= top:
             largest = all_sell
         else:
-            pos = np.flatnonzero(y > 0)
+            pos = np.flatnonzero(_noise_to_zero(x, y) > 0)  # h within rounding of 0 near q_lo = 0 is no root
+            if pos.size == 0 and self.eff_lo > 0:  # b - 1 within rounding of 0: the raw signs
+                pos = np.flatnonzero(y > 0)
             if pos.size == 0:
                 if self.eff_lo > 0:  # cannot happen: h(q_lo) = (b - 1) q_lo > 0
                     raise RuntimeError("no fixed point found; please report this distribution")
                 largest = self.eff_lo
-            else:
+            else:  # bracket: the last clearly positive point and the first point after it where h <= 0
                 i = int(pos[-1])
-                largest = _brentq(lambda t: float(h(np.array([t]))[0]), float(x[i]), float(x[i + 1]))
+                j = i + 1 + int(np.argmax(y[i + 1:] <= 0))
+                largest = _brentq(lambda t: float(h(np.array([t]))[0]), float(x[i]), float(x[j]))
         others = [r for r in self.roots(h, x, y) if self.eff_lo < r < largest * (1 - 1e-12)]
         if self.eff_lo == 0.0 and largest > 0:
             others.insert(0, 0.0)

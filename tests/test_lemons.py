@@ -951,3 +951,45 @@ def test_explorer_marks_only_verified_fixed_points():
     assert shown["equilibria"] == (0.0,) and shown["stable"] == (True,)  # U[0, 2]: E[q | q <= p] = p/2, slope 3/4
     markers = [line for line in axes[0].get_lines() if line.get_marker() == "o"]
     assert [float(m.get_xdata()[0]) for m in markers] == list(shown["equilibria"])
+
+
+def test_knife_edge_at_q_lo_reports_no_rounding_root():
+    """0.4 Beta(2, 5) + 0.6 Beta(5, 2) on [0, 3] at b = 3/2: the density is linear at 0, so b E[q | q <= p] / p -> b 2/3
+    = 1 there (a tangency at q_lo = 0) and h(p) = b E[q | q <= p] - p < 0 for every p in (0, 3], by 50-digit mpmath
+    and closed-form incomplete betas (E[q 1{q <= p}] = 3 sum w a/(a + b) I_x(a + 1, b), x = p/3). The only fixed
+    point is 0: no trade (a rounding-noise root at p = 5e-15 was reported as the market price)."""
+    import mpmath as mp
+
+    parts = ((0.4, 2, 5), (0.6, 5, 2))
+
+    class Mix(stats.rv_continuous):
+        def _pdf(self, x):
+            return sum(w * stats.beta(a, b_).pdf(x) for w, a, b_ in parts)
+
+        def _cdf(self, x):
+            return sum(w * stats.beta(a, b_).cdf(x) for w, a, b_ in parts)
+
+    mp.mp.dps = 50
+    for x in np.concatenate((np.geomspace(1e-15, 1e-2, 27), np.linspace(0.02, 1, 50))):
+        X = mp.mpf(float(x))
+        F = sum(w * mp.betainc(a, b_, 0, X, regularized=True) for w, a, b_ in parts)
+        partial = 3 * sum(w * mp.mpf(a) / (a + b_) * mp.betainc(a + 1, b_, 0, X, regularized=True) for w, a, b_ in parts)
+        assert mp.mpf(3) / 2 * partial / F - 3 * X < 0, x
+    eq = L.market_equilibrium(Mix(a=0, b=1)(scale=3), 1.5)
+    assert [p.price for p in eq.equilibria] == [0.0]
+    assert eq.price == 0.0 and eq.traded_share == 0.0 and eq.regime == "no trade"
+    # just above the knife edge the slope at 0 exceeds 1 and a positive equilibrium exists (h(0+) > 0, h(3) < 0)
+    assert L.market_equilibrium(Mix(a=0, b=1)(scale=3), 1.5 * (1 + 1e-3)).price > 0
+
+
+@pytest.mark.parametrize("scale", [1e-9, 1e6])
+def test_fixed_points_scale_with_the_support(scale):
+    """Prices are measured in the units of quality: stretching the support by s multiplies every fixed point by s.
+    The chapter's arcsine market (Beta(1/2, 1/2) on [0.55, 1.45], b = 3/2: three equilibria 1.2088, 1.4300, 1.5,
+    each checked against incomplete-beta closed forms in the chapter) and Beta(2, 5) on [0, 3] at b = 1.6 (0 and an
+    interior price) keep their lists at supports of order 1e-9 and 1e6, so the rounding allowance of h scales with p."""
+    for (a, b_, lo, hi, prem) in ((0.5, 0.5, 0.55, 1.45, 1.5), (2, 5, 0.0, 3.0, 1.6)):
+        base = [p.price for p in L.market_equilibrium(beta(a, b_, lo, hi), prem).equilibria]
+        scaled = [p.price / scale for p in L.market_equilibrium(beta(a, b_, lo * scale, hi * scale), prem).equilibria]
+        assert len(base) == len(scaled) and len(base) >= 2
+        assert scaled == pytest.approx(base, rel=1e-12, abs=1e-300)
