@@ -310,3 +310,112 @@ def test_trade_probability_of_the_linear_equilibrium():
     e = k_double_auction(4)
     assert e.trade_probability == pytest.approx(market_welfare(4, e.bid, e.ask)[1] / 4, abs=1e-12)
     assert 0 < e.trade_probability < 1
+
+
+@pytest.mark.parametrize("n_bids, n_asks", [(0, 1), (1, 0), (1, 2), (2, 1), (3, 3)])
+def test_count_pmf_and_tail_derivatives_by_exact_enumeration(n_bids, n_asks):
+    """N = the number of n_bids bids and n_asks asks below x, each below with probability gb or ga: its pmf by
+    enumerating all 2^(n_bids + n_asks) below/above patterns in sympy, and d/dgb, d/dga of P(N >= j) by symbolic
+    differentiation, for every j = 0..n + 1 (P(N >= 0) = 1 and P(N >= n + 1) = 0 have zero derivatives), at
+    gb = 3/10, ga = 7/11."""
+    import itertools
+
+    import sympy as sp
+
+    from lib.market import _count_pmf, _tail_derivatives
+
+    gb, ga = sp.symbols("gb ga")
+    n = n_bids + n_asks
+    pmf = [sp.S(0)] * (n + 1)
+    for below in itertools.product((0, 1), repeat=n):
+        i, l = sum(below[:n_bids]), sum(below[n_bids:])
+        pmf[i + l] += gb**i * (1 - gb)**(n_bids - i) * ga**l * (1 - ga)**(n_asks - l)
+    at = {gb: sp.Rational(3, 10), ga: sp.Rational(7, 11)}
+    got = _count_pmf(n_bids, n_asks, np.asarray(0.3), np.asarray(7 / 11))
+    np.testing.assert_allclose(got, [float(p.subs(at)) for p in pmf], rtol=0, atol=1e-14)
+    for j in range(n + 2):
+        tail = sp.S(sum(pmf[j:], sp.S(0)))
+        db, da = _tail_derivatives(n_bids, n_asks, 0.3, 7 / 11, j)
+        assert float(db) == pytest.approx(float(sp.diff(tail, gb).subs(at)), abs=1e-13), j
+        assert float(da) == pytest.approx(float(sp.diff(tail, ga).subs(at)), abs=1e-13), j
+
+
+def test_best_response_gap_with_two_types_per_side():
+    """n_types = 2 (the smallest accepted: the two ends of each support). Truthful offers, m = 1, k = 1/2, U[0, 1]:
+    a buyer of value v bidding b against one ask c pays (b + c) / 2 when c < b, so U(b; v) = v b - 3 b^2 / 4 (by
+    hand), best 1/3 at b = 2/3 for v = 1 against 1/4 for the truthful bid: a gap of 1/12 at v = 1 (v = 0 gains
+    nothing); the seller of cost 0 gains 1/12 by symmetry."""
+    from lib.market import best_response_gap
+
+    g = best_response_gap(1, lambda v: v, lambda c: c, n_types=2)
+    assert g.n_types == 2 and g.worst_buyer_type == 1.0 and g.worst_seller_type == 0.0
+    assert g.buyer_gap == pytest.approx(1 / 12, abs=1e-7) and g.seller_gap == pytest.approx(1 / 12, abs=1e-7)
+
+
+def test_collocation_count_is_capped_by_name():
+    """n_collocation is at most 2000: 2001 is refused by name before any solving."""
+    with pytest.raises(ValueError, match="n_collocation"):
+        k_double_auction(2, n_collocation=2001)
+
+
+@pytest.mark.parametrize("sign, limit", [(-1, -0.095), (+1, 1.095)])
+def test_poly_cut_in_the_first_and_last_cells_of_its_grid(sign, limit):
+    """_Poly with markup 0.1 T_2(2x - 1) on [0, 1]: raw(x) = x + sign 0.1 (8x^2 - 8x + 1) (expanded by hand). The
+    buyer's (sign -1) raw bid -0.8x^2 + 1.8x - 0.1 reaches the lowest ask -0.095 inside the first of the 257-type
+    grid's cells, the seller's (sign +1) raw ask 0.8x^2 + 0.2x + 0.1 reaches the highest bid 1.095 inside the last;
+    the types beyond the crossing (the root of the quadratic, np.roots) must follow the tangent there."""
+    from scipy import stats
+
+    from lib.market import _Poly
+
+    a2, a1, a0 = 0.8 * sign, 1 - 0.8 * sign, 0.1 * sign
+    roots = np.roots([a2, a1, a0 - limit]).real
+    cut = roots[(roots > 0) & (roots < 1)][0]
+    assert (cut < 1 / 256) if sign < 0 else (cut > 255 / 256)
+    p = _Poly([0.0, 0.0, 0.1], stats.uniform(0, 1), 0.0, 1.0, sign, limit)
+    assert p.cut == pytest.approx(cut, abs=1e-14)
+    slope = 2 * a2 * cut + a1
+    beyond = np.linspace(0, cut, 5)[:-1] if sign < 0 else np.linspace(cut, 1, 5)[1:]
+    np.testing.assert_allclose(p(beyond), limit + (beyond - cut) * slope, rtol=0, atol=1e-13)
+    inner = np.linspace(0.1, 0.9, 9)
+    np.testing.assert_allclose(p(inner), a2 * inner**2 + a1 * inner + a0, rtol=0, atol=1e-14)
+
+
+def test_order_statistic_tails_cover_j_up_to_two_m():
+    """_Game.counts gives P(N(x) >= j) for j = 0..2m, as documented. m = 2, truthful offers, U[0, 1]: a buyer faces
+    one other bid and two asks, each below x = 0.4 with probability 0.4, so N ~ Bin(3, 0.4); P(N >= j) by exact
+    rationals (fractions) for j = 0..4, the last 0 (only three other offers)."""
+    from fractions import Fraction
+    from math import comb
+
+    from lib.market import _Game, _priors, _strategies
+
+    buyer, seller, bsup, ssup = _priors(None, None)
+    B, S = _strategies(lambda v: v, lambda c: c, buyer, seller, bsup, ssup)
+    game = _Game(2, 0.5, buyer, seller, bsup, ssup, B, S)
+    p = Fraction(2, 5)
+    exact = [float(sum(comb(3, i) * p**i * (1 - p)**(3 - i) for i in range(j, 4))) for j in range(5)]
+    np.testing.assert_allclose(game.counts("B", np.asarray(0.4)), exact, rtol=0, atol=1e-14)
+    np.testing.assert_allclose(game.counts("S", np.asarray(0.4)), exact, rtol=0, atol=1e-14)
+
+
+@pytest.mark.parametrize("which", ["bid", "ask"])
+def test_a_single_non_callable_strategy_is_refused_by_name(which):
+    """Either strategy not callable (the other a valid function) is an InputTypeError naming bid and ask, not a
+    bare 'float object is not callable' from inside the grid."""
+    from lib.market import market_welfare
+    from lib.validation import InputTypeError
+
+    bid, ask = (0.5, lambda c: c) if which == "bid" else (lambda v: v, 0.5)
+    with pytest.raises(InputTypeError, match="bid and ask must be vectorised"):
+        market_welfare(1, bid, ask)
+
+
+def test_uncertified_answer_names_the_width_of_the_whole_types_range():
+    """Values U[1, 2] against costs U[0, 0.999] (every type always trades, so the first-order conditions say
+    nothing): the solver's strategies leave a gap near 0.12 at m = 2 and are refused against 1e-4 times the width of
+    the types' range, 2 - 0 = 2 (by hand: the lowest cost to the highest value), as the error message states."""
+    from scipy import stats
+
+    with pytest.raises(ValueError, match=r"no certified equilibrium.*width of the types' range, 2\)"):
+        k_double_auction(2, 0.5, stats.uniform(1, 1), stats.uniform(0, 0.999))
