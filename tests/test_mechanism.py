@@ -8,13 +8,14 @@ import numpy as np
 import pytest
 import sympy as sp
 from hypothesis import given, settings, strategies as st
-from scipy import optimize, sparse, special, stats
+from scipy import optimize, special, stats
 from scipy.integrate import quad
 
 from lib.double_auction import first_best_gains
 from lib.mechanism import (_Ironing, _Problem, is_regular, posted_price, second_best, threshold_rule, virtual_cost,
                            virtual_value)
 from lib.validation import InputTypeError
+from monotone_lp import lp_second_best
 
 N_GRID = 1500  # midpoints per side of the 2-D check; its error is O(1/N) along the rule's boundary
 
@@ -385,29 +386,8 @@ def _beta_partials(a, b, x):
 
 
 def _lp_second_best(buyer_shapes, seller_shapes, n):
-    """The best trading rule that is constant on each cell of an n x n grid of [0, 1]^2 and monotone (non-decreasing
-    in v, non-increasing in c) subject to the exact budget E[(phi_B - phi_S) q] >= 0, a linear programme (HiGHS)
-    whose cell integrals are closed forms: int_cell phi_B dF_B = int v dF_B - int (1 - F_B), int_cell phi_S dF_S =
-    int c dF_S + int F_S. Every such rule is feasible in the continuum, so its gains are a lower bound of the second
-    best, converging to it as n grows."""
-    e = np.linspace(0.0, 1.0, n + 1)
-    FB, MB, GB = (np.diff(z) for z in _beta_partials(*buyer_shapes, e))
-    FS, MS, GS = (np.diff(z) for z in _beta_partials(*seller_shapes, e))
-    gains = np.outer(MB, FS) - np.outer(FB, MS)
-    budget = np.outer(MB - (np.diff(e) - GB), FS) - np.outer(FB, MS + GS)
-    idx = np.arange(n * n).reshape(n, n)
-    rows, cols, vals, r = [], [], [], 0
-    for lo, hi in ((idx[:-1, :], idx[1:, :]), (idx[:, 1:], idx[:, :-1])):  # q[lo] <= q[hi]
-        k = lo.size
-        rows += [np.arange(r, r + k)] * 2
-        cols += [lo.ravel(), hi.ravel()]
-        vals += [np.ones(k), -np.ones(k)]
-        r += k
-    A = sparse.vstack([sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                                         shape=(r, n * n)), sparse.csr_matrix(-budget.ravel())])
-    res = optimize.linprog(-gains.ravel(), A_ub=A, b_ub=np.zeros(r + 1), bounds=(0, 1), method="highs")
-    assert res.status == 0
-    return -res.fun, res.x.reshape(n, n)
+    """tests/monotone_lp.py's linear programme for Beta priors (closed-form partials): (gains, rule)."""
+    return lp_second_best(lambda e: _beta_partials(*buyer_shapes, e), lambda e: _beta_partials(*seller_shapes, e), n)
 
 
 @pytest.mark.parametrize("buyer_shapes, seller_shapes", [((0.5, 0.5), (1, 1)), ((0.5, 0.5), (0.5, 0.5)),

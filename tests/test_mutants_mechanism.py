@@ -4,6 +4,7 @@ import pytest
 from scipy import optimize, special, stats
 
 from lib.mechanism import _Ironing
+from monotone_lp import lp_second_best
 
 COMPONENTS = ((0.5, 3.0, 12.0), (0.5, 12.0, 3.0))  # a bimodal mixture of Beta(3, 12) and Beta(12, 3)
 
@@ -358,30 +359,9 @@ def test_buyer_interval_into_the_last_cell_where_the_density_vanishes_at_the_top
 
 
 def _lp_gains(buyer_partials, seller_partials, n):
-    """The best trading rule constant on each cell of an n x n grid of [0, 1]^2, monotone (non-decreasing in v,
-    non-increasing in c), subject to the exact budget E[(phi_B - phi_S) q] >= 0: a linear programme (HiGHS) whose
-    cell integrals come from closed-form partials (F, E[X 1{X <= x}], int F). Every such rule is feasible in the
-    continuum, so its gains are a lower bound of the second best (tests/test_mechanism.py's LP, for any partials)."""
-    from scipy import sparse
-
-    e = np.linspace(0.0, 1.0, n + 1)
-    FB, MB, GB = (np.diff(z) for z in buyer_partials(e))
-    FS, MS, GS = (np.diff(z) for z in seller_partials(e))
-    gains = np.outer(MB, FS) - np.outer(FB, MS)
-    budget = np.outer(MB - (np.diff(e) - GB), FS) - np.outer(FB, MS + GS)
-    idx = np.arange(n * n).reshape(n, n)
-    rows, cols, vals, r = [], [], [], 0
-    for lo, hi in ((idx[:-1, :], idx[1:, :]), (idx[:, 1:], idx[:, :-1])):  # q[lo] <= q[hi]
-        k = lo.size
-        rows += [np.arange(r, r + k)] * 2
-        cols += [lo.ravel(), hi.ravel()]
-        vals += [np.ones(k), -np.ones(k)]
-        r += k
-    A = sparse.vstack([sparse.csr_matrix((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                                         shape=(r, n * n)), sparse.csr_matrix(-budget.ravel())])
-    res = optimize.linprog(-gains.ravel(), A_ub=A, b_ub=np.zeros(r + 1), bounds=(0, 1), method="highs")
-    assert res.status == 0
-    return -res.fun
+    """Gains of tests/monotone_lp.py's linear programme (monotone cell-constant rules under the exact budget): a lower
+    bound of the second best for any partials (F, E[X 1{X <= x}], int F)."""
+    return lp_second_best(buyer_partials, seller_partials, n)[0]
 
 
 def test_second_best_with_an_interior_ironed_interval_against_linear_programme():
