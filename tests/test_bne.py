@@ -11,6 +11,7 @@ from scipy import stats
 from lib.bne import BNEResult, NoRegularEquilibrium, linear_uniform, solve_double_auction
 from lib.double_auction import best_response_gap
 from lib.distributions import beta, truncated_normal, uniform
+from uniform_shooting import uniform_regular_equilibrium
 
 
 @lru_cache(maxsize=None)
@@ -337,32 +338,13 @@ def test_smooth_family_on_untuned_priors_is_certified(a, b, c, d, k):
 def test_uniform_has_a_second_regular_equilibrium_near_k_half():
     # Independent route (own integration, not lib.bne's shooting) for the module docstring's claim that uniform
     # priors at k = 0.45 have a second regular equilibrium besides the linear one (branches cross at k = 1/2).
-    from scipy import optimize
-    from scipy.integrate import solve_ivp
     from lib.double_auction import linear_outcomes, outcomes
 
     k, eps = 0.45, 1e-7
     p_lo, p_hi = (1 - k) / 2, 1 - k / 2
-
-    def rhs(p, y):
-        h, g = y
-        return [(1 - k) * (1 - h) / (p - g), k * g / (h - p)]
-
-    def halves(z):
-        low = solve_ivp(rhs, (p_lo + eps, 0.5), [p_lo + (1 + k) * eps, z[0] * eps], method="DOP853", rtol=1e-12,
-                        atol=1e-14, dense_output=True)
-        high = solve_ivp(rhs, (p_hi - eps, 0.5), [1 - z[1] * eps, p_hi - (2 - k) * eps], method="DOP853",
-                         rtol=1e-12, atol=1e-14, dense_output=True)
-        return low, high
-
-    def mismatch(z):
-        low, high = halves(z)
-        return low.y[:, -1] - high.y[:, -1]
-
-    z = optimize.fsolve(mismatch, [1.75, 1.62], xtol=1e-10)
-    assert np.max(np.abs(mismatch(z))) < 1e-10
+    z, mismatch, (low, high) = uniform_regular_equilibrium(k, eps)
+    assert mismatch < 1e-10
     assert abs(z[0] - (2 - k)) > 0.1 and abs(z[1] - (1 + k)) > 0.1  # not the linear equilibrium's slopes
-    low, high = halves(z)
     p = np.linspace(p_lo + eps, p_hi - eps, 4001)
     h, g = np.where(p <= 0.5, low.sol(p), high.sol(p))
     p, h, g = np.r_[p_lo, p, p_hi], np.r_[p_lo, h, 1.0], np.r_[0.0, g, p_hi]

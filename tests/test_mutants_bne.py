@@ -4,6 +4,7 @@ import pytest
 
 from lib.bne import solve_double_auction
 from lib.distributions import uniform
+from uniform_shooting import uniform_regular_equilibrium
 
 
 @pytest.mark.parametrize("rtol", [1e-13, 1e-3])
@@ -211,25 +212,9 @@ def test_other_end_slopes_are_those_of_the_second_uniform_equilibrium():
     h'(p_hi) = 1 + k, is returned, and other_end_slopes holds (g'(p_lo), h'(p_hi)) of the second, here found by an
     own shooting (solve_ivp from p_lo + eps and p_hi - eps, fsolve on the mismatch at p = 1/2). The other members are
     solved only to a mismatch of 1e-7 (module docstring), which moves their slopes by about 1e-5."""
-    from scipy import optimize
-    from scipy.integrate import solve_ivp
-
-    k, eps = 0.45, 1e-8
-    p_lo, p_hi = (1 - k) / 2, 1 - k / 2
-
-    def rhs(p, y):
-        h, g = y
-        return [(1 - k) * (1 - h) / (p - g), k * g / (h - p)]
-
-    def mismatch(z):
-        low = solve_ivp(rhs, (p_lo + eps, 0.5), [p_lo + (1 + k) * eps, z[0] * eps], method="DOP853", rtol=1e-12,
-                        atol=1e-14)
-        high = solve_ivp(rhs, (p_hi - eps, 0.5), [1 - z[1] * eps, p_hi - (2 - k) * eps], method="DOP853",
-                         rtol=1e-12, atol=1e-14)
-        return low.y[:, -1] - high.y[:, -1]
-
-    z = optimize.fsolve(mismatch, [1.75, 1.62], xtol=1e-10)
-    assert np.max(np.abs(mismatch(z))) < 1e-10
+    k = 0.45
+    z, mismatch, _ = uniform_regular_equilibrium(k, 1e-8)
+    assert mismatch < 1e-10
     r = solve_double_auction(uniform(), uniform(), k)
     assert r.end_slopes[1:3] == pytest.approx((2 - k, 1 + k), rel=1e-9)
     assert len(r.other_end_slopes) == 1
