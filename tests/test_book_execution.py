@@ -45,7 +45,7 @@ def executed_copy(path: Path) -> tuple[nbformat.NotebookNode, str]:
         else:
             return cache.get_cache_bundle(record.pk).nb, "the build's execution"
     execute = build_book.yaml.safe_load((ROOT / "_config.yml").read_text())["execute"]
-    _, text, _, error = build_book._execute(str(path), int(execute["timeout"]), False)
+    _, text, _, error, _ = build_book._execute(str(path), int(execute["timeout"]), False)
     assert error is None, f"{path.name} does not execute: {error}"
     return nbformat.reads(text, as_version=4), "executed by this test"
 
@@ -84,3 +84,17 @@ def test_the_comparison_notices_a_changed_number_and_ignores_what_nbval_ignores(
     missing = copy.deepcopy(same)
     missing.cells[1].outputs = []
     assert [p.split(" ")[1] for p in differing_cells(committed, missing)] == ["1"]
+
+
+def test_slowest_cells_reads_nbclient_timestamps():
+    """The build's report of the slowest cells: durations from hand-written timestamps (2.5 s and 0.25 s), cells
+    without timestamps or not code skipped, longest first."""
+    nb = nbformat.v4.new_notebook()
+    timed = {1: ("2026-12-03T11:00:00.000Z", "2026-12-03T11:00:02.500Z"),
+             2: ("2026-12-03T11:00:03.000Z", "2026-12-03T11:00:03.250Z")}
+    nb.cells = [nbformat.v4.new_markdown_cell("text"), nbformat.v4.new_code_cell("x = 1"),
+                nbformat.v4.new_code_cell("y = 2"), nbformat.v4.new_code_cell("z = 3")]
+    for index, (start, end) in timed.items():
+        nb.cells[index].metadata["execution"] = {"iopub.execute_input": start, "shell.execute_reply": end}
+    assert build_book.slowest_cells(nb) == [(1, 2.5), (2, 0.25)]
+    assert build_book.slowest_cells(nb, count=1) == [(1, 2.5)]

@@ -11,6 +11,11 @@ reads the cache. A notebook that fails is not cached, so the build executes it a
 The cache is keyed by the notebooks' code cells, so a change in lib/ alone would leave stale outputs in it: the
 cache is therefore emptied whenever the fingerprint of what the notebooks import (lib/ and the pinned requirements)
 changes. tests/test_book_execution.py compares these executions with the committed outputs, as nbval does.
+
+The kernels run with one BLAS/OpenMP thread each (OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = MKL_NUM_THREADS = 1,
+unless already set): two kernels on two cores, each with its own pool of busy-waiting BLAS threads, oversubscribe the
+cores, and the notebooks' matrices are small. Each execution prints the notebook's three slowest cells (from nbclient's
+per-cell timestamps), so that a chapter that takes much longer than usual names the cell.
 """
 from __future__ import annotations
 
@@ -66,13 +71,34 @@ def cache_is_current(cache_path: Path) -> bool:
     return stamp.is_file() and stamp.read_text().strip() == execution_fingerprint()
 
 
+THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+
+
+def slowest_cells(nb, count: int = 3) -> list[tuple[int, float]]:
+    """(index, seconds) of the ``count`` slowest code cells, from the execute_input and execute_reply timestamps
+    nbclient records in each cell's metadata (cells without them are skipped)."""
+    from datetime import datetime
+    timed = []
+    for index, cell in enumerate(nb.cells):
+        stamps = cell.get("metadata", {}).get("execution", {})
+        start, end = stamps.get("iopub.execute_input"), stamps.get("shell.execute_reply")
+        if cell.cell_type == "code" and start and end:
+            seconds = (datetime.fromisoformat(end.replace("Z", "+00:00"))
+                       - datetime.fromisoformat(start.replace("Z", "+00:00"))).total_seconds()
+            timed.append((index, seconds))
+    return sorted(timed, key=lambda item: -item[1])[:count]
+
+
 def _execute(path: str, timeout: int, allow_errors: bool):
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
     nb = nbformat.read(path, as_version=4)
     result = single_nb_execution(nb, cwd=str(Path(path).parent), allow_errors=allow_errors, timeout=timeout,
-                                 meta_override=True)
-    return path, nbformat.writes(nb), result.time, None if result.err is None else repr(result.err)
+                                 meta_override=True, record_timing=True)
+    slow = slowest_cells(nb)
+    for cell in nb.cells:  # the timestamps served their purpose: cache the notebook as it would be without them
+        cell.get("metadata", {}).pop("execution", None)
+    return path, nbformat.writes(nb), result.time, None if result.err is None else repr(result.err), slow
 
 
 def prefill_cache(cache_path: Path, execute: dict, workers: int | None = None) -> None:
@@ -97,12 +123,14 @@ def prefill_cache(cache_path: Path, execute: dict, workers: int | None = None) -
     if not todo:
         return
     workers = workers or min(len(todo), os.cpu_count() or 1)
+    for name in THREAD_VARIABLES:  # inherited by the pool's processes and their kernels
+        os.environ.setdefault(name, "1")
     start = time.perf_counter()
     with concurrent.futures.ProcessPoolExecutor(max_workers=workers) as pool:
         jobs = [pool.submit(_execute, str(path), int(execute.get("timeout", 30)),
                             bool(execute.get("allow_errors", False))) for path in todo]
         for job in concurrent.futures.as_completed(jobs):
-            path, text, seconds, error = job.result()
+            path, text, seconds, error, slow = job.result()
             name = Path(path).relative_to(ROOT)
             if error is not None:
                 print(f"{name}: execution failed ({error}); the build will execute it again and report it")
@@ -111,7 +139,8 @@ def prefill_cache(cache_path: Path, execute: dict, workers: int | None = None) -
             cache.cache_notebook_bundle(CacheBundleIn(nbformat.reads(text, as_version=4), path,
                                                       data={"execution_seconds": seconds}),
                                         check_validity=False, overwrite=True)
-            print(f"{name}: executed in {seconds:.1f} s")
+            cells = ", ".join(f"cell {index} {cell_seconds:.1f} s" for index, cell_seconds in slow)
+            print(f"{name}: executed in {seconds:.1f} s (slowest: {cells})")
     print(f"executed {len(todo)} notebooks on {workers} workers in {time.perf_counter() - start:.1f} s")
 
 
