@@ -48,7 +48,9 @@ uncertified quality would choose, and the tax that implements it.
 Numerics (see ``_Pool``). The cdf and the partial expectation are built once on Gauss-Legendre panels, refined
 where needed (bounded work); where F underflows they are computed from the log-density. Every fixed point
 reported is verified: h(p) = b E[q | q <= p] - p, evaluated accurately, has opposite signs on both sides of it, and
-brentq locates it. Fixed points where h touches zero without changing sign, or two within one scan step, can be
+brentq locates it. Within 2.2e-293 max(1, scale) of the lowest quality (subnormal offsets) E is not resolved,
+and a sign change of h there is rounding noise: it is merged into the fixed point at the bottom of the support
+(``_Pool.unresolved``). Fixed points where h touches zero without changing sign, or two within one scan step, can be
 missed in the list of *other* equilibria; the reported (largest) one is exact up to brentq's tolerance. With
 finitely many quality levels the fixed points are found exactly (``_Atoms``).
 
@@ -87,6 +89,7 @@ _MAX_ATOMS = 1_000_000
 
 
 _LOG_U0 = 1e-15  # below u0 (p - q_lo) the log-space route takes the density as a power of the distance
+_RESOLVED = np.finfo(float).tiny / _LOG_U0  # 2.2e-293: see _Pool.unresolved
 
 
 def _log_mesh():
@@ -264,11 +267,6 @@ def _overridden(gen, name: str) -> bool:
     return getattr(type(gen), name) is not getattr(rv_continuous, name)
 
 
-def _noise_to_zero(x, y):
-    """h = b E[q | q <= p] - p at the points x: values within 4e-14 x of zero (its rounding) count as zero."""
-    return np.where(np.abs(y) <= 4e-14 * np.abs(x), 0.0, y)
-
-
 def _brentq(f, a: float, z: float) -> float:
     return optimize.brentq(f, a, z, xtol=max(1e-15 * max(abs(a), abs(z)), 1e-323), rtol=4 * np.finfo(float).eps,
                            maxiter=400)
@@ -327,6 +325,10 @@ class _Pool:
             # halves, so the rules agree on a wrong integral): cut the panels at that point and integrate again
             self.total = 1.0
             self._build(np.unique(np.append(x, self.eff_lo)))
+        # offsets from eff_lo below which the log-space route's smallest node offsets, u0 (p - eff_lo) and that over
+        # the distribution's scale (the by-cdf route passes (a - loc) / scale + d / scale), are subnormal
+        scale = gen._parse_args(*quality.args, **quality.kwds)[2] if self.by_cdf else 1.0
+        self.resolution = _RESOLVED * max(1.0, float(scale))
         self._scanned = None
 
     def _build(self, x):
@@ -597,10 +599,28 @@ class _Pool:
             E[todo] = self._stats(x[todo])[1]
         return x, np.where(use, E, np.nan)
 
-    def roots(self, fun, x, y) -> list[float]:
+    def unresolved(self, x):
+        """The points x with 0 < x - eff_lo < ``resolution`` (2.2e-293 times max(1, the distribution's scale)).
+        There the log-space route's smallest node offsets are subnormal or 0 (and the density is evaluated at
+        points rounded by up to 100 %), so E[q | q <= x] is known only to lie in [eff_lo, x]: e.g. Beta(1/2, 1/2)
+        on [0, 2e6] gave E[q | q <= p] = 0.67 p at p = 5e-318 instead of p / 3."""
+        d = np.asarray(x, dtype=float) - self.eff_lo
+        return (d > 0) & (d < self.resolution)
+
+    def noise_to_zero(self, b: float, x, y):
+        """Values y at the points x of h(p) = b E[q | q <= p] - p or of phi(p) = b (p - E[q | q <= p]) - k that are
+        within their rounding of zero count as zero: 4e-14 x where E is resolved, and b (x - eff_lo), the width of
+        the interval [b eff_lo, b x] in which b E is known to lie, where it is not (``unresolved``): a root there
+        cannot be told from noise, and is merged into the bottom of the support."""
+        x = np.asarray(x, dtype=float)
+        noise = np.where(self.unresolved(x), b * (x - self.eff_lo), 4e-14 * np.abs(x))
+        return np.where(np.abs(y) <= noise, 0.0, y)
+
+    def roots(self, fun, x, y, b: float) -> list[float]:
         """Roots of ``fun`` (vectorised, accurate) at its sign changes on the points x (values y there); values
-        within 4e-14 x of zero count as zero, so a tangency or an interval of roots is not listed."""
-        y = _noise_to_zero(x, y)
+        within their rounding of zero count as zero (``noise_to_zero``), so a tangency or an interval of roots is
+        not listed, nor a sign change of rounding noise within ``resolution`` of eff_lo."""
+        y = self.noise_to_zero(b, x, y)
         nz = np.flatnonzero(y)
         sign = np.sign(y[nz])
         scalar = lambda t: float(fun(np.array([t]))[0])  # noqa: E731
@@ -650,7 +670,7 @@ class _Pool:
         if all_sell >= top:
             largest = all_sell
         else:
-            pos = np.flatnonzero(_noise_to_zero(x, y) > 0)  # h within rounding of 0 near q_lo = 0 is no root
+            pos = np.flatnonzero(self.noise_to_zero(b, x, y) > 0)  # h within rounding of 0 near q_lo = 0: no root
             if pos.size == 0 and self.eff_lo > 0:  # b - 1 within rounding of 0: the raw signs
                 pos = np.flatnonzero(y > 0)
             if pos.size == 0:
@@ -661,7 +681,7 @@ class _Pool:
                 i = int(pos[-1])
                 j = i + 1 + int(np.argmax(y[i + 1:] <= 0))
                 largest = _brentq(lambda t: float(h(np.array([t]))[0]), float(x[i]), float(x[j]))
-        others = [r for r in self.roots(h, x, y) if self.eff_lo < r < largest * (1 - 1e-12)]
+        others = [r for r in self.roots(h, x, y, b) if self.eff_lo < r < largest * (1 - 1e-12)]
         if self.eff_lo == 0.0 and largest > 0:
             others.insert(0, 0.0)
         return [self._point(b, p, top) for p in sorted(set(others))] + [self._point(b, largest, top)]
@@ -1086,7 +1106,7 @@ def _certification(pool: _Pool, b: float, c: float, tau: float, lemons: MarketEq
     phi = lambda t: b * (np.asarray(t, dtype=float).ravel() - pool._stats(t)[1]) - k  # noqa: E731
     x, E = pool.scan_mean(pool.eff_lo + k / b)  # phi(t) <= b (t - q_lo) - k < 0 below q_lo + k / b (E >= q_lo)
     y = np.where(x < pool.eff_lo + k / b, -np.inf, b * (x - E) - k)
-    roots = pool.roots(phi, x, y)
+    roots = pool.roots(phi, x, y, b)
     phi_top = b * (hi - pool.mean) - k
     if phi_top > 0 and k > 0:  # the largest root, robustly (it can sit below the first scan point when k is tiny)
         y[-1] = phi_top

@@ -993,3 +993,80 @@ def test_fixed_points_scale_with_the_support(scale):
         scaled = [p.price / scale for p in L.market_equilibrium(beta(a, b_, lo * scale, hi * scale), prem).equilibria]
         assert len(base) == len(scaled) and len(base) >= 2
         assert scaled == pytest.approx(base, rel=1e-12, abs=1e-300)
+
+
+def _listing_by_closed_form(h, E_top, s, b, u_min):
+    """Fixed points of p = b E[q | q <= min(p, s)] on a support [0, s] from a closed form h(p) = b E[q | q <= p] - p
+    (vectorised): 0, every sign change of h on a grid of [u_min s, s] (geometric and linear, 1,201 points) located
+    by brentq, and b E[q] if that is >= s (every seller sells). The caller shows that h has no root on (0, u_min s]."""
+    grid = np.unique(np.concatenate((np.geomspace(u_min, 1.0, 600), np.linspace(0.0, 1.0, 601)[1:]))) * s
+    y = h(grid)
+    out = [0.0]
+    for i in np.flatnonzero(np.sign(y[:-1]) * np.sign(y[1:]) < 0):
+        out.append(optimize.brentq(lambda p: float(h(np.array([p]))[0]), grid[i], grid[i + 1], xtol=1e-300,
+                                   rtol=1e-14))
+    if b * E_top >= s:
+        out.append(b * E_top)
+    return out
+
+
+def _arcsine_h(s, b):
+    """Beta(1/2, 1/2) on [0, s]: E[q | q <= p] = s (1/2) I_u(3/2, 1/2) / I_u(1/2, 1/2), u = p/s (betainc is accurate
+    to 4e-16 relative down to u = 1e-200 against 40-digit mpmath; below it underflows). Near 0, E[q | q <= p] =
+    p/3 + (2/45) p u + O(p u^2) (the series of arcsin), so h(p) / p -> b/3 - 1, which is < 0 for b = 3/2 and
+    5/6 - 1 for b = 5/2: no root on (0, 1e-200 s]."""
+    def h(p):
+        u = np.asarray(p, dtype=float) / s
+        return b * s * 0.5 * special.betainc(1.5, 0.5, u) / special.betainc(0.5, 0.5, u) - p
+    return h, 0.5 * s, 1e-200
+
+
+def _beta22_h(s, b):
+    """Beta(2, 2) on [0, s]: E[q | q <= p] = (2p/3)(1 - 3u/4)/(1 - 2u/3), u = p/s (the moments of 6u(1 - u)); at
+    b = 3/2 that is the tangency b E / p -> 1 at 0, and h(p) = -p (u/12)/(1 - 2u/3) < 0 on (0, s] in this
+    cancellation-free form: no root but 0."""
+    assert b == 1.5
+    return (lambda p: -np.asarray(p) * (np.asarray(p) / s / 12) / (1 - 2 * np.asarray(p) / s / 3)), 0.5 * s, 1e-300
+
+
+def _uniform_h(s, b):
+    """U[0, s]: E[q | q <= p] = p/2, h(p) = (b/2 - 1) p: of one sign on (0, s]."""
+    return (lambda p: (b / 2 - 1) * np.asarray(p, dtype=float)), 0.5 * s, 1e-300
+
+
+def _truncnorm_h(s, b):
+    """N(0.3 s, (0.2 s)^2) truncated to [0, s]: E[q | q <= p] = m + sd (phi(al) - phi(z)) / (Phi(z) - Phi(al)),
+    al = -m/sd, z = (p - m)/sd (it loses about 1e-16 / u relative to cancellation at u = p/s, hence u >= 1e-6).
+    The density is positive, finite and smooth at 0, so E[q | q <= p] = p/2 + O(p u) and h(p)/p -> b/2 - 1 < 0
+    for b = 3/2: no root on (0, 1e-6 s] (h / p is below -0.24 at u = 1e-6)."""
+    m, sd = 0.3 * s, 0.2 * s
+    al = -m / sd
+
+    def h(p):
+        z = (np.asarray(p, dtype=float) - m) / sd
+        E = m + sd * (stats.norm.pdf(al) - stats.norm.pdf(z)) / (special.ndtr(z) - special.ndtr(al))
+        return b * E - p
+    return h, float(h(np.array([s]))[0] + s) / b, 1e-6
+
+
+@pytest.mark.parametrize("s", [1e-6, 1.0, 2e6, 1e8])
+@pytest.mark.parametrize("law, b", [("arcsine", 1.5), ("arcsine", 2.5), ("beta22", 1.5), ("uniform", 1.5),
+                                     ("truncnorm", 1.5)])
+def test_no_fixed_points_of_rounding_noise_at_subnormal_prices(law, b, s):
+    """The listing of fixed points equals the closed form's (see _listing_by_closed_form and the laws' helpers), at
+    supports [0, s] from 1e-6 to 1e8. At subnormal prices E[q | q <= p] is not resolved (the log-space route's node
+    offsets underflow): Beta(1/2, 1/2) on [0, 2e6] at b = 3/2 listed 4.9e-318 and 1.5e-317 besides 0, the larger as
+    the market price, though h < 0 on (0, 2e6]."""
+    quality = {"arcsine": stats.beta(0.5, 0.5, loc=0, scale=s), "beta22": stats.beta(2, 2, loc=0, scale=s),
+               "uniform": stats.uniform(0, s),
+               "truncnorm": stats.truncnorm(-1.5, 3.5, loc=0.3 * s, scale=0.2 * s)}[law]
+    h, mean, u_min = {"arcsine": _arcsine_h, "beta22": _beta22_h, "uniform": _uniform_h,
+                      "truncnorm": _truncnorm_h}[law](s, b)
+    with np.errstate(all="ignore"):
+        expected = _listing_by_closed_form(h, mean, s, b, u_min)
+    eq = L.market_equilibrium(quality, b)
+    got = [fp.price for fp in eq.equilibria]
+    assert len(got) == len(expected), (got, expected)
+    assert got == pytest.approx(expected, rel=1e-9, abs=0.0)
+    if len(expected) == 1:
+        assert eq.price == 0.0 and eq.regime == "no trade" and eq.other_prices == ()
