@@ -441,3 +441,139 @@ def test_roots_of_the_concave_quadratic(A, B, C):
             terms = abs(Fraction(A) * r * r) + abs(Fraction(B) * r) + abs(Fraction(C))
             assert abs(-Fraction(A) * r * r + Fraction(B) * r + Fraction(C)) <= Fraction(1, 10**12) * terms, (kind, r)
         assert Fraction(lo) * Fraction(hi) == pytest.approx(-C / A, rel=1e-12)   # the product of the roots
+
+
+def test_an_exact_result_of_exactly_the_largest_float_is_returned():
+    """_out refuses only results beyond the float range: with audit_cost = 1.7976931348623157e308 (the largest
+    float, so the exact path) the fee at q = 1/2, q_H = 1 is phi (1/q - 1/q_H) = phi exactly (fractions below), which
+    is returned; one float step lower in q the fee exceeds the largest float and is refused by name."""
+    import math
+    import sys
+    from fractions import Fraction
+    from lib.signaling import audit_fee
+    phi = sys.float_info.max
+    game = OpenSourceGame(**{**DEFAULTS, "audit_cost": phi})
+    assert Fraction(phi) * (1 / Fraction(0.5) - 1 / Fraction(1.0)) == Fraction(phi)
+    assert audit_fee(game, 0.5) == phi
+    q = math.nextafter(0.5, 0.0)
+    assert Fraction(phi) * (1 / Fraction(q) - 1) > Fraction(phi)
+    with pytest.raises(ValueError, match="audit fee"):
+        audit_fee(game, q)
+
+
+def test_the_small_gap_rule_is_relative_to_q_high():
+    """Qualities within 1e-4 q_H of each other take the exact path whatever the unit of quality: this game has
+    q_H = 100 and the gap 3.2e-5 (3.2e-7 q_H; q_H gamma < delta, so s_FI = 0 for both types and the ends that decide
+    differ by O(gap^2)). A separating PBE exists: at the midpoint between the upper roots of L's and H's excess
+    profits believed H (found here by bisection in exact fractions), L strictly prefers being recognised and H
+    strictly prefers it to being taken for L. In floats those roots err by more than their distance and no
+    separating PBE was reported."""
+    from fractions import Fraction as F
+    from lib.signaling import solve
+    game = OpenSourceGame(q_high=100.0, q_low=99.99996781247337, prior_high=0.2904626383372231, a=1.0, beta=0.01,
+                          gamma=0.0035483933607916105, delta=0.4891163999656509, margin=1.0, c0=146.58563617786254)
+    qH, qL = F(game.q_high), F(game.q_low)
+    assert qH * F(game.gamma) < F(game.delta) and qH - qL < F(1, 10**6) * qH
+
+    def pi(s, mu, q):  # the definition, in exact fractions
+        a, b, g, d, m, c0 = (F(getattr(game, k)) for k in ("a", "beta", "gamma", "delta", "margin", "c0"))
+        return m * ((a + mu * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
+
+    def upper_root(q):  # the largest s in [0, 1] with pi(s, q_H; q) >= V_q = pi(0, q_L; q) (s_FI(q) = 0)
+        lo, hi = F(0), F(1)
+        assert pi(lo, qH, q) > pi(0, qL, q) > pi(hi, qH, q)
+        for _ in range(120):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if pi(mid, qH, q) >= pi(0, qL, q) else (lo, mid)
+        return lo
+
+    r, h = upper_root(qL), upper_root(qH)
+    s = (r + h) / 2
+    assert r < h and pi(s, qH, qL) < pi(0, qL, qL) and pi(s, qH, qH) > pi(0, qL, qH)
+    out = solve(game, False)
+    assert out.separating_exists and out.boundary == pytest.approx(float(r), rel=1e-12)
+
+
+@pytest.mark.parametrize("gamma, belief", [(-0.0, 0.5), (1.0, -0.0)])
+def test_zero_openness_is_never_a_negative_zero(gamma, belief):
+    """With delta = 0 and a zero product mu gamma of sign minus (gamma = -0.0, or belief = -0.0, both valid
+    zeros), s* = clip(q m (mu gamma - delta) / c0, 0, 1) = 0: the openness is +0.0 (so that it prints as 0.0), in
+    best_openness and in both policies' outcomes."""
+    import math
+    from lib.signaling import solve
+    game = OpenSourceGame(**{**DEFAULTS, "gamma": gamma, "delta": 0.0})
+    s = best_openness(game, 1.0, belief)
+    assert s == 0.0 and math.copysign(1.0, s) == 1.0
+    if gamma == 0.0:
+        for out in (solve(game, True), solve(game, False)):
+            for t in (out.high, out.low):
+                assert math.copysign(1.0, t.openness) == 1.0 or t.openness != 0.0
+
+
+def test_intuitive_deviation_steps_half_a_narrow_window():
+    """Chapter 3's grid game q_L = 0.99, lambda = 0.9, beta = 0.2, gamma = 0, delta = 0.75, c0 = 4 pools at s = 0;
+    the openness levels L would never want and at which H gains, if believed H, form a window of about 1.9e-9
+    above the end of L's set, narrower than the 1e-9 step on both sides: the deviation is its midpoint (docstring).
+    Both ends are found here as sympy's exact roots of the profit differences in the chapter's definition."""
+    import sympy as sp
+    from lib.signaling import intuitive_deviation, solve
+    game = OpenSourceGame(q_high=1.0, q_low=0.99, prior_high=0.9, a=1.0, beta=0.2, gamma=0.0, delta=0.75,
+                          margin=1.0, c0=4.0)
+    nd = solve(game, False)
+    assert nd.regime == "pooling"
+    R = lambda x: sp.Rational(float(x))
+    a, b, g, d, m, c0 = (R(getattr(game, k)) for k in ("a", "beta", "gamma", "delta", "margin", "c0"))
+    qH, qL, lam, s_p = R(game.q_high), R(game.q_low), R(game.prior_high), R(nd.high.openness)
+    mu = lam * qH + (1 - lam) * qL
+    x = sp.Symbol("x", real=True)
+    pi = lambda s, belief, q: m * ((a + belief * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
+    ends = [max(sp.solve(sp.Eq(pi(x, qH, q), pi(s_p, mu, q)), x)) for q in (qL, qH)]  # L's end, H's end
+    keep, gains = (sp.N(e, 40) for e in ends)
+    width = min(gains, 1) - keep
+    assert 0 < width < 2e-9
+    expected = keep + width / 2
+    assert intuitive_deviation(game, nd.high.openness) == pytest.approx(float(expected), abs=1e-12)
+
+
+def test_intuitive_deviation_can_be_full_openness():
+    """Chapter 3's grid game q_L = 0.0917, lambda = 1/2, beta = gamma = 2, delta = 1, c0 = 1/2 pools with L's set
+    (believed H) ending near 0.81; above it H's profit believed H rises up to s = 1, so the deviation H likes best
+    among those L would never want is s' = 1 itself: a search over 100,001 openness levels agrees."""
+    from lib.signaling import intuitive_deviation, solve
+    game = OpenSourceGame(q_high=1.0, q_low=0.09166666666666667, prior_high=0.5, a=1.0, beta=2.0, gamma=2.0,
+                          delta=1.0, margin=1.0, c0=0.5)
+    nd = solve(game, False)
+    assert nd.regime == "pooling"
+    grid = np.linspace(0.0, 1.0, 100_001)
+    dominated = game.profit(grid, game.q_high, game.q_low) < nd.low.profit
+    gain = game.profit(grid, game.q_high, game.q_high) - nd.high.profit
+    allowed = dominated & (gain > 1e-9)
+    assert allowed.any() and grid[allowed][np.argmax(gain[allowed])] == 1.0 and grid[allowed].min() < 0.9
+    assert intuitive_deviation(game, nd.high.openness) == 1.0
+
+
+def test_claim_table_reads_unaffected_as_the_scalar_claim_does_at_the_tolerance():
+    """'Separating: L's openness and demands are unaffected' allows a difference of 1e-9 max(1, |y|): at that
+    difference exactly (L's openness below 1, the float subtraction exact) both the scalar claim and claim_table
+    read 'unaffected', one float step more neither does."""
+    import dataclasses
+    import math
+    from lib.signaling import CLAIMS, claim_table, outcome_table, solve
+    claim = next(c for c in CLAIMS if c.key == "sep.L.same")
+    nd = [o for o in (solve(g, False) for g in _games()) if o.regime == "separating" and 0 < o.low.openness < 1]
+    assert nd
+    nd2, d = [], []
+    for o in nd:
+        y = o.low.openness
+        tol = 1e-9 * max(1.0, abs(y))
+        x = y + tol
+        while x - y > tol:
+            x = math.nextafter(x, -math.inf)
+        while math.nextafter(x, math.inf) - y <= tol:
+            x = math.nextafter(x, math.inf)
+        for v in (x, math.nextafter(x, math.inf)):
+            d.append(dataclasses.replace(o, disclose=True, low=dataclasses.replace(o.low, openness=v)))
+            nd2.append(o)
+    applies, strict, weak = claim_table(claim, outcome_table(nd2), outcome_table(d))
+    assert list(strict) == [bool(claim.strict(a, b)) for a, b in zip(nd2, d)] == [True, False] * len(nd)
+    assert list(weak) == list(strict)
