@@ -1208,8 +1208,10 @@ def optimal_certification(quality, buyer_premium: float, cost: float) -> Optimal
     q_c = min(max(c / (b - 1), pool.eff_lo), hi)
     cands = np.unique(np.concatenate(([pool.eff_lo, hi, q_c], interior, pool.scan(hi))))
     W, s, p_u = _planner_welfare(pool, b, c, cands, largest_below, interior)
-    best = np.flatnonzero(W >= W.max() - 1e-13 * abs(W.max()))
-    i = int(best[-1])  # ties: the highest threshold (least certification)
+    # ties: within rounding of the terms W is a difference of ((b - 1) E[q] and c), the highest threshold (least
+    # certification); relative to W.max() alone, rounding noise decided where the best welfare is 0
+    best = np.flatnonzero(W >= W.max() - 1e-13 * ((b - 1) * pool.mean + c))
+    i = int(best[-1])
     theta = float(cands[i])
     F_theta = pool.cdf(theta)
     certified = 1.0 - F_theta

@@ -1070,3 +1070,21 @@ def test_no_fixed_points_of_rounding_noise_at_subnormal_prices(law, b, s):
     assert got == pytest.approx(expected, rel=1e-9, abs=0.0)
     if len(expected) == 1:
         assert eq.price == 0.0 and eq.regime == "no trade" and eq.other_prices == ()
+
+
+@pytest.mark.parametrize("b, c", [(1.1, 1.8), (1.3, 1.0), (1.1, 0.4), (1.5, 1.8)])
+def test_optimal_certification_when_nothing_is_worth_certifying(b, c):
+    """Beta(2, 5) on [0, 3] with b <= 3/2: the density is linear at 0, so b E[q | q <= p] / p -> 2b/3 <= 1 and the
+    lemons market does not trade (price 0, welfare 0; test_knife_edge_at_q_lo_reports_no_rounding_root for
+    b = 3/2); with c >= (b - 1) q_hi every certified car gains (b - 1) q - c <= 0, and the uncertified pool [0, theta]
+    trades at the whole market's largest fixed point below theta, 0. So W(theta) <= 0 with equality only at
+    theta = q_hi: nobody certifies, welfare 0, and the smallest tax making that an equilibrium is
+    max(0, b q_hi - c - q_hi) (0 here up to rounding). Rounding noise of W about 1e-16 had chosen theta = 2.9985
+    (welfare 2e-16, no tax) at b = 1.1, c = 1.8."""
+    assert c >= (b - 1) * 3.0 and b <= 1.5
+    opt = L.optimal_certification(beta(2, 5, 0.0, 3.0), b, c)
+    assert opt.lemons.price == 0.0 and opt.lemons.welfare == 0.0
+    assert opt.threshold == 3.0 and opt.certified_share == 0.0 and opt.uncertified_traded_share == 0.0
+    assert abs(opt.welfare) <= 1e-15
+    assert opt.tax is not None and 0.0 <= opt.tax <= max(0.0, b * 3.0 - c - 3.0) + 1e-15
+    assert opt.equilibrium.threshold == 3.0 and opt.equilibrium.case == "C"
