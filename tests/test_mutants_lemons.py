@@ -800,3 +800,19 @@ def test_conditional_mean_in_the_last_panel_next_to_a_density_step():
         M = (2047.0 ** 2 / 2 + 3.0 * (p * p - 2047.0 ** 2) / 2) / 2050
         assert lemons.conditional_mean(q, p) == pytest.approx(M / F, rel=1e-13)
 
+
+
+@pytest.mark.parametrize("lo, hi, b", [(1.0, 3.0, 1.2), (0.5, 2.0, 1.5), (2.0, 7.0, 1.3)])
+@pytest.mark.parametrize("delta", [1e-14, 1e-13])
+def test_certification_at_the_border_of_cases_a_and_b_is_one_threshold(lo, hi, b, delta):
+    """U[lo, hi] with q_c = c/(b - 1) = (1 + delta) b lo/(2 - b): in exact arithmetic case B holds (b (lo + q_c)/2
+    <= q_c iff q_c >= b lo/(2 - b)) and case A does not (its root lo + 2c/b = q_c - delta lo lies below q_c), so the
+    equilibrium is unique: theta = q_c, and the pool [lo, q_c] trades at its lemons price b lo/(2 - b) (by hand).
+    Case A's root is within rounding (1e-12 q_hi) of q_c: the solver must report one threshold, not two."""
+    q_c = b * lo / (2 - b) * (1 + delta)
+    c = q_c * (b - 1)
+    ce = lemons.certification_equilibrium(uniform(lo, hi), b, c)
+    assert ce.other_thresholds == ()
+    assert abs(ce.threshold - q_c) <= 1e-12 * hi
+    assert abs(ce.uncertified_price - b * lo / (2 - b)) <= 1e-12 * hi
+    assert abs(ce.certified_share - (hi - q_c) / (hi - lo)) <= 1e-12
