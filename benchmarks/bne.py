@@ -39,6 +39,12 @@ their mixed strategies spread over all the bids that do not trade, and the mean 
 other side exploits in the continuous game (Beta(2,5) / Beta(5,2) at k = 0: the seller of cost 0 gains 0.076 by
 deviating, against ex-ante utilities of 0.0012 and 0.0016, hence relative losses above 1 on that pair, where the
 gains from trade are small).
+
+The grid method is not exact under the mirror image (values and costs reflected, k to 1 - k): U[0,2] / U[0,1] at k =
+1/4 (loss 0, efficiency 0.825102) and its mirror U[0,1] / U[-1,1] at k = 3/4 (loss 6.1e-2, efficiency 0.825754) end
+at different discrete equilibria; breaking equidistant ties towards the higher ask changes nothing, and the cause is
+not isolated (offers lie on the price grid, where trade is decided by exact ties of offers and prices). The solver's
+and SODA's mirror rows agree.
 """
 from __future__ import annotations
 
