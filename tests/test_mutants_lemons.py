@@ -816,3 +816,68 @@ def test_certification_at_the_border_of_cases_a_and_b_is_one_threshold(lo, hi, b
     assert abs(ce.threshold - q_c) <= 1e-12 * hi
     assert abs(ce.uncertified_price - b * lo / (2 - b)) <= 1e-12 * hi
     assert abs(ce.certified_share - (hi - q_c) / (hi - lo)) <= 1e-12
+
+
+@pytest.mark.parametrize("n, b", [(5, 1.5), (4, 2.5)])
+def test_binomial_quality_keeps_its_top_atom(n, b):
+    """Binomial(n, 1/2) quality on {0, ..., n}: the pmf C(n, k) / 2^n by hand in fractions; the mean n/2 and the
+    traded share P(q <= p) at the best price (every atom counts, the top one n included)."""
+    from math import comb
+
+    pk = [Fraction(comb(n, k), 2 ** n) for k in range(n + 1)]
+    eq = lemons.market_equilibrium(stats.binom(n, 0.5), b)
+    assert eq.full_information_welfare == pytest.approx(float((Fraction(b) - 1) * Fraction(n, 2)), rel=1e-15)
+    assert eq.traded_share == pytest.approx(float(sum(w for k, w in enumerate(pk) if k <= eq.price)), rel=1e-15)
+    assert eq.support == (0.0, float(n))
+
+
+def test_exit_threshold_overflow_is_refused_and_tiny_means_are_not():
+    """(b - 1) mu overflows for mu = 1e308, b = 3 (2e308 > 1.8e308): ValueError naming mean; for mu = 1e-300 and
+    b - 1 = 1e10 it is 1e-290, a float (exact rationals), so it is returned."""
+    with pytest.raises(ValueError, match="mean"):
+        lemons.uniform_exit_threshold(1e308, 3.0)
+    b = 1.0 + 1e10
+    assert lemons.uniform_exit_threshold(1e-300, b) == pytest.approx(float((Fraction(b) - 1) * Fraction(1e-300)),
+                                                                     rel=1e-15)
+
+
+def test_simulation_default_seed_is_2026():
+    """The documented default seed (signature: seed = 2026, as every seeded example in the book): the default run is
+    the run with seed 2026 and differs from seed 2027's."""
+    q = uniform(0.0, 2.0)
+    default = lemons.simulate_market(q, 1.5, n_sellers=2000)
+    assert default == lemons.simulate_market(q, 1.5, n_sellers=2000, seed=2026)
+    assert default != lemons.simulate_market(q, 1.5, n_sellers=2000, seed=2027)
+
+
+@pytest.mark.parametrize("hi", [1e-315, 1e-310])
+def test_simulation_at_subnormal_scales_against_exact_rationals(hi):
+    """U[0, hi] with hi subnormal: the bidding rule bid = b mean{q_i : q_i <= bid} on the very draws the simulation
+    uses (same seeded generator, sorted), run in exact rationals, gives the price; the simulation must match it to
+    1e-12 relative (an average of subnormal numbers computed without rescaling keeps only 5e-324 / mean, 1e-8)."""
+    quality, b, n, seed = uniform(0.0, hi), 1.9, 1000, 11
+    q = np.sort(np.clip(quality.rvs(size=n, random_state=np.random.default_rng(seed)), 0.0, hi))
+    fq = [Fraction(float(v)) for v in q]
+    offered, bid = n, None
+    while True:
+        bid = Fraction(b) * sum(fq[:offered]) / offered
+        now = sum(1 for v in fq if v <= bid)
+        if now == offered:
+            break
+        offered = now
+    sim = lemons.simulate_market(quality, b, n_sellers=n, seed=seed)
+    assert sim.traded_share == offered / n
+    assert sim.price == pytest.approx(float(bid), rel=1e-12)
+    assert sim.average_quality == pytest.approx(float(sum(fq[:offered]) / offered), rel=1e-12)
+
+
+@pytest.mark.parametrize("sigma", [0.3, 0.6, 0.9])
+def test_uniform_certification_uncertified_share_against_the_general_solver(sigma):
+    """U[mu - sigma, mu + sigma] with mu = 1, b = 1.2, c = 0.05 (q_lo > 0): the closed form's share of uncertified
+    cars traded, F(min(p_u, theta)), against certification_equilibrium's on the same prior (quadrature, brentq)."""
+    b, c = 1.2, 0.05
+    closed = lemons.uniform_certification(1.0, sigma, b, c)
+    general = lemons.certification_equilibrium(uniform(1.0 - sigma, 1.0 + sigma), b, c)
+    assert float(closed.threshold) == pytest.approx(general.threshold, rel=1e-9)
+    assert float(closed.uncertified_traded_share) == pytest.approx(general.uncertified_traded_share, rel=1e-9,
+                                                                  abs=1e-12)
