@@ -49,12 +49,30 @@ Method (chosen by measurement, benchmarks/bne.py).
 - k = 0 and k = 1 are solved exactly: at k = 0 the buyer bids her value and the seller sets the monopoly price
   against 1 - F_B, s(c) = phi_B^{-1}(c) with phi_B(p) = p - (1 - F_B(p))/f_B(p); at k = 1 the seller asks his cost
   and the buyer bids phi_S^{-1}(v), phi_S(p) = p + F_S(p)/f_S(p) (the virtual value and cost must be increasing).
-- Different supports: when the end condition at the top has no root inside the seller's support (values reach
-  above the highest cost), the highest-cost seller asks p_hi = the price at which g reaches c_hi, and buyers whose
-  bid would pass it bid p_hi (a flat part); the top end is then a regular point of the equations, so regular
-  equilibria form a one-parameter family in sigma. The member with sigma = 1 + (1 - k) R is returned (the linear
-  equilibrium for uniform priors; its efficiency and that of sigma / 10 and 10 sigma are listed). The mirror case,
-  a flat bottom (costs below every value), raises ConvergenceError: not implemented.
+- Different supports: when the end condition at the top has no root inside the overlap of the supports (values
+  reach above the highest cost), the highest-cost seller asks p_hi = the price at which g reaches c_hi, and buyers
+  whose bid would pass it bid p_hi (a flat top); the top end is then a regular point of the equations, so regular
+  equilibria form a one-parameter family in sigma = g'(p_lo). The member with sigma = 1 + (1 - k) R is returned (the
+  linear equilibrium for uniform priors; its efficiency and that of sigma / 10 and 10 sigma are listed); where that
+  member does not exist (the buyer's inverse strategy reaches v_hi first), the existing member nearest to it in
+  log sigma (``selection`` says so).
+- Flat bottom (the end condition at the bottom has no root and costs start below every value): the lowest value bids
+  p_lo, h(p_lo) = v_lo, and the sellers of cost below g(p_lo) > c_lo all ask p_lo. Solved by the mirror x -> -x: the
+  game with buyer' = law of -c, seller' = law of -v, bid' = -ask, ask' = -bid and k' = 1 - k (price' = -price) has a
+  flat top, solved as above, and its strategies, ranges, end slopes and tables are mapped back; the member returned is
+  h'(p_hi) = 1 + k L (the mirror's sigma; the linear equilibrium for uniform priors). Where neither end condition has
+  a root in the overlap, the top one is also searched below it (a flat bottom whose prices lie below every value) and
+  the bottom one above it.
+- Both ends flat (c_lo < v_lo and c_hi < v_hi, e.g. shifted supports, and neither end condition has a root): both
+  ends are regular points, h(p_lo) = v_lo with a flat bottom and g(p_hi) = c_hi with a flat top, and the equilibria
+  form a two-parameter family (p_lo, g(p_lo)). The member returned has the regular class's end slopes
+  h'(p_lo) = 1 + k L and g'(p_hi) = 1 + (1 - k) R (the linear equilibrium for uniform priors; a selection unchanged
+  by the mirror): g(p_lo) = p_lo - (1 - k) / ((1 + k L) f_B(v_lo)), and p_lo by a scan and brentq, integrating the
+  equations in g from g(p_lo) to c_hi. Not covered (NoRegularEquilibrium saying so): a density that vanishes at v_lo
+  or c_hi there (every member then has an infinite end slope), or no p_lo meeting the second condition.
+- Not covered: supports that do not overlap (v_lo >= c_hi; any one price in [c_hi, v_lo] is then an efficient
+  equilibrium), and a bottom end condition without a root where costs do not start below the values:
+  NoRegularEquilibrium, naming the case.
 
 The smooth family (Satterthwaite and Williams 1989). Any ends (p_lo, p_hi) with h'(p_lo) > 1 and g'(p_hi) > 1 (both
 slopes given by the equations at the ends) can carry equilibria: near p_lo, g - c_lo ~ A (p - p_lo)^lambda, near p_hi,
@@ -824,7 +842,10 @@ def _regular_roots(sh: _Shooting, max_starts: int = 12):
 def _end_prices(B, S, rho_b, rho_s, sup_b, sup_s, k):
     """(p_lo, p_hi) of the regular class from the end conditions (module docstring), each the root in the overlap
     of the supports found by brentq on a bracketing grid (the smallest root for p_lo, the largest for p_hi);
-    None for an end whose condition has no root there (then that end is flat, see the module docstring)."""
+    None for an end whose condition has no root there (then that end is flat, see the module docstring). Where
+    neither has a root in the overlap, the top condition is also searched on [c_lo, overlap] (c_lo < v_lo: a flat
+    bottom whose top price is below every value) and the bottom one on [overlap, v_hi] (c_hi < v_hi); a root of
+    exactly one of them is returned (both or none: both ends flat)."""
     (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
     L, R = rho_s.limit, rho_b.limit
     a, b = max(c_lo, v_lo), min(v_hi, c_hi)
@@ -835,32 +856,37 @@ def _end_prices(B, S, rho_b, rho_s, sup_b, sup_s, k):
     def top(p):
         return k * S.cdf(p) - (1 + (1 - k) * R) * S.pdf(p) * (v_hi - p)
 
-    grid = np.linspace(a, b, 257)
-    grid[0], grid[-1] = a + 1e-12 * (b - a), b - 1e-12 * (b - a)
-    with np.errstate(all="ignore"):
-        lo_vals, hi_vals = bottom(grid), top(grid)
-    out = []
-    for vals, f, first in ((lo_vals, bottom, True), (hi_vals, top, False)):
+    def root(f, lo, hi, first):
+        grid = np.linspace(lo, hi, 257)
+        grid[0], grid[-1] = lo + 1e-12 * (hi - lo), hi - 1e-12 * (hi - lo)
+        with np.errstate(all="ignore"):
+            vals = f(grid)
         sign = np.sign(vals)
         idx = np.flatnonzero((sign[:-1] * sign[1:] < 0) | (sign[:-1] == 0))
         if idx.size == 0:
-            out.append(None)
-            continue
+            return None
         i = idx[0] if first else idx[-1]
         if sign[i] == 0:
-            out.append(float(grid[i]))
-            continue
-        root = optimize.brentq(f, grid[i], grid[i + 1], xtol=1e-15 * max(1.0, abs(grid[i])), rtol=1e-15)
-        d = 1e-9 * (b - a)
-        before, after = float(f(root - d)), float(f(root + d))
+            return float(grid[i])
+        found = optimize.brentq(f, grid[i], grid[i + 1], xtol=1e-15 * max(1.0, abs(grid[i])), rtol=1e-15)
+        d = 1e-9 * (hi - lo)
+        before, after = float(f(found - d)), float(f(found + d))
         if abs(before - after) > 1e-3 * max(abs(vals[i]), abs(vals[i + 1])):
             raise NoRegularEquilibrium(
                 f"no regular equilibrium: the end condition {'at the bottom' if first else 'at the top'} changes sign "
-                f"at p = {root:.6g} by a jump (a jump of a density there, from {before:.4g} to {after:.4g}) without "
+                f"at p = {found:.6g} by a jump (a jump of a density there, from {before:.4g} to {after:.4g}) without "
                 f"a root, so no member has finite, non-zero slopes at that end", closest=math.nan, slopes=(),
-                jump=("bottom" if first else "top", float(root), before, after))
-        out.append(root)
-    return out[0], out[1]
+                jump=("bottom" if first else "top", float(found), before, after))
+        return found
+
+    p_lo, p_hi = root(bottom, a, b, True), root(top, a, b, False)
+    if p_lo is None and p_hi is None:  # the other end may lie outside the overlap: a flat bottom whose top price is
+        # below every value (top condition on [c_lo, b]), or a flat top whose bottom price is above every cost
+        ext_hi = root(top, c_lo, b, False) if c_lo < v_lo else None
+        ext_lo = root(bottom, a, v_hi, True) if c_hi < v_hi else None
+        if (ext_hi is None) != (ext_lo is None):
+            p_lo, p_hi = ext_lo, ext_hi
+    return p_lo, p_hi
 
 
 def _tables(sh: _Shooting, sols, n: int = 4001, prices=None):
@@ -1007,11 +1033,17 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
     numbers). See the module docstring for the equations, the selection and the method. The result lists every
     regular equilibrium found (``equilibria``) and says which one it is (``member``, ``selection``).
 
+    Supports may differ: values reaching above the highest cost give a flat top (buyers above h(p_hi) bid p_hi),
+    costs starting below the lowest value a flat bottom (sellers below g(p_lo) ask p_lo; solved by the mirror image
+    x -> -x), both at once (shifted supports) both flat parts; for uniform priors each returns the linear equilibrium
+    with its flat parts (module docstring). Supports that do not overlap (v_lo >= c_hi) raise NoRegularEquilibrium.
+
     Raises ``ValueError`` for bad input (``InputTypeError``, both a ValueError and a TypeError, for a
     non-distribution or a non-number): supports inside [-4, 4] and at least 1e-9 wide, gains from trade,
     1e-13 <= rtol <= 1e-3, tol > 0. Raises :class:`NoRegularEquilibrium` (a ConvergenceError) if no regular
     equilibrium exists, with the evidence and the wider class (its ``family_ends`` and ``smooth_family()``, whose
-    ``best`` is the best smooth equilibrium found), and :class:`ConvergenceError` if one is found but not to ``tol``.
+    ``best`` is the best smooth equilibrium found) or for a case not covered (the message says which), and
+    :class:`ConvergenceError` if one is found but not to ``tol``.
     """
     start = time.perf_counter()
     sup_b, sup_s, k = _validate(buyer, seller, k, rtol, tol)
@@ -1027,16 +1059,27 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
 def _regular(buyer, seller, k: float, sup_b, sup_s, rtol: float, tol: float, start: float) -> BNEResult:
     """solve_double_auction for 0 < k < 1."""
     (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
+    if not v_lo < c_hi:
+        raise NoRegularEquilibrium(
+            f"the supports do not overlap (every value, from v_lo = {v_lo:.6g}, is at least every cost, up to c_hi = "
+            f"{c_hi:.6g}): the one-price equilibria at any p in [c_hi, v_lo] trade always (efficiency 1); this solver "
+            f"covers overlapping supports only")
     Bv, Sv, rho_b, rho_s = _end_ratios(buyer, seller, sup_b, sup_s)
     p_lo, p_hi = _end_prices(Bv, Sv, rho_b, rho_s, sup_b, sup_s, k)
-    if p_lo is None:
-        raise ConvergenceError("the end condition at the bottom has no root inside the overlap of the supports (the "
-                               "buyer's values start above the costs: a flat bottom); this case is not implemented")
+    if p_lo is None and p_hi is not None and c_lo < v_lo:  # a flat bottom: the mirror image of a flat top
+        return _flat_bottom(buyer, seller, k, sup_b, sup_s, rtol, start)
+    if p_lo is None and p_hi is None and c_lo < v_lo and c_hi < v_hi:  # both ends flat
+        return _both_flat(buyer, seller, k, sup_b, sup_s, rtol, tol, start)
+    if p_lo is None or (p_hi is None and not c_hi < v_hi):
+        missing = " and ".join(name for name, x in (("bottom", p_lo), ("top", p_hi)) if x is None)
+        raise NoRegularEquilibrium(
+            f"the end condition at the {missing} has no root inside the overlap of the supports "
+            f"[{max(v_lo, c_lo):.6g}, {min(v_hi, c_hi):.6g}], but that end is not flat either (a flat bottom needs "
+            f"c_lo < v_lo: {c_lo:.6g}, {v_lo:.6g}; a flat top c_hi < v_hi: {c_hi:.6g}, {v_hi:.6g}; both flat both); "
+            f"this case is not covered")
     if p_hi is None:
-        if not c_hi < v_hi:
-            raise ConvergenceError("the end condition at the top has no root inside the overlap of the supports; "
-                                   "this case is not implemented")
-        return _flat_top(_Shooting(Bv, Sv, rho_b, rho_s, sup_b, sup_s, k, p_lo, c_hi), buyer, seller, rtol, start)
+        sh = _Shooting(Bv, Sv, rho_b, rho_s, sup_b, sup_s, k, p_lo, c_hi if c_hi > p_lo else v_hi)
+        return _flat_top(sh, buyer, seller, rtol, start)
     if not p_hi - p_lo > 1e-6 * (min(v_hi, c_hi) - max(v_lo, c_lo)):
         raise NoRegularEquilibrium(f"no regular equilibrium: the end conditions give a lowest trading price "
                                    f"{p_lo:.6g} that is not below the highest {p_hi:.6g}")
@@ -1178,8 +1221,12 @@ def _rise(sh: _Shooting, slope: float, rtol: float, dense: bool = False):
     """Flat top: integrate from p_lo with g'(p_lo) = slope until g reaches the highest cost c_hi. Returns the
     solution and p_hi, or (None, None) if h reaches v_hi first or the trajectory leaves the region h > p > g."""
     sh.calls += 1
-    e, fun = sh.start, sh._scalar_rhs(0)
+    e, rhs = sh.start, sh._scalar_rhs(0)
     rise_to = sh.c_hi - sh.c_lo
+
+    def fun(x, y):  # past c_hi the seller's density is 0: continued by its value at c_hi, so steps can cross it
+        y1, y2 = y.tolist() if type(y) is np.ndarray else y
+        return rhs(x, [y1, min(y2, rise_to)])
 
     def reached(x, y):
         return y[1] - rise_to
@@ -1210,6 +1257,8 @@ def _flat_top_tables(sh: _Shooting, sol, p_hi: float, n: int = 4001):
         dh = (1 - k) * zb * sh.rho_b(zb) / (p - g)
         dg = np.empty(n)
         dg[1:] = k * ys[1:] * sh.rho_s(ys[1:]) / (h[1:] - p[1:])
+        # at g = c_hi by the scalar ratio: the vectorised Beta density is nan at the end of its support (z = 1, b = 1)
+        dg[-1] = k * ys[-1] * sh.rho_s.scalar(float(ys[-1])) / (h[-1] - p[-1])
     dg[0] = y[1][0] / x[0]
     return p, h, g, dh, dg
 
@@ -1227,15 +1276,16 @@ def _gains(sh: _Shooting, tables, buyer, seller) -> float:
     return float(np.sum(0.5 * (integrand[1:] + integrand[:-1]) * np.diff(p)))
 
 
-def _flat_top(sh: _Shooting, buyer, seller, rtol: float, start: float) -> BNEResult:
+def _flat_top(sh: _Shooting, buyer, seller, rtol: float, start: float, first: float | None = None) -> BNEResult:
     """The regular equilibria with a flat top form a one-parameter family in sigma = g'(p_lo) (module docstring).
     Return the member with sigma = 1 + (1 - k) R, which for uniform priors is the linear equilibrium (the slope of
     the Chatterjee-Samuelson ask); list the efficiency of the members at sigma / 10, sigma and 10 sigma (gains by
-    quadrature along the solution over lib.double_auction.first_best_gains)."""
+    quadrature along the solution over ``first``, lib.double_auction.first_best_gains of the priors by default;
+    the mirrored game of a flat bottom passes that of the original priors)."""
     from lib.double_auction import first_best_gains
 
     sigma = 1 + sh.a_hi
-    first = first_best_gains(buyer, seller)
+    first = first_best_gains(buyer, seller) if first is None else first
     members, chosen = [], None
     for s_ in (0.1 * sigma, sigma, 10 * sigma):
         sol, p_hi = _rise(sh, s_, rtol, dense=True)
@@ -1243,14 +1293,28 @@ def _flat_top(sh: _Shooting, buyer, seller, rtol: float, start: float) -> BNERes
             continue
         tables = _flat_top_tables(sh, sol, p_hi)
         members.append(RegularMember(end_slopes=(1 + sh.a_lo, s_, float(tables[3][-1]), float(tables[4][-1])),
-                                     efficiency=_gains(sh, tables, sh.B, sh.S) / first, buyer_surplus=math.nan,
+                                     efficiency=_gains(sh, tables, buyer, seller) / first, buyer_surplus=math.nan,
                                      seller_surplus=math.nan))
         if s_ == sigma:
             chosen = (tables, p_hi)
-    if chosen is None:
-        raise NoRegularEquilibrium(f"no regular equilibrium with a flat top at g'(p_lo) = {sigma:.6g}: the buyer's "
-                                   f"inverse strategy reaches the highest value before the seller's reaches the "
-                                   f"highest cost")
+    why = f"g'(p_lo) = 1 + (1 - k) R = {sigma:.6g} (the linear equilibrium for uniform priors)"
+    chosen_sigma = sigma
+    if chosen is None:  # that member does not exist: the most efficient of those that do
+        found = _flat_top_nearest(sh, buyer, seller, sigma, rtol, first)
+        if found is None:
+            raise NoRegularEquilibrium(
+                f"no regular equilibrium with a flat top at g'(p_lo) in [{sigma * 1e-3:.4g}, {sigma * 1e3:.4g}] (from "
+                f"1 + (1 - k) R = {sigma:.6g}, 8 per decade): the buyer's inverse strategy reaches the highest value "
+                f"before the seller's reaches the highest cost, or the trajectory leaves h > p > g")
+        chosen_sigma, tables, p_hi, eff, (lo_s, hi_s) = found
+        chosen = (tables, p_hi)
+        members.append(RegularMember(end_slopes=(1 + sh.a_lo, chosen_sigma, float(tables[3][-1]),
+                                                 float(tables[4][-1])), efficiency=eff, buyer_surplus=math.nan,
+                                     seller_surplus=math.nan))
+        why = (f"g'(p_lo) = 1 + (1 - k) R = {sigma:.6g} gives no member (the buyer's inverse strategy reaches the "
+               f"highest value first); returned: the member nearest to it, g'(p_lo) = {chosen_sigma:.6g}, at the "
+               f"edge (to a factor 1.001, by bisection) of the slopes with members (on the grid 8 per decade over "
+               f"[{sigma * 1e-3:.4g}, {sigma * 1e3:.4g}]: g'(p_lo) from {lo_s:.4g} to {hi_s:.4g}, with gaps)")
     tables, p_hi = chosen
     p, h, g, dh, dg = tables
     if not (np.all(np.diff(h) > 0) and np.all(np.diff(g) > 0) and np.all(dh > 0) and np.all(dg > 0)):
@@ -1258,16 +1322,266 @@ def _flat_top(sh: _Shooting, buyer, seller, rtol: float, start: float) -> BNERes
     effs = ", ".join(f"{m.efficiency:.6f} at g'(p_lo) = {m.end_slopes[1]:.4g}" for m in members)
     return BNEResult(
         k=sh.k, price_range=(sh.p_lo, p_hi), buyer_range=(sh.p_lo, float(h[-1])), seller_range=(sh.c_lo, sh.c_hi),
-        end_slopes=(1 + sh.a_lo, sigma, float(dh[-1]), float(dg[-1])), residual=0.0, ode_residual=0.0,
+        end_slopes=(1 + sh.a_lo, chosen_sigma, float(dh[-1]), float(dg[-1])), residual=0.0, ode_residual=0.0,
         other_end_slopes=(), iterations=sh.calls,
         method=(f"one-sided shooting from p_lo (DOP853, rtol {rtol:g}) until the seller's inverse strategy reaches the "
                 f"highest cost"),
         seconds=time.perf_counter() - start,
         member=f"regular at p_lo, flat top: buyers above v = {h[-1]:.6g} bid p_hi = {p_hi:.6g}",
-        selection=(f"g'(p_lo) = 1 + (1 - k) R = {sigma:.6g} (the linear equilibrium for uniform priors) in the "
-                   f"one-parameter family of flat-top regular equilibria (efficiency {effs})"),
+        selection=f"{why} in the one-parameter family of flat-top regular equilibria (efficiency {effs})",
         equilibria=tuple(members),
         _tables=tables, _priors=(buyer, seller), _supports=((sh.v_lo, sh.v_hi), (sh.c_lo, sh.c_hi)))
+
+
+def _flat_top_nearest(sh: _Shooting, buyer, seller, sigma: float, rtol: float, first: float):
+    """The flat-top member whose g'(p_lo) is nearest to sigma in log among those that exist: the grid
+    g'(p_lo) = sigma 10^(j/8), j = -24..24, then bisection in log g'(p_lo) between the nearest point with a member
+    and its neighbour towards sigma (without one) down to a factor 1.001. Returns (slope, tables, p_hi, efficiency by
+    quadrature along the solution, (smallest, largest) slope on the grid with a member), or None if none exists."""
+    logs = math.log(sigma) + math.log(10.0) * np.arange(-24, 25) / 8
+
+    def member(z, rtol_=1e-9):
+        sol, p_hi = _rise(sh, math.exp(z), rtol_, dense=True)
+        if sol is None:
+            return None
+        tables = _flat_top_tables(sh, sol, p_hi)
+        p, h, g, dh, dg = tables
+        if not (np.all(np.diff(h) > 0) and np.all(np.diff(g) > 0) and np.all(dh > 0) and np.all(dg > 0)):
+            return None
+        return tables, p_hi
+
+    ok = [i for i, z in enumerate(logs) if member(float(z)) is not None]
+    if not ok:
+        return None
+    i = min(ok, key=lambda j: (abs(j - 24), j))  # nearest to sigma (index 24); ties: the smaller slope
+    inside, outside = float(logs[i]), float(logs[i + 1] if i < 24 else logs[i - 1])
+    while abs(outside - inside) > math.log(1.001):
+        mid = 0.5 * (inside + outside)
+        if member(mid) is not None:
+            inside = mid
+        else:
+            outside = mid
+    final = member(inside, rtol)
+    if final is None:  # pragma: no cover - the loose solution existed
+        return None
+    tables, p_hi = final
+    return (math.exp(inside), tables, p_hi, _gains(sh, tables, buyer, seller) / first,
+            (math.exp(logs[ok[0]]), math.exp(logs[ok[-1]])))
+
+
+class _Mirror:
+    """The law of -X for a frozen distribution X: cdf(x) = sf_X(-x), sf(x) = cdf_X(-x), pdf(x) = pdf_X(-x) and
+    support (-hi, -lo); the scalar-fast functions of :class:`_Fast` for floats, scipy's own (exact at the ends of
+    the support) for arrays. Only what the solver uses of a prior (not a scipy distribution: welfare and the
+    certificate are computed on the original priors)."""
+
+    def __init__(self, dist):
+        self.vec, self.fast = dist, _Fast(dist)
+        lo, hi = (float(x) for x in dist.support())
+        self._support = (-hi, -lo)
+
+    def support(self):
+        return self._support
+
+    def _call(self, name, x):
+        if np.ndim(x) == 0:
+            return getattr(self.fast, name)(-float(x))
+        return getattr(self.vec, name)(-np.asarray(x, dtype=float))
+
+    def cdf(self, x):
+        return self._call("sf", x)
+
+    def sf(self, x):
+        return self._call("cdf", x)
+
+    def pdf(self, x):
+        return self._call("pdf", x)
+
+
+def _mirror_slopes(slopes: tuple) -> tuple:
+    """End slopes (h'(p_lo), g'(p_lo), h'(p_hi), g'(p_hi)) of an equilibrium from those of its mirror image: the
+    mirror's seller at its top is the buyer at the bottom, etc. (h(p) = -g_m(-p), g(p) = -h_m(-p))."""
+    return tuple(slopes[::-1])
+
+
+def _unmirror(r: BNEResult, buyer, seller, k: float, sup_b, sup_s) -> dict:
+    """The fields of an equilibrium of the original game from the solution r of its mirror image (buyer' = -c,
+    seller' = -v, k' = 1 - k, bid' = -ask, ask' = -bid): prices, types and the tables negated and reversed, the
+    buyer's inverse strategy from the mirror's seller's and conversely."""
+    p, h, g, dh, dg = r._tables
+    tables = (-p[::-1], -g[::-1], -h[::-1], dg[::-1].copy(), dh[::-1].copy())
+    members = tuple(replace(m, end_slopes=_mirror_slopes(m.end_slopes), buyer_surplus=m.seller_surplus,
+                            seller_surplus=m.buyer_surplus) for m in r.equilibria)
+    return dict(k=k, price_range=(-r.price_range[1], -r.price_range[0]),
+                buyer_range=(-r.seller_range[1], -r.seller_range[0]),
+                seller_range=(-r.buyer_range[1], -r.buyer_range[0]), end_slopes=_mirror_slopes(r.end_slopes),
+                residual=r.residual, ode_residual=r.ode_residual,
+                other_end_slopes=tuple((b, a) for a, b in r.other_end_slopes), iterations=r.iterations,
+                equilibria=members, _tables=tables, _priors=(buyer, seller), _supports=(sup_b, sup_s))
+
+
+def _flat_bottom(buyer, seller, k: float, sup_b, sup_s, rtol: float, start: float) -> BNEResult:
+    """A flat bottom (the end condition at the bottom has no root: costs start below every value) by the mirror
+    x -> -x: the game with buyer' = law of -c, seller' = law of -v and k' = 1 - k (price' = -price) has a flat top,
+    solved by :func:`_flat_top`, whose member g'_m(p'_lo) = 1 + (1 - k') R' is, mapped back,
+    h'(p_hi) = 1 + k L (L the seller's end ratio at c_lo); its strategies are mapped back (bid(v) = -ask'(-v),
+    ask(c) = -bid'(-c))."""
+    from lib.double_auction import first_best_gains
+
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
+    mb, ms = _Mirror(seller), _Mirror(buyer)
+    msup_b, msup_s = (-c_hi, -c_lo), (-v_hi, -v_lo)
+    Bm, Sm, rho_bm, rho_sm = _end_ratios(mb, ms, msup_b, msup_s)
+    p_lo_m, p_hi_m = _end_prices(Bm, Sm, rho_bm, rho_sm, msup_b, msup_s, 1 - k)
+    if p_lo_m is None or p_hi_m is not None:  # pragma: no cover - the mirror of a flat bottom is a flat top
+        raise ConvergenceError("the mirror image of a flat bottom is not a flat top (end conditions disagree)")
+    top_m = msup_s[1] if msup_s[1] > p_lo_m else msup_b[1]  # a width for the start (p_hi is found)
+    sh = _Shooting(Bm, Sm, rho_bm, rho_sm, msup_b, msup_s, 1 - k, p_lo_m, top_m)
+    r = _flat_top(sh, mb, ms, rtol, start, first=first_best_gains(buyer, seller))
+    fields = _unmirror(r, buyer, seller, k, sup_b, sup_s)
+    tau = fields["end_slopes"][2]
+    g_lo, p_lo = fields["seller_range"][0], fields["price_range"][0]
+    effs = ", ".join(f"{m.efficiency:.6f} at h'(p_hi) = {m.end_slopes[2]:.4g}" for m in fields["equilibria"])
+    return BNEResult(
+        **fields, seconds=time.perf_counter() - start,
+        method=(f"by the mirror x -> -x (buyer' = -c, seller' = -v, k' = 1 - k): one-sided shooting from p_hi "
+                f"(DOP853, rtol {rtol:g}) until the buyer's inverse strategy reaches the lowest value"),
+        member=f"regular at p_hi, flat bottom: sellers below c = {g_lo:.6g} ask p_lo = {p_lo:.6g}",
+        selection=(f"h'(p_hi) = 1 + k L = {tau:.6g} (the linear equilibrium for uniform priors) in the one-parameter "
+                   f"family of flat-bottom regular equilibria (efficiency {effs})"))
+
+
+def _both_flat(buyer, seller, k: float, sup_b, sup_s, rtol: float, tol: float, start: float) -> BNEResult:
+    """Both ends flat (neither end condition has a root: c_lo < v_lo and c_hi < v_hi, e.g. shifted supports).
+
+    The lowest value bids p_lo, h(p_lo) = v_lo, while the sellers of cost up to g_0 = g(p_lo) > c_lo ask p_lo (a flat
+    bottom); the highest cost asks p_hi, g(p_hi) = c_hi, while the buyers from h(p_hi) < v_hi up bid p_hi (a flat
+    top). Both ends are regular points of the equations, so the smooth equilibria form a two-parameter family,
+    (p_lo, g_0). The member returned has the two end slopes the regular class has at its singular ends,
+
+        h'(p_lo) = (1 - k) / (f_B(v_lo) (p_lo - g_0)) = 1 + k L,    g'(p_hi) = k / (f_S(c_hi) (h(p_hi) - p_hi)) = 1 + (1 - k) R,
+
+    (the linear equilibrium for uniform priors; the selection is unchanged by the mirror x -> -x). The first fixes
+    g_0 = p_lo - (1 - k) / ((1 + k L) f_B(v_lo)); p_lo is the root of the second, found by brentq after a scan of
+    p_lo in (c_lo + (p_lo - g_0), v_lo), each trial integrating the equations in g (g' > 0) from g_0 to c_hi:
+    dp/dg = f_S(g)(h - p) / (k F_S(g)), dh/dg = (1 - k)(1 - F_B(h)) f_S(g)(h - p) / (k F_S(g) f_B(h)(p - g)).
+    Needs f_B(v_lo) > 0 and f_S(c_hi) > 0 (otherwise the end slopes are infinite for every member)."""
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
+    _, _, rho_b, rho_s = _end_ratios(buyer, seller, sup_b, sup_s)
+    Bf, Sf = _Fast(buyer), _Fast(seller)
+    L, R = rho_s.limit, rho_b.limit
+    f_lo, f_hi = float(Bf.pdf(v_lo)), float(Sf.pdf(c_hi))
+    if not (math.isfinite(f_lo) and f_lo > 0 and math.isfinite(f_hi) and f_hi > 0):
+        raise NoRegularEquilibrium(
+            f"both ends are flat (costs start below the values and end below them) and the buyer's density at v_lo "
+            f"({f_lo:.3g}) or the seller's at c_hi ({f_hi:.3g}) is not positive and finite: the end slopes are then "
+            f"infinite for every member and this solver's selection (h'(p_lo) = 1 + k L, g'(p_hi) = 1 + (1 - k) R) "
+            f"does not exist; this case is not covered")
+    gap = (1 - k) / ((1 + k * L) * f_lo)  # p_lo - g_0
+    target = k / ((1 + (1 - k) * R) * f_hi)  # h(p_hi) - p_hi at the selected member
+    lo, hi = c_lo + gap, min(v_lo, c_hi + gap)  # c_lo < g_0 < c_hi, p_lo < v_lo
+    if not lo < hi:
+        raise NoRegularEquilibrium(
+            f"both ends are flat and no member has h'(p_lo) = 1 + k L: it needs p_lo - g(p_lo) = {gap:.6g}, more "
+            f"than v_lo - c_lo = {v_lo - c_lo:.6g}; this case is not covered")
+    calls = [0]
+
+    def rhs(g, y):
+        p, h = y.tolist() if type(y) is np.ndarray else y
+        if not (h > p > g and h < v_hi):
+            return [0.0, 0.0]
+        dp = Sf.pdf(g) * (h - p) / (k * Sf.cdf(g))
+        return [dp, (1 - k) * Bf.sf(h) / (Bf.pdf(h) * (p - g)) * dp]
+
+    def run(p_lo, rtol_, dense=False):
+        calls[0] += 1
+        g0 = p_lo - gap
+        with np.errstate(all="ignore"):
+            if dense:
+                sol = solve_ivp(rhs, (g0, c_hi), [p_lo, v_lo], method="DOP853", rtol=rtol_, atol=rtol_ * 1e-3,
+                                dense_output=True)
+                (p, h), ok = sol.y[:, -1], sol.status == 0
+            else:
+                sol, (p, h), ok = None, *_dop853(rhs, g0, c_hi, [p_lo, v_lo], rtol_, rtol_ * 1e-3)
+        if not (ok and h > p > c_hi and h < v_hi):
+            return math.nan, sol
+        return (h - p) / target - 1, sol
+
+    grid = lo + (hi - lo) * np.linspace(0, 1, 65)[1:-1]
+    vals = np.array([run(float(x), 1e-8)[0] for x in grid])
+    roots: list = []
+    f = lambda x: run(x, rtol)[0]  # noqa: E731
+    for i in range(grid.size - 1):
+        if not (np.isfinite(vals[i]) and np.isfinite(vals[i + 1]) and vals[i] * vals[i + 1] <= 0):
+            continue
+        for a, b in ((i, i + 1), (i - 1, i + 1), (i, i + 2)):  # a root on a grid point: widen the bracket
+            if not (0 <= a and b < grid.size):
+                continue
+            x, y = float(grid[a]), float(grid[b])
+            fx, fy = f(x), f(y)
+            if np.isfinite(fx) and np.isfinite(fy) and fx * fy <= 0:
+                try:
+                    root = optimize.brentq(f, x, y, xtol=1e-15, rtol=1e-15)
+                except ValueError:  # a trial inside the bracket left h > p > g: no member located there
+                    break
+                if not any(abs(root - r) < 1e-9 * (hi - lo) for r in roots):
+                    roots.append(root)
+                break
+    if not roots:
+        finite = vals[np.isfinite(vals)]
+        raise NoRegularEquilibrium(
+            f"both ends are flat and no member with h'(p_lo) = 1 + k L has g'(p_hi) = 1 + (1 - k) R: over p_lo in "
+            f"({lo:.6g}, {hi:.6g}) the relative miss of g'(p_hi) ranges over "
+            f"[{finite.min() if finite.size else math.nan:.3g}, {finite.max() if finite.size else math.nan:.3g}] "
+            f"({int(np.sum(~np.isfinite(vals)))} of {vals.size} trials leave h > p > g or reach v_hi first); "
+            f"this case is not covered")
+    results = []
+    for p_lo in roots:
+        miss, sol = run(p_lo, rtol, dense=True)
+        if not abs(miss) < max(tol, 1e3 * rtol):
+            continue
+        g0 = p_lo - gap
+        gg = np.linspace(g0, c_hi, 4001)
+        p, h = sol.sol(gg)
+        p[0], h[0], gg[-1] = p_lo, v_lo, c_hi
+        with np.errstate(all="ignore"):  # scalar cdf and pdf: exact at the ends of the supports (g = c_hi)
+            dh = np.array([(1 - k) * Bf.sf(x) / (Bf.pdf(x) * (y - z)) for x, y, z in zip(h, p, gg)])
+            dg = np.array([k * Sf.cdf(z) / (Sf.pdf(z) * (x - y)) for x, y, z in zip(h, p, gg)])
+        if not (np.all(np.diff(p) > 0) and np.all(np.diff(h) > 0) and np.all(dh > 0) and np.all(dg > 0)
+                and np.all(h > p) and np.all(p > gg)):
+            continue
+        # independent check of the equations: central differences of the dense output against the right-hand side
+        inner = np.linspace(g0, c_hi, 203)[1:-1]
+        d = 1e-4 * (c_hi - g0)
+        deriv = (sol.sol(inner + d) - sol.sol(inner - d)) / (2 * d)
+        f = np.array([rhs(x, sol.sol(x)) for x in inner]).T
+        ode_residual = float(np.max(np.abs(deriv - f) / np.maximum(1, np.abs(f))))
+        tables = (p, h, gg, dh, dg)
+        r = BNEResult(
+            k=k, price_range=(p_lo, float(p[-1])), buyer_range=(v_lo, float(h[-1])), seller_range=(g0, c_hi),
+            end_slopes=(float(dh[0]), float(dg[0]), float(dh[-1]), float(dg[-1])), residual=abs(miss),
+            ode_residual=ode_residual, other_end_slopes=(), iterations=calls[0], method="", seconds=0.0,
+            _tables=tables, _priors=(buyer, seller), _supports=(sup_b, sup_s))
+        results.append(r)
+    if not results:
+        raise ConvergenceError(f"both ends flat: members located at p_lo = {roots} did not converge to tol = {tol:g} "
+                               f"or had strategies that are not increasing")
+    welfare = [r.outcomes() for r in results]
+    members = [RegularMember(end_slopes=r.end_slopes, efficiency=w.efficiency, buyer_surplus=w.buyer_surplus,
+                             seller_surplus=w.seller_surplus) for r, w in zip(results, welfare)]
+    index, why = _pareto(members)
+    chosen = results[index]
+    p_lo, p_hi = chosen.price_range
+    return replace(
+        chosen, equilibria=tuple(members), seconds=time.perf_counter() - start, iterations=calls[0],
+        other_end_slopes=tuple((r.end_slopes[1], r.end_slopes[2]) for i, r in enumerate(results) if i != index),
+        method=(f"both ends regular points: shooting in g from g(p_lo) to c_hi (DOP853, rtol {rtol:g}), p_lo by a "
+                f"scan of {grid.size} trials and brentq on g'(p_hi)"),
+        member=(f"flat bottom and flat top: sellers below c = {chosen.seller_range[0]:.6g} ask p_lo = {p_lo:.6g}, "
+                f"buyers above v = {chosen.buyer_range[1]:.6g} bid p_hi = {p_hi:.6g}"),
+        selection=(f"h'(p_lo) = 1 + k L = {1 + k * L:.6g} and g'(p_hi) = 1 + (1 - k) R = {1 + (1 - k) * R:.6g}, the "
+                   f"end slopes of the regular class (the linear equilibrium for uniform priors), in the two-parameter "
+                   f"family (p_lo, g(p_lo)) of equilibria with both ends flat; {why}"))
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -495,3 +495,195 @@ def test_family_on_shifted_supports_is_the_shifted_linear_equilibrium():
     assert m.exponents == pytest.approx((1, 1), abs=1e-9)
     assert np.abs(m.equilibrium.bid(v) - 1 - a_b - b_b * (v - 1)).max() < 1e-8
     assert np.abs(m.equilibrium.ask(c) - 1 - a_s - b_s * (c - 1)).max() < 1e-8
+
+
+# Flat bottoms (costs start below every value) and both ends flat (shifted supports)
+
+@lru_cache(maxsize=None)
+def _linear_coefficients():
+    """(a, b, c, d) of _uniform_linear as functions of (v_lo, v_hi, c_lo, c_hi, k), derived once with symbols."""
+    import sympy as sp
+
+    V0, V1, C0, C1, k = sp.symbols("V0 V1 C0 C1 k", real=True)
+    a, b, c, d, x, v, w, t, P_lo, G0, P_hi, H1 = sp.symbols("a b c d x v w t P_lo G0 P_hi H1", real=True)
+    U = ((v - k * x - (1 - k) * P_lo) * (G0 - C0)
+         + sp.integrate(v - k * x - (1 - k) * (t - d) / c, (t, G0, c * x + d))) / (C1 - C0)
+    V = (sp.integrate(k * (t - b) / a + (1 - k) * x - w, (t, a * x + b, H1))
+         + (V1 - H1) * (k * P_hi + (1 - k) * x - w)) / (V1 - V0)
+    foc_b = sp.expand(sp.diff(U, x).subs(v, a * x + b) * c * (C1 - C0))
+    foc_s = sp.expand(sp.diff(V, x).subs(w, c * x + d) * a * (V1 - V0))
+    assert not ({P_lo, G0, P_hi, H1} & (foc_b.free_symbols | foc_s.free_symbols))  # the flat parts cancel
+    eqs = sp.Poly(foc_b, x).coeffs() + sp.Poly(foc_s, x).coeffs()
+    sols = [s for s in sp.solve(eqs, [a, b, c, d], dict=True)
+            if all(s.get(y, y) != 0 for y in (a, c))]  # a = 0 or c = 0: no strategy
+    assert len(sols) == 1
+    return tuple(sp.lambdify((V0, V1, C0, C1, k), sols[0][y]) for y in (a, b, c, d))
+
+
+def _uniform_linear(v_lo, v_hi, c_lo, c_hi, k):
+    """Linear inverse strategies h(x) = a x + b (the buyer who bids x), g(x) = c x + d (the seller who asks x) for
+    U[v_lo, v_hi] values and U[c_lo, c_hi] costs at weight k, with the flat parts, derived here by sympy from the
+    expected utilities (not from lib.bne's equations). A buyer of value v bidding x inside the trading range trades
+    with the sellers of cost below G0 = g(p_lo), who ask p_lo (the flat bottom; G0 = c_lo if there is none), and those
+    in [G0, g(x)], who ask g^{-1}; a seller of cost w asking x trades with the buyers in [h(x), H1], who bid h^{-1},
+    and those above H1 = h(p_hi), who bid p_hi (the flat top). The first-order conditions must hold for every x: their
+    coefficients in x give (a, b, c, d) (the flat parts' own terms cancel, checked). The trading range is where both
+    sides have types: p_lo = max(h^{-1}(v_lo), g^{-1}(c_lo)), p_hi = min(h^{-1}(v_hi), g^{-1}(c_hi)). Returns
+    (p_lo, p_hi, G0, H1, bid, ask) with bid on [h(p_lo), v_hi] and ask on [c_lo, g(p_hi)]."""
+    a, b, c, d = (float(f(v_lo, v_hi, c_lo, c_hi, k)) for f in _linear_coefficients())
+    p_lo = max((v_lo - b) / a, (c_lo - d) / c)
+    p_hi = min((v_hi - b) / a, (c_hi - d) / c)
+    g0, h1 = c * p_lo + d, a * p_hi + b
+
+    def bid(vals):
+        return np.minimum((np.asarray(vals) - b) / a, p_hi)
+
+    def ask(costs):
+        return np.maximum((np.asarray(costs) - d) / c, p_lo)
+    return p_lo, p_hi, g0, h1, bid, ask
+
+
+def _check_linear(r, v_lo, v_hi, c_lo, c_hi, k, tol=1e-9):
+    p_lo, p_hi, g0, h1, bid, ask = _uniform_linear(v_lo, v_hi, c_lo, c_hi, k)
+    assert r.price_range == pytest.approx((p_lo, p_hi), abs=tol)
+    v = np.linspace(max(v_lo, p_lo), v_hi, 401)  # the buyers who trade
+    c = np.linspace(c_lo, min(c_hi, p_hi), 401)  # the sellers who trade
+    assert np.max(np.abs(r.bid(v) - bid(v))) < tol and np.max(np.abs(r.ask(c) - ask(c))) < tol
+    return g0, h1
+
+
+@pytest.mark.parametrize("k", [0.25, 0.5, 0.75])
+def test_flat_bottom_uniform_is_the_linear_equilibrium(k):
+    # U[0, 1] values, U[-1, 1] costs: the sellers of cost below g(p_lo) > -1 all ask p_lo (a flat bottom), the top is
+    # the regular singular end (h(p_hi) = 1, g(p_hi) = p_hi)
+    r = solve_double_auction(uniform(0, 1), uniform(-1, 1), k)
+    assert "flat bottom" in r.member and r.buyer_range[0] == 0.0
+    g0, h1 = _check_linear(r, 0, 1, -1, 1, k)
+    assert g0 > -1 and r.seller_range[0] == pytest.approx(g0, abs=1e-9)
+    assert h1 == pytest.approx(1.0) and r.seller_range[1] == pytest.approx(r.price_range[1], abs=1e-12)
+    assert r.end_slopes[2] == pytest.approx(1 + k, rel=1e-9)  # the member h'(p_hi) = 1 + k L, L = 1
+    assert r.best_response_gap(n_types=9).relative_gap <= 1e-8
+
+
+@pytest.mark.parametrize("supports", [((0.5, 1.5), (0, 1)), ((1, 2), (0.5, 1.5))])
+@pytest.mark.parametrize("k", [0.25, 0.5, 0.75])
+def test_shifted_uniform_supports_give_the_linear_equilibrium(supports, k):
+    # same widths, values shifted up by 1/2: at k = 1/2 both ends are flat (the lowest value bids p_lo, which the
+    # sellers below g(p_lo) ask; the highest cost asks p_hi, which the buyers above h(p_hi) bid); at k = 1/4 the
+    # linear seller's ask reaches the lowest cost first (a regular bottom, flat top), at k = 3/4 the mirror image
+    (v_lo, v_hi), (c_lo, c_hi) = supports
+    r = solve_double_auction(uniform(v_lo, v_hi), uniform(c_lo, c_hi), k)
+    g0, h1 = _check_linear(r, v_lo, v_hi, c_lo, c_hi, k)
+    flat_bottom, flat_top = g0 > c_lo + 1e-9, h1 < v_hi - 1e-9
+    assert (flat_bottom, flat_top) == {0.25: (False, True), 0.5: (True, True), 0.75: (True, False)}[k]
+    assert ("flat bottom" in r.member) == flat_bottom and ("flat top" in r.member) == flat_top
+    assert r.seller_range[0] == pytest.approx(g0, abs=1e-9) and r.buyer_range[1] == pytest.approx(h1, abs=1e-9)
+    assert r.best_response_gap(n_types=9).relative_gap <= 1e-8
+
+
+def _mirror_prior(dist):
+    """The law of -X for X ~ dist (a frozen scipy uniform or beta): the same family, reflected."""
+    lo, hi = dist.support()
+    if dist.dist.name == "uniform":
+        return uniform(-hi, -lo)
+    a, b = dist.args[:2]
+    return beta(b, a, -hi, -lo)
+
+
+@pytest.mark.parametrize("buyer, seller", [(beta(2, 2, 0, 2), uniform()),  # flat top <-> flat bottom
+                                           (beta(1, 2, 0.5, 1.5), beta(2, 1))])  # both flat <-> both flat
+@pytest.mark.parametrize("k", [0.25, 0.75])
+def test_mirror_image_gives_the_mirrored_strategies(buyer, seller, k):
+    # x -> -x: buyer' = law of -c, seller' = law of -v, k' = 1 - k; then bid'(x) = -ask(-x), ask'(y) = -bid(-y).
+    # The first pair is solved once by the flat-top shooting and once, reflected, as a flat bottom; the second (both
+    # ends flat) by two shootings in opposite directions with the selection's two conditions swapped
+    r = solve_double_auction(buyer, seller, k)
+    m = solve_double_auction(_mirror_prior(seller), _mirror_prior(buyer), 1 - k)
+    assert ("flat top" in r.member) == ("flat bottom" in m.member)
+    assert m.price_range == pytest.approx((-r.price_range[1], -r.price_range[0]), abs=1e-9)
+    (v_lo, v_hi), (c_lo, c_hi) = buyer.support(), seller.support()
+    v = np.linspace(max(v_lo, r.price_range[0]), v_hi, 301)
+    c = np.linspace(c_lo, min(c_hi, r.price_range[1]), 301)
+    assert np.max(np.abs(m.bid(-c) + r.ask(c))) < 1e-8 and np.max(np.abs(m.ask(-v) + r.bid(v))) < 1e-8
+    assert r.outcomes().efficiency == pytest.approx(m.outcomes().efficiency, abs=1e-9)
+    assert m.best_response_gap(n_types=5).relative_gap <= 1e-8
+
+
+@pytest.mark.parametrize("k", [0.25, 0.5, 0.75])
+def test_non_uniform_flat_bottom_is_certified(k):
+    # Beta(1, 2) values on [0, 1] (density 2 at the lowest value) against Beta(2, 2) costs on [-1, 1]: the bottom end
+    # condition (1 - k)(1 - F_B(p)) = (1 + k L) f_B(p)(p - c_lo) has no root on [0, 1] (at p = 0: 1 - k < 2 (1 + k/2)),
+    # so the bottom is flat; the member returned has h'(p_hi) = 1 + k L, L = 1/2 for Beta(2, 2) at its lower end
+    buyer, seller = beta(1, 2), beta(2, 2, -1, 1)
+    r = solve_double_auction(buyer, seller, k)
+    assert "flat bottom" in r.member and r.seller_range[0] > -1 and r.buyer_range[0] == 0.0
+    assert r.end_slopes[2] == pytest.approx(1 + k / 2, rel=1e-6)
+    p_hi = r.price_range[1]  # the singular top: g'(p_hi) = 1 + (1 - k) R, R = 1/2 for Beta(1, 2) at its upper end
+    assert r.end_slopes[3] == pytest.approx(1 + (1 - k) / 2, rel=1e-6)
+    assert k * seller.cdf(p_hi) == pytest.approx((1 + (1 - k) / 2) * seller.pdf(p_hi) * (1 - p_hi), rel=1e-9)
+    assert r.best_response_gap(n_types=9).relative_gap <= 1e-8
+
+
+def test_beta_buyer_with_zero_density_at_its_lowest_value_has_a_regular_bottom():
+    # Beta(2, 3) values on [0, 1] against Beta(2, 2) costs on [-1/2, 1]: costs start below the values, but the buyer's
+    # density vanishes at 0, so the bottom end condition holds at some p_lo > 0 (1 - k > 0 = f_B(0) at p = 0): the
+    # regular class, not a flat bottom (values below p_lo never trade)
+    buyer, seller = beta(2, 3), beta(2, 2, -0.5, 1)
+    for k in (0.25, 0.5):
+        r = solve_double_auction(buyer, seller, k)
+        p_lo = r.price_range[0]
+        assert r.member == "regular (lambda = 1)" and p_lo > 0 and r.buyer_range[0] == p_lo
+        assert (1 - k) * buyer.sf(p_lo) == pytest.approx((1 + k / 2) * buyer.pdf(p_lo) * (p_lo + 0.5), rel=1e-9)
+        assert r.best_response_gap(n_types=5).relative_gap <= 1e-8
+
+
+@pytest.mark.parametrize("supports", [((0, 1), (-1, 1)), ((0.5, 1.5), (0, 1)), ((1, 2), (0.5, 1.5))])
+@pytest.mark.parametrize("k", [0, 1])
+def test_k_zero_and_one_on_flat_supports(supports, k):
+    # k = 0: the buyer bids her value, the seller of cost c maximises (s - c)(v_hi - s) over s >= v_lo:
+    # s = max(v_lo, (c + v_hi)/2). k = 1: the seller asks his cost, the buyer maximises (v - b)(b - c_lo) over
+    # b <= c_hi: b = min(c_hi, (v + c_lo)/2) (first-order conditions of the uniform monopoly and monopsony)
+    (v_lo, v_hi), (c_lo, c_hi) = supports
+    r = solve_double_auction(uniform(v_lo, v_hi), uniform(c_lo, c_hi), k)
+    v, c = np.linspace(v_lo, v_hi, 201), np.linspace(c_lo, min(c_hi, v_hi), 201)
+    if k == 0:
+        assert np.array_equal(r.bid(v), v)
+        assert np.max(np.abs(r.ask(c) - np.maximum(v_lo, (c + v_hi) / 2))) < 1e-9
+    else:
+        assert np.array_equal(r.ask(c), c)
+        assert np.max(np.abs(r.bid(v) - np.minimum(c_hi, (v + c_lo) / 2))) < 1e-9
+    assert r.best_response_gap(n_types=9).relative_gap <= 1e-8
+
+
+@settings(max_examples=6, deadline=None)
+@given(v_lo=st.floats(-1.0, 0.95), shift=st.floats(0.02, 1.0), w_s=st.floats(0.05, 3.0),
+       k=st.sampled_from([0.25, 0.5, 0.75]))
+def test_uniform_supports_nobody_tuned_give_the_linear_equilibrium(v_lo, shift, w_s, k):
+    # U[v_lo, v_lo + 1] values against U[c_lo, c_lo + w_s] costs with c_lo = v_lo - shift (costs start below the
+    # values) and any width: skewed widths and overlaps down to 0.02; the answer is the linear equilibrium with its
+    # flat parts (derived by sympy above), certified by the best-response check
+    v_hi, c_lo = v_lo + 1, v_lo - shift
+    c_hi = c_lo + w_s
+    if not c_hi > v_lo + 0.02:  # overlapping supports
+        return
+    r = solve_double_auction(uniform(v_lo, v_hi), uniform(c_lo, c_hi), k)
+    _check_linear(r, v_lo, v_hi, c_lo, c_hi, k, tol=1e-8)
+    assert r.best_response_gap(n_types=5).relative_gap <= 1e-8
+
+
+def test_disjoint_supports_are_refused_by_name():
+    # every value above every cost: any one price in [c_hi, v_lo] is an equilibrium; not this solver's class
+    with pytest.raises(NoRegularEquilibrium, match="supports do not overlap"):
+        solve_double_auction(uniform(2, 3), uniform(0, 1), 0.5)
+
+
+def test_flat_top_without_the_linear_member_returns_the_nearest_member():
+    # Beta(3, 1) values on [0, 1] against U[-0.6, 0.8] costs at k = 1/4: a flat top at which the member
+    # g'(p_lo) = 1 + (1 - k) R = 1.75 does not exist (the buyer's inverse strategy reaches v_hi first); the member
+    # returned is the nearest that does (the edge of the members' slopes), certified by the best-response check, with
+    # the efficiency listed for it (quadrature along the solution) equal to lib.double_auction.outcomes of its strategies
+    r = solve_double_auction(beta(3, 1), uniform(-0.6, 0.8), 0.25)
+    assert "flat top" in r.member and "gives no member" in r.selection and r.end_slopes[1] < 1.75
+    assert r.best_response_gap(n_types=9).relative_gap <= 1e-8
+    chosen = [m for m in r.equilibria if m.end_slopes[1] == r.end_slopes[1]]
+    assert len(chosen) == 1 and chosen[0].efficiency == pytest.approx(r.outcomes().efficiency, abs=1e-6)
