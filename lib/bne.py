@@ -378,7 +378,10 @@ class _Vec:
 
                 def pdf(x):
                     z = (x - loc) / scale
-                    return np.exp((a - 1) * np.log(z) + (b - 1) * np.log1p(-z) - log_norm)
+                    with np.errstate(all="ignore"):
+                        out = np.exp((a - 1) * np.log(z) + (b - 1) * np.log1p(-z) - log_norm)
+                    edge = ~((z > 0) & (z < 1))  # at and past the ends (0 * log 0 for a = 1 or b = 1): scipy's
+                    return np.where(edge, dist.pdf(x), out) if np.any(edge) else out
                 funcs = (lambda x: special.betainc(a, b, (x - loc) / scale),
                          lambda x: special.betaincc(a, b, (x - loc) / scale), pdf)
             elif d.name == "truncnorm":
@@ -1047,8 +1050,19 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
     """
     start = time.perf_counter()
     sup_b, sup_s, k = _validate(buyer, seller, k, rtol, tol)
+    disjoint = NoRegularEquilibrium(
+        f"the supports do not overlap (every value, from v_lo = {sup_b[0]:.6g}, is at least every cost, up to c_hi = "
+        f"{sup_s[1]:.6g}): the one-price equilibria at any p in [c_hi, v_lo] trade always (efficiency 1); this solver "
+        f"covers overlapping supports only (and, at k = 0 or 1, the monopoly or monopsony offers that are not one price)")
     if k in (0.0, 1.0):
-        return _one_sided(buyer, seller, k, sup_b, sup_s, start)
+        try:
+            return _one_sided(buyer, seller, k, sup_b, sup_s, start)
+        except ConvergenceError:
+            if not sup_b[0] < sup_s[1]:
+                raise disjoint from None
+            raise
+    if not sup_b[0] < sup_s[1]:
+        raise disjoint
     try:
         return _regular(buyer, seller, k, sup_b, sup_s, rtol, tol, start)
     except NoRegularEquilibrium as error:
@@ -1059,11 +1073,6 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
 def _regular(buyer, seller, k: float, sup_b, sup_s, rtol: float, tol: float, start: float) -> BNEResult:
     """solve_double_auction for 0 < k < 1."""
     (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
-    if not v_lo < c_hi:
-        raise NoRegularEquilibrium(
-            f"the supports do not overlap (every value, from v_lo = {v_lo:.6g}, is at least every cost, up to c_hi = "
-            f"{c_hi:.6g}): the one-price equilibria at any p in [c_hi, v_lo] trade always (efficiency 1); this solver "
-            f"covers overlapping supports only")
     Bv, Sv, rho_b, rho_s = _end_ratios(buyer, seller, sup_b, sup_s)
     p_lo, p_hi = _end_prices(Bv, Sv, rho_b, rho_s, sup_b, sup_s, k)
     if p_lo is None and p_hi is not None and c_lo < v_lo:  # a flat bottom: the mirror image of a flat top

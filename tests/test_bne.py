@@ -687,3 +687,15 @@ def test_flat_top_without_the_linear_member_returns_the_nearest_member():
     assert r.best_response_gap(n_types=9).relative_gap <= 1e-8
     chosen = [m for m in r.equilibria if m.end_slopes[1] == r.end_slopes[1]]
     assert len(chosen) == 1 and chosen[0].efficiency == pytest.approx(r.outcomes().efficiency, abs=1e-6)
+
+
+@pytest.mark.parametrize("buyer, seller", [(beta(1, 2), beta(2, 2, -1, 1)), (beta(1, 2, 0.5, 1.5), beta(2, 1))])
+@pytest.mark.parametrize("k", [0, 1])
+def test_k_zero_and_one_on_non_uniform_flat_supports(buyer, seller, k):
+    # Beta(1, 2) and Beta(2, 1) have densities 2 at one end and 0 at the other (scipy's own values there: the
+    # closed-form density was nan at the ends, 0 * log 0, and the monopoly price's root finding failed on it); the
+    # truthful side is exact and the other side's offer is certified by the best-response check
+    r = solve_double_auction(buyer, seller, k)
+    x = np.linspace(*(buyer if k == 0 else seller).support(), 101)
+    assert np.array_equal((r.bid if k == 0 else r.ask)(x), x)
+    assert r.best_response_gap(n_types=9).relative_gap <= 1e-8

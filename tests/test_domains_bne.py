@@ -98,3 +98,35 @@ def test_smooth_equilibria_type_errors_and_bad_family_input():
     # family_range for U[0,1] at k = 1/2: lambda = p/(1 - 3p) in [1/4, 4] for p in [1/7, 4/13]; mu mirrors it
     (a, b), (c, d) = family_range(stats.uniform(0, 1), stats.uniform(0, 1), 0.5)
     assert (a, b, c, d) == pytest.approx((1 / 7, 4 / 13, 9 / 13, 6 / 7), abs=1e-9)
+
+
+@pytest.mark.parametrize("buyer, seller, k", [(stats.uniform(2, 1), stats.uniform(0, 1), 0),
+                                              (stats.uniform(2, 1), stats.uniform(0, 1), 0.5),
+                                              (stats.uniform(2, 1), stats.uniform(0, 1), 1),
+                                              (stats.uniform(1, 1), stats.uniform(0, 1), 0.5)])  # touching at 1
+def test_disjoint_supports_are_named_not_a_convergence_failure(buyer, seller, k):
+    # every value at least every cost: any one price in [c_hi, v_lo] is an efficient equilibrium, outside this solver's
+    # class; at k = 0 and 1 this was a ConvergenceError about ironing, at 0 < k < 1 scipy's "atol must be positive"
+    # (U[1, 2] against U[0, 1] at k = 0 and 1 has monopoly and monopsony offers that are not one price: solved)
+    from lib.bne import NoRegularEquilibrium
+
+    with pytest.raises(NoRegularEquilibrium, match="supports do not overlap"):
+        solve_double_auction(buyer, seller, k)
+
+
+@pytest.mark.parametrize("k", [0.25, 0.75])
+def test_narrow_overlap_of_shifted_supports_is_the_linear_equilibrium(k):
+    # U[0.98, 1.98] values, U[0, 1] costs: they overlap on [0.98, 1] only. Both ends flat; the linear inverse strategies
+    # h = (1 + k) p + beta, g = (2 - k) p + delta solve the uniform first-order conditions g'(h - p) = k (g - c_lo),
+    # h'(p - g) = (1 - k)(v_hi - h) iff 2 beta = -k (1 - k) v_hi - k (1 + k) c_lo and
+    # -(1 + k) delta = (1 - k)(v_hi - beta) (match the coefficients of p); p_lo: h = v_lo, p_hi: g = c_hi
+    v_lo, v_hi, c_lo, c_hi = 0.98, 1.98, 0.0, 1.0
+    r = solve_double_auction(stats.uniform(v_lo, 1), stats.uniform(c_lo, 1), k)
+    beta_ = (-k * (1 - k) * v_hi - k * (1 + k) * c_lo) / 2
+    delta = -(1 - k) * (v_hi - beta_) / (1 + k)
+    p_lo, p_hi = (v_lo - beta_) / (1 + k), (c_hi - delta) / (2 - k)
+    assert "flat bottom and flat top" in r.member
+    assert r.price_range == pytest.approx((p_lo, p_hi), abs=1e-9)
+    assert r.seller_range[0] == pytest.approx((2 - k) * p_lo + delta, abs=1e-9)
+    assert r.buyer_range[1] == pytest.approx((1 + k) * p_hi + beta_, abs=1e-9)
+    assert r.best_response_gap(n_types=5).relative_gap <= 1e-8
