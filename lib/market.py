@@ -718,8 +718,10 @@ def fixed_price(m: int, price: float | None = None, buyer=None, seller=None) -> 
     pb, ps = _binom_pmf(m, np.asarray(qb)), _binom_pmf(m, np.asarray(qs))
     j = np.arange(m + 1)
     trades = float(np.sum(pb[:, None] * ps[None, :] * np.minimum(j[:, None], j[None, :])))
-    ev = integrate.quad(lambda v: v * buyer.pdf(v), price, bsup[1], epsabs=1e-13, epsrel=1e-12)[0] / qb
-    ec = integrate.quad(lambda c: c * seller.pdf(c), ssup[0], price, epsabs=1e-13, epsrel=1e-12)[0] / qs
+    # E[V | V >= p] = p + int_p^hi S_B / S_B(p) and E[C | C <= p] = p - int_lo^p F_S / F_S(p) (by parts): bounded
+    # integrands, where v f_B(v) has the density's poles (arcsine priors: quad warned of roundoff at p = 0.2)
+    ev = price + integrate.quad(buyer.sf, price, bsup[1], epsabs=1e-13, epsrel=1e-12)[0] / qb
+    ec = price - integrate.quad(seller.cdf, ssup[0], price, epsabs=1e-13, epsrel=1e-12)[0] / qs
     gains = trades * (ev - ec)
     first = first_best_gains(m, buyer, seller)
     return FixedPrice(m, float(price), trades, float(gains), first, float(gains / first))
