@@ -554,14 +554,17 @@ def test_intuitive_deviation_can_be_full_openness():
 
 def test_claim_table_reads_unaffected_as_the_scalar_claim_does_at_the_tolerance():
     """'Separating: L's openness and demands are unaffected' allows a difference of 1e-9 max(1, |y|): at that
-    difference exactly (L's openness below 1, the float subtraction exact) both the scalar claim and claim_table
-    read 'unaffected', one float step more neither does."""
+    difference (L's openness below 1, the float subtraction exact; exactly 1e-9 where L's openness is 0) both the
+    scalar claim and claim_table read 'unaffected', one float step more neither does."""
     import dataclasses
     import math
     from lib.signaling import CLAIMS, claim_table, outcome_table, solve
     claim = next(c for c in CLAIMS if c.key == "sep.L.same")
-    nd = [o for o in (solve(g, False) for g in _games()) if o.regime == "separating" and 0 < o.low.openness < 1]
-    assert nd
+    zero = OpenSourceGame(q_high=1.0, q_low=0.5, prior_high=0.5, a=1.0, beta=1.0, gamma=0.2, delta=0.3, margin=1.0,
+                          c0=1.0)  # q_L gamma < delta: s_FI(q_L) = 0, so 0 + 1e-9 differs from 0 by exactly 1e-9
+    nd = [o for o in (solve(g, False) for g in [*_games(), zero.with_gap(0.4), zero.with_gap(0.6)])
+          if o.regime == "separating" and 0 <= o.low.openness < 1]
+    assert sum(o.low.openness == 0 for o in nd) >= 1 and sum(o.low.openness > 0 for o in nd) >= 1
     nd2, d = [], []
     for o in nd:
         y = o.low.openness
@@ -577,3 +580,103 @@ def test_claim_table_reads_unaffected_as_the_scalar_claim_does_at_the_tolerance(
     applies, strict, weak = claim_table(claim, outcome_table(nd2), outcome_table(d))
     assert list(strict) == [bool(claim.strict(a, b)) for a, b in zip(nd2, d)] == [True, False] * len(nd)
     assert list(weak) == list(strict)
+
+
+@pytest.mark.parametrize("q_low", [0.9, 0.8, 0.7, 0.5, 0.2])
+def test_a_large_a_leaves_the_equilibrium_unchanged_in_any_unit_of_quality(q_low):
+    """The same games as the default game at q_L = 0.9 ... 0.2, in units where q_H = 1e-6 (qualities x 1e-6, beta
+    and gamma x 1e6, c0 x 1e-6: every profit unchanged), with a = 1e14: a enters every profit as the constant 2 m a,
+    so the regime and the openness levels are those at a = 1 and each profit gains 2 m (a - 1). (In floats the
+    default game at q_L = 0.8 came out separating here, where every a pools.)"""
+    import dataclasses
+    from lib.signaling import solve
+    k, a = 1e-6, 1e14
+    game = OpenSourceGame(q_high=k, q_low=q_low * k, prior_high=0.5, a=1.0, beta=1.0 / k, gamma=1.0 / k, delta=0.3,
+                          margin=1.0, c0=2.0 * k)
+    ref, out = solve(game, False), solve(dataclasses.replace(game, a=a), False)
+    unscaled = solve(OpenSourceGame(**{**DEFAULTS, "q_low": q_low}), False)
+    assert out.regime == ref.regime == unscaled.regime
+    for t in ("high", "low"):
+        x, y = getattr(out, t), getattr(ref, t)
+        assert x.openness == pytest.approx(y.openness, abs=1e-12)
+        assert x.openness == pytest.approx(getattr(unscaled, t).openness, abs=1e-9)
+        assert x.profit == pytest.approx(y.profit + 2 * (a - 1), rel=1e-12)
+
+
+def test_pooling_at_a_single_openness_at_a_tiny_prior():
+    """At the prior 1e-20 the pooled belief rounds to q_L, and with q_H gamma < delta both types' best openness at
+    that belief is 0: each acceptance set is the one point s = 0, and the pooling interval is that point. In exact
+    arithmetic mu_p > q_L, so s = 0 at belief mu_p gives each type pi(0, q_L; q) + m beta (mu_p - q_L) > V_q =
+    pi(0, q_L; q) (checked in fractions below): pooling at s = 0 is an equilibrium, which lib must not lose."""
+    from fractions import Fraction as F
+    from lib.signaling import pooling_interval, solve
+    game = OpenSourceGame(**{**DEFAULTS, "prior_high": 1e-20, "gamma": 0.2})
+    qH, qL, lam = F(game.q_high), F(game.q_low), F(game.prior_high)
+    mu = lam * qH + (1 - lam) * qL
+
+    def pi(s, belief, q):  # the definition, in exact fractions
+        a, b, g, d, m, c0 = (F(getattr(game, k)) for k in ("a", "beta", "gamma", "delta", "margin", "c0"))
+        return m * ((a + belief * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
+    for q in (qL, qH):
+        v = max(pi(F(i, 1000), qL, q) for i in range(1001))   # s*(q, q_L) = 0 here: openness does not pay
+        assert v == pi(0, qL, q) < pi(0, mu, q)
+    assert float(mu) == game.q_low
+    assert pooling_interval(game) == (0.0, 0.0)
+    out = solve(game, False)
+    assert out.pooling_exists and out.pooling_interval == (0.0, 0.0)
+
+
+def test_max_gap_where_period_two_demand_vanishes_at_full_openness():
+    """a = 0.5 < delta = 0.9, beta = 2: the validity rule a + beta q_L >= delta holds down to q_L = (0.9 - 0.5) / 2
+    = 1/5 (by hand), so the largest gap is q_H - 1/5; a game there is valid, with D2 = 0 at s = 1, and one with
+    q_L 1e-12 lower is refused."""
+    from lib.signaling import max_gap
+    game = OpenSourceGame(q_high=1.0, q_low=0.6, prior_high=0.5, a=0.5, beta=2.0, gamma=1.0, delta=0.9, margin=1.0,
+                          c0=2.0)
+    assert max_gap(game) == pytest.approx(1.0 - 0.2, rel=1e-15)
+    edge = OpenSourceGame(**{**{k: getattr(game, k) for k in DEFAULTS}, "q_low": 0.2})
+    assert float(edge.demand2(1.0, edge.q_low)) == pytest.approx(0.0, abs=1e-15)
+    with pytest.raises(ValueError, match="delta"):
+        OpenSourceGame(**{**{k: getattr(game, k) for k in DEFAULTS}, "q_low": 0.2 - 1e-12})
+
+
+def test_the_documented_defaults_of_the_scan_and_the_draws():
+    """The signatures' defaults: n_scan = 64 for regime_switches and threshold (the switch gaps are brentq's roots
+    from the scan's brackets, so another n_scan gives other floats), seed = 2026 for random_games."""
+    from lib.signaling import threshold
+    game = OpenSourceGame(**DEFAULTS)
+    assert regime_switches(game) == regime_switches(game, None, 64)
+    assert threshold(game) == threshold(game, None, 64)
+    assert random_games(5) == random_games(5, seed=2026) != random_games(5, seed=2027)
+
+
+def test_random_games_reach_the_smallest_gap():
+    """100,000 draws (seed 2026) of gap ~ U(0.02, 0.95) come within 1e-4 of 0.02 (missed with probability
+    (1 - 1e-4 / 0.93)^100000 ~ 2e-5; the seed is fixed) and never below it."""
+    gaps = np.array([g.gap for g in random_games(100_000)])
+    assert 0.02 - 1e-15 <= gaps.min() < 0.02 + 1e-4
+
+
+def test_large_gap_claim_reads_the_regime_at_the_largest_gap():
+    """'Large gap: non-disclosure gives separating', read at 99 % of the valid range: it holds for the default game,
+    which separates there, and fails for a game that pools there (regime_along_gap at that gap, one solve)."""
+    from lib.signaling import max_gap
+    pools = OpenSourceGame(q_high=1.0, q_low=0.5, prior_high=0.7, a=1.0, beta=0.2, gamma=0.0, delta=1.0, margin=1.0,
+                           c0=0.5)
+    default = OpenSourceGame(**DEFAULTS)
+    for game, expected in ((default, "separating"), (pools, "pooling")):
+        assert regime_along_gap(game, [0.99 * max_gap(game)])[0] == expected
+        large = {r.key: r for r in threshold_claims([game], n_scan=8)}["gap.large"]
+        assert large.share_strict == (1.0 if expected == "separating" else 0.0)
+        assert (large.counterexample is None) == (expected == "separating")
+
+
+@pytest.mark.parametrize("bad", ["abc", "", b"xy"])
+def test_a_string_is_not_a_sequence_of_games_or_outcomes(bad):
+    """A str or bytes is iterable but is no sequence of games: refused as such, by the parameter's name (not as
+    its first character, nor as an empty sequence)."""
+    from lib.signaling import evaluate_claims, outcome_table
+    from lib.validation import InputTypeError
+    for f, name in ((evaluate_claims, "games"), (threshold_claims, "games"), (outcome_table, "outcomes")):
+        with pytest.raises(InputTypeError, match=rf"^{name} must be a sequence of"):
+            f(bad)
