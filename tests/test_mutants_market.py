@@ -608,3 +608,46 @@ def test_fixed_price_with_arcsine_priors_against_the_closed_form(price):
         r = fixed_price(1, price, stats.arcsine(), stats.arcsine())
     assert r.expected_trades == pytest.approx(float(F * (1 - F)), abs=1e-15)
     assert r.gains == pytest.approx(float(F * (1 - F) * (ev - ec)), abs=1e-15)
+
+
+def test_a_strategy_with_a_flat_stretch_is_refused():
+    """A bid that is constant on part of the support (min(v, 1/2)) is increasing but not strictly, so the offer
+    distribution has an atom and its inverse is not a function: a ValueError naming the bid, as for a decreasing one."""
+    from lib.market import market_welfare
+
+    with pytest.raises(ValueError, match="bid must be strictly increasing"):
+        market_welfare(1, lambda v: np.minimum(v, 0.5), lambda c: c)
+    with pytest.raises(ValueError, match="ask must be strictly increasing"):
+        market_welfare(1, lambda v: v, lambda c: np.maximum(c, 0.5))
+
+
+def test_offer_integrals_start_at_the_lowest_bid_when_it_is_the_lowest_offer():
+    """m = 1, bids v/2 on [0, 1/2] against asks c/2 + 0.3 on [0.3, 0.8]: the lowest offer is the lowest bid 0. A
+    seller faces one bid, F_1(x) = P(v/2 < x) = 2x on [0, 1/2], so I_1(x) = x^2 there and 1/4 + (x - 1/2) above (by
+    hand), also below the bid of the next type on lib's grid of 4001 types (1/8000); the offer axis must start at the
+    lowest bid itself."""
+    from lib.market import _Game, _priors, _strategies
+
+    buyer, seller, bsup, ssup = _priors(None, None)
+    B, S = _strategies(lambda v: v / 2, lambda c: c / 2 + 0.3, buyer, seller, bsup, ssup)
+    game = _Game(1, 0.5, buyer, seller, bsup, ssup, B, S)
+    x = np.array([5e-5, 0.01, 0.2, 0.5, 0.7])      # 5e-5: below the second type's bid 1/8000
+    exact = np.where(x <= 0.5, x**2, 0.25 + (x - 0.5))
+    np.testing.assert_allclose(game.integrals("S", x)[:, 1], exact, rtol=0, atol=1e-13)
+
+
+def test_steps_are_capped_at_one_million_by_name():
+    """steps is at most 1,000,000, as for replications: one more is refused by name, with the allowed range, before
+    any simulation."""
+    with pytest.raises(ValueError, match=r"steps must be an integer in \[1, 1000000\]"):
+        continuous_double_auction(Schedule(((150.0,),), ((50.0,),)), periods=1, replications=1, steps=1_000_001)
+
+
+def test_zi_u_losses_are_the_trades_priced_outside_value_or_cost():
+    """One buyer (value 150) and one seller (cost 50), ZI-U: the single unit trades at most once per period, so a
+    loss is a recorded price above 150 (the buyer loses) or below 50 (the seller loses); the count from the prices
+    must equal the reported losses, and both kinds occur in 400 seeded runs."""
+    res = continuous_double_auction(Schedule(((150.0,),), ((50.0,),)), "ZI-U", periods=1, replications=400)
+    p = res.prices[~np.isnan(res.prices)]
+    assert np.any(p > 150) and np.any(p < 50)
+    assert res.losses == int(np.sum((p > 150) | (p < 50)))
