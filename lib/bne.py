@@ -79,8 +79,10 @@ slopes given by the equations at the ends) can carry equilibria: near p_lo, g - 
 v_hi - h ~ B (p_hi - p)^mu, with free amplitudes (A, B) found by the same shooting (the first-order start placed
 1e-9^(1/min(exponent, 1)) of the range inside each end, so that its error stays at 1e-9). :func:`smooth_equilibria`
 returns every member found at given ends with its welfare, :func:`smooth_family` the members at a list of ends and
-the best of them, :func:`family_range` the ends whose exponents are in the supported range [1/4, 4]. The regular
-class is the family at the one pair of ends where lambda = mu = 1.
+the best of them, :func:`family_range` the ends whose exponents are in the supported range [1/4, 4], and
+:func:`best_smooth_member` the most efficient member found by a local search over both ends (a grid inside
+family_range, then Nelder-Mead over (p_lo, p_hi)). The regular class is the family at the one pair of ends where
+lambda = mu = 1.
 
 Integrations that need only the end point (scan, Newton, the polish iterations) use scipy's compiled DOP853
 (scipy.integrate.ode); the final solutions of the polish, whose dense output gives the strategies, use solve_ivp's.
@@ -108,7 +110,7 @@ from lib.validation import real
 
 __all__ = ["ConvergenceError", "NoRegularEquilibrium", "BNEResult", "RegularMember", "solve_double_auction",
            "FamilyMember", "SmoothFamily", "smooth_equilibria", "smooth_family", "family_range",
-           "linear_uniform"]
+           "BestMember", "best_smooth_member", "linear_uniform"]
 
 
 class ConvergenceError(RuntimeError):
@@ -903,11 +905,13 @@ def _tables(sh: _Shooting, sols, n: int = 4001, prices=None):
     below = p <= sh.p_mid
     x = np.clip(p[below] - sh.p_lo, e0, None)
     y = low.sol(x)
-    t = (p[below] - sh.p_lo) / x  # below the start (the first price only) the leading powers of the distance
+    # below the start (the first price only) the leading powers of the distance; prices computed as p_lo + width * ...
+    # can pass an end by an ulp, where a negative distance would give nan powers
+    t = np.maximum(p[below] - sh.p_lo, 0.0) / x
     h[below], g[below] = p[below] + y[0] * t, sh.c_lo + y[1] * t ** sh.lam
     u = np.clip(sh.p_hi - p[~below], e1, None)
     z = high.sol(u)
-    t = (sh.p_hi - p[~below]) / u
+    t = np.maximum(sh.p_hi - p[~below], 0.0) / u
     h[~below], g[~below] = sh.v_hi - z[0] * t ** sh.mu, p[~below] - z[1] * t
     h[0], g[0], h[-1], g[-1] = sh.p_lo, sh.c_lo, sh.v_hi, sh.p_hi
     inner = slice(1, -1)
@@ -1765,3 +1769,77 @@ def smooth_family(buyer, seller, k: float, ends, *, rtol: float = 1e-9, tol: flo
     best = max(members, key=lambda m: m.efficiency) if members else None
     return SmoothFamily(k=real(k, "k", lo=0, hi=1), ends=tuple(evaluated), members=tuple(members),
                         empty=tuple(empty), best=best)
+
+
+@dataclass(frozen=True)
+class BestMember:
+    """The smooth equilibrium with the largest gains from trade found by :func:`best_smooth_member`: ``best`` (a
+    :class:`FamilyMember`; its ``equilibrium`` holds the strategies), ``start`` (the best member of the starting
+    n x n grid of ends), ``evaluations`` (pairs of ends solved), ``converged`` (the local search met its tolerance on
+    the ends within ``max_evaluations``) and ``seconds``."""
+
+    best: FamilyMember
+    start: FamilyMember
+    evaluations: int
+    converged: bool
+    seconds: float
+
+
+def best_smooth_member(buyer, seller, k: float = 0.5, *, n: int = 5, max_evaluations: int = 80, xtol: float = 1e-6,
+                       rtol: float = 1e-9, tol: float = 1e-7) -> BestMember:
+    """The member of the smooth family with the largest expected gains from trade, by a search over its ends.
+
+    The smooth equilibria form a family with two parameters, the ends (p_lo, p_hi) of the trading range
+    (:func:`smooth_equilibria`). This evaluates the n x n grid of ends equally spaced strictly inside
+    :func:`family_range`, then climbs from the best of them by Nelder-Mead over (p_lo, p_hi) (ends with no member,
+    or outside the range, count as worse than any member), at most ``max_evaluations`` further pairs of ends, to a
+    simplex of width ``xtol`` in prices. It is a local search: ``best`` is the best member found, at least as good as
+    the grid's (``start``); where the welfare is largest at the edge of the ends that carry members (e.g. where the
+    family folds), the search stops next to it. Every pair of ends costs one :func:`smooth_equilibria` (about 0.2 s
+    of one core), so the whole search is bounded by (n^2 + max_evaluations + 3) of them. Certify the answer with
+    ``best.equilibrium.best_response_gap()``; compare it with ``lib.mechanism.second_best`` (an upper bound).
+
+    ValueError for bad input (as :func:`smooth_equilibria`), for n not a whole number in [1, 10], max_evaluations
+    not in [0, 1000], xtol not in (0, 0.1], or if no member is found on the starting grid.
+    """
+    start_time = time.perf_counter()
+    for name, value, lo, hi in (("n", n, 1, 10), ("max_evaluations", max_evaluations, 0, 1000)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not lo <= value <= hi:
+            raise ValueError(f"{name} must be a whole number in [{lo}, {hi}]; got {value!r}")
+    xtol = real(xtol, "xtol", lo=0, hi=0.1, lo_open=True)
+    (a, b), (c, d) = family_range(buyer, seller, k)
+    solved = {}
+
+    def member(x):
+        lo, hi = float(x[0]), float(x[1])
+        key = (lo, hi)
+        if key not in solved:
+            found = ()
+            if a <= lo <= b and c <= hi <= d and lo < hi:
+                found = smooth_equilibria(buyer, seller, k, lo, hi, rtol=rtol, tol=tol)
+            solved[key] = found[0] if found else None
+        return solved[key]
+
+    def loss(x):
+        m = member(x)
+        return -m.efficiency if m is not None else math.inf
+
+    grid = [(float(x), float(y)) for x in np.linspace(a, b, n + 2)[1:-1] for y in np.linspace(c, d, n + 2)[1:-1]]
+    values = [loss(x) for x in grid]
+    i = int(np.argmin(values))
+    if not math.isfinite(values[i]):
+        raise ValueError(f"no smooth member found on the {n} x {n} grid of ends inside {((a, b), (c, d))}")
+    x0 = np.array(grid[i])
+    converged = True
+    if max_evaluations > 0:
+        step = np.array([(b - a) / (n + 1), (d - c) / (n + 1)])
+        simplex = np.array([x0, x0 + [step[0], 0.0], x0 + [0.0, step[1]]])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # Nelder-Mead's own non-finite values (no member)
+            found = optimize.minimize(loss, x0, method="Nelder-Mead",
+                                      options=dict(initial_simplex=simplex, maxfev=max_evaluations, xatol=xtol,
+                                                   fatol=1e-12))
+        converged = bool(found.success)
+    best = min((m for m in solved.values() if m is not None), key=lambda m: -m.efficiency)
+    return BestMember(best=best, start=member(x0), evaluations=len(solved), converged=converged,
+                      seconds=time.perf_counter() - start_time)
