@@ -14,14 +14,16 @@ changes. tests/test_book_execution.py compares these executions with the committ
 
 The kernels run with one BLAS/OpenMP thread each (OPENBLAS_NUM_THREADS = OMP_NUM_THREADS = MKL_NUM_THREADS = 1,
 unless already set): two kernels on two cores, each with its own pool of busy-waiting BLAS threads, oversubscribe the
-cores, and the notebooks' matrices are small. Each execution prints the notebook's three slowest cells (from nbclient's
-per-cell timestamps), so that a chapter that takes much longer than usual names the cell.
+cores, and the notebooks' matrices are small. Each execution prints the notebook's three slowest cells (from
+nbclient's per-cell timestamps) and how its wall clock splits into kernel start, cells and shutdown, so that a chapter
+that takes much longer than usual says where.
 """
 from __future__ import annotations
 
 import argparse
 import concurrent.futures
 import hashlib
+import math
 import os
 import shutil
 import subprocess
@@ -90,15 +92,27 @@ def slowest_cells(nb, count: int = 3) -> list[tuple[int, float]]:
 
 
 def _execute(path: str, timeout: int, allow_errors: bool):
+    """Execute one notebook. Returns (path, executed notebook as text, seconds, error or None, report): the report
+    names the three slowest cells by the kernel's timestamps and splits the client's wall clock into kernel start,
+    cells and shutdown (nbclient's hooks), so that a stall outside the cells' own work shows where it was (with
+    ipykernel 7.4 one chapter in most builds waited about 120 s, the cell timeout, with cells of a few seconds by the
+    kernel's clock; ipykernel is pinned to 6.30.1 for that reason)."""
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
     nb = nbformat.read(path, as_version=4)
+    clock = {"entry": time.perf_counter()}
+    hooks = dict(on_notebook_start=lambda **_: clock.setdefault("ready", time.perf_counter()),
+                 on_cell_executed=lambda **_: clock.__setitem__("last_cell", time.perf_counter()),
+                 on_notebook_complete=lambda **_: clock.setdefault("done", time.perf_counter()))
     result = single_nb_execution(nb, cwd=str(Path(path).parent), allow_errors=allow_errors, timeout=timeout,
-                                 meta_override=True, record_timing=True)
-    slow = slowest_cells(nb)
+                                 meta_override=True, record_timing=True, **hooks)
+    cells = ", ".join(f"cell {index} {seconds:.1f} s" for index, seconds in slowest_cells(nb))
+    ready, last, done = (clock.get(key, math.nan) for key in ("ready", "last_cell", "done"))
+    report = (f"slowest: {cells}; kernel start {ready - clock['entry']:.1f} s, cells {last - ready:.1f} s, "
+              f"shutdown {done - last:.1f} s")
     for cell in nb.cells:  # the timestamps served their purpose: cache the notebook as it would be without them
         cell.get("metadata", {}).pop("execution", None)
-    return path, nbformat.writes(nb), result.time, None if result.err is None else repr(result.err), slow
+    return path, nbformat.writes(nb), result.time, None if result.err is None else repr(result.err), report
 
 
 def prefill_cache(cache_path: Path, execute: dict, workers: int | None = None) -> None:
@@ -130,7 +144,7 @@ def prefill_cache(cache_path: Path, execute: dict, workers: int | None = None) -
         jobs = [pool.submit(_execute, str(path), int(execute.get("timeout", 30)),
                             bool(execute.get("allow_errors", False))) for path in todo]
         for job in concurrent.futures.as_completed(jobs):
-            path, text, seconds, error, slow = job.result()
+            path, text, seconds, error, report = job.result()
             name = Path(path).relative_to(ROOT)
             if error is not None:
                 print(f"{name}: execution failed ({error}); the build will execute it again and report it")
@@ -139,8 +153,7 @@ def prefill_cache(cache_path: Path, execute: dict, workers: int | None = None) -
             cache.cache_notebook_bundle(CacheBundleIn(nbformat.reads(text, as_version=4), path,
                                                       data={"execution_seconds": seconds}),
                                         check_validity=False, overwrite=True)
-            cells = ", ".join(f"cell {index} {cell_seconds:.1f} s" for index, cell_seconds in slow)
-            print(f"{name}: executed in {seconds:.1f} s (slowest: {cells})")
+            print(f"{name}: executed in {seconds:.1f} s ({report})")
     print(f"executed {len(todo)} notebooks on {workers} workers in {time.perf_counter() - start:.1f} s")
 
 
