@@ -1775,8 +1775,8 @@ def smooth_family(buyer, seller, k: float, ends, *, rtol: float = 1e-9, tol: flo
 class BestMember:
     """The smooth equilibrium with the largest gains from trade found by :func:`best_smooth_member`: ``best`` (a
     :class:`FamilyMember`; its ``equilibrium`` holds the strategies), ``start`` (the best member of the starting
-    n x n grid of ends), ``evaluations`` (pairs of ends solved), ``converged`` (the local search met its tolerance on
-    the ends within ``max_evaluations``) and ``seconds``."""
+    n x n grid of ends), ``evaluations`` (pairs of ends solved), ``converged`` (the local search ran and met its
+    tolerance within ``max_evaluations``; False with max_evaluations = 0) and ``seconds``."""
 
     best: FamilyMember
     start: FamilyMember
@@ -1792,8 +1792,10 @@ def best_smooth_member(buyer, seller, k: float = 0.5, *, n: int = 5, max_evaluat
     The smooth equilibria form a family with two parameters, the ends (p_lo, p_hi) of the trading range
     (:func:`smooth_equilibria`). This evaluates the n x n grid of ends equally spaced strictly inside
     :func:`family_range`, then climbs from the best of them by Nelder-Mead over (p_lo, p_hi) (ends with no member,
-    or outside the range, count as worse than any member), at most ``max_evaluations`` further pairs of ends, to a
-    simplex of width ``xtol`` in prices. It is a local search: ``best`` is the best member found, at least as good as
+    or outside the range, count as worse than any member), at most ``max_evaluations`` further pairs of ends; it stops
+    earlier only when the simplex is ``xtol`` wide in prices and its efficiencies agree to 1e-12, which the solves'
+    accuracy (about 1e-7 at the default tol) seldom allows, so most searches end on ``max_evaluations``
+    (``converged`` False). It is a local search: ``best`` is the best member found, at least as good as
     the grid's (``start``); where the welfare is largest at the edge of the ends that carry members (e.g. where the
     family folds), the search stops next to it. Every pair of ends costs one :func:`smooth_equilibria` (about 0.2 s
     of one core), so the whole search is bounded by (n^2 + max_evaluations + 3) of them. Certify the answer with
@@ -1830,7 +1832,7 @@ def best_smooth_member(buyer, seller, k: float = 0.5, *, n: int = 5, max_evaluat
     if not math.isfinite(values[i]):
         raise ValueError(f"no smooth member found on the {n} x {n} grid of ends inside {((a, b), (c, d))}")
     x0 = np.array(grid[i])
-    converged = True
+    converged = False
     if max_evaluations > 0:
         step = np.array([(b - a) / (n + 1), (d - c) / (n + 1)])
         simplex = np.array([x0, x0 + [step[0], 0.0], x0 + [0.0, step[1]]])
