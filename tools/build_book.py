@@ -94,9 +94,9 @@ def slowest_cells(nb, count: int = 3) -> list[tuple[int, float]]:
 def _execute(path: str, timeout: int, allow_errors: bool):
     """Execute one notebook. Returns (path, executed notebook as text, seconds, error or None, report): the report
     names the three slowest cells by the kernel's timestamps and splits the client's wall clock into kernel start,
-    cells and shutdown (nbclient's hooks), so that a stall outside the cells' own work shows where it was (with
-    ipykernel 7.4 one chapter in most builds waited about 120 s, the cell timeout, with cells of a few seconds by the
-    kernel's clock; ipykernel is pinned to 6.30.1 for that reason)."""
+    cells and shutdown (nbclient's hooks), so that a stall outside the cells' own work shows where it was (in most
+    builds one chapter waits about 120 s, the cell timeout, with cells of a few seconds by the kernel's clock: seen
+    with ipykernel 7.4 and 6.30.1, cause not yet found)."""
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
     nb = nbformat.read(path, as_version=4)
