@@ -145,8 +145,14 @@ class NoRegularEquilibrium(ConvergenceError):
             raise ValueError("no ends of the smooth family with exponents in [1/4, 4] are known for these priors")
         buyer, seller, k = self._problem
         (a, b), (c, d) = self.family_ends
-        pairs = [(float(x), float(y)) for x in np.linspace(a, b, n + 2)[1:-1] for y in np.linspace(c, d, n + 2)[1:-1]]
+        pairs = _inner_grid((a, b), (c, d), n)
         return smooth_family(buyer, seller, k, pairs, rtol=rtol, tol=tol)
+
+
+def _inner_grid(lo_range, hi_range, n: int) -> list:
+    """The n x n pairs (p_lo, p_hi) equally spaced strictly inside the two ranges of ends."""
+    (a, b), (c, d) = lo_range, hi_range
+    return [(float(x), float(y)) for x in np.linspace(a, b, n + 2)[1:-1] for y in np.linspace(c, d, n + 2)[1:-1]]
 
 
 def _offer_family(error: NoRegularEquilibrium, buyer, seller, k: float) -> None:
@@ -1826,7 +1832,7 @@ def best_smooth_member(buyer, seller, k: float = 0.5, *, n: int = 5, max_evaluat
         m = member(x)
         return -m.efficiency if m is not None else math.inf
 
-    grid = [(float(x), float(y)) for x in np.linspace(a, b, n + 2)[1:-1] for y in np.linspace(c, d, n + 2)[1:-1]]
+    grid = _inner_grid((a, b), (c, d), n)
     values = [loss(x) for x in grid]
     i = int(np.argmin(values))
     if not math.isfinite(values[i]):
