@@ -15,8 +15,12 @@ directly: `pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_
 """
 from __future__ import annotations
 
+import asyncio
 import copy
 import importlib.util
+import math
+import time
+from datetime import datetime, timezone
 from pathlib import Path
 
 import nbformat
@@ -98,3 +102,67 @@ def test_slowest_cells_reads_nbclient_timestamps():
         nb.cells[index].metadata["execution"] = {"iopub.execute_input": start, "shell.execute_reply": end}
     assert build_book.slowest_cells(nb) == [(1, 2.5), (2, 0.25)]
     assert build_book.slowest_cells(nb, count=1) == [(1, 2.5)]
+
+
+def test_client_gaps_compares_client_and_kernel_clocks():
+    """The cell whose client-side time most exceeds its kernel-side time: cell 2 (client 3.0 s, kernel 0.25 s)
+    rather than cell 1 (client 2.6 s, kernel 2.5 s); a cell the kernel did not time is left out; None without
+    any."""
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(f"x = {i}") for i in range(4)]
+    nb.cells[1].metadata["execution"] = {"iopub.execute_input": "2026-12-03T11:00:00.000Z",
+                                         "shell.execute_reply": "2026-12-03T11:00:02.500Z"}
+    nb.cells[2].metadata["execution"] = {"iopub.execute_input": "2026-12-03T11:00:03.000Z",
+                                         "shell.execute_reply": "2026-12-03T11:00:03.250Z"}
+    index, gap = build_book.client_gaps(nb, {1: 2.6, 2: 3.0, 3: 50.0})
+    assert index == 2 and abs(gap - 2.75) < 1e-9
+    assert build_book.client_gaps(nb, {0: 1.0}) is None
+
+
+class _MissedWakeUpSocket:
+    """A socket whose poll never wakes on arrival: it reports a message only when its own timeout runs out, as
+    pyzmq's asyncio poll does after a missed wake-up (its last look at the socket)."""
+
+    def __init__(self, ready_after: float):
+        self.ready_at = time.monotonic() + ready_after
+
+    async def poll(self, timeout_ms):
+        await asyncio.sleep(timeout_ms / 1000)
+        return int(time.monotonic() >= self.ready_at)
+
+    def sent(self):
+        """The kernel's stamp of the message: the wall-clock time at which it became ready."""
+        return datetime.fromtimestamp(time.time() - (time.monotonic() - self.ready_at), tz=timezone.utc)
+
+
+def _sliced_channel(socket):
+    _, _, channel_class = build_book._sliced_client_classes()
+    channel = channel_class.__new__(channel_class)
+    channel.socket = socket
+
+    async def recv():
+        return {"msg": "reply", "header": {"date": socket.sent()}}
+    channel._recv = recv
+    return channel, channel_class
+
+
+def test_sliced_wait_recovers_a_missed_wake_up_within_one_slice():
+    """A reply that arrives 0.1 s into a 30 s wait, on a socket that misses its wake-up: the sliced wait returns
+    it at the end of the first slice (not after 30 s), counts it as received late and reports its lag (the rest
+    of the slice, 0.4 s)."""
+    channel, channel_class = _sliced_channel(_MissedWakeUpSocket(ready_after=0.1))
+    began = time.monotonic()
+    assert asyncio.run(channel.get_msg(timeout=30))["msg"] == "reply"
+    assert time.monotonic() - began < 2 * build_book.POLL_SLICE
+    assert channel_class.found_late == 1
+    assert 0.3 < channel_class.largest_lag < build_book.POLL_SLICE
+
+
+def test_sliced_wait_keeps_the_callers_timeout():
+    """No message: Empty after the caller's timeout (1.2 s, longer than a slice), not after one slice."""
+    from queue import Empty
+    channel, _ = _sliced_channel(_MissedWakeUpSocket(ready_after=math.inf))
+    began = time.monotonic()
+    with pytest.raises(Empty):
+        asyncio.run(channel.get_msg(timeout=1.2))
+    assert 1.15 < time.monotonic() - began < 1.2 + build_book.POLL_SLICE

@@ -17,6 +17,15 @@ unless already set): two kernels on two cores, each with its own pool of busy-wa
 cores, and the notebooks' matrices are small. Each execution prints the notebook's three slowest cells (from
 nbclient's per-cell timestamps) and how its wall clock splits into kernel start, cells and shutdown, so that a chapter
 that takes much longer than usual says where.
+
+The client waits for each message in slices of POLL_SLICE seconds (`SlicedChannel`). nbclient's single wait for a
+cell's reply lasts up to the cell timeout, and pyzmq's asyncio poll looks at the socket one last time when its
+timeout fires: a wake-up that the event loop misses is therefore recovered only then, which is the 120 s stall
+(the `_config.yml` timeout) seen in most fresh-clone builds before this change, with cells of a few seconds by the
+kernel's own clock and no error. Sliced, a missed wake-up costs at most one slice. Each execution reports the
+largest gap between a cell's time on the client's clock and on the kernel's, and how many messages reached the
+client LATE_LAG seconds or more after the kernel sent them, with the largest such lag (on one machine a message
+takes milliseconds: a lag near a slice is a missed wake-up, which the stock wait would have held until the timeout).
 """
 from __future__ import annotations
 
@@ -74,6 +83,62 @@ def cache_is_current(cache_path: Path) -> bool:
 
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+POLL_SLICE = 0.5  # seconds: the longest wait for one message before the socket is looked at again
+LATE_LAG = 0.25  # seconds from the kernel's stamp to receipt beyond which a message counts as found late
+
+
+def _sliced_client_classes():
+    """(kernel manager class, its client class, channel class): nbclient's async classes, with every channel's
+    ``get_msg`` waiting in slices of POLL_SLICE seconds up to the caller's timeout (None: no limit). The channel
+    counts, in ``found_late``, the messages received LATE_LAG seconds or more after the kernel stamped them (their
+    header's date; kernel and client share the machine's clock), and keeps the ``largest_lag``."""
+    from queue import Empty
+
+    from jupyter_client.asynchronous.client import AsyncKernelClient
+    from jupyter_client.channels import AsyncZMQSocketChannel
+    from jupyter_client.manager import AsyncKernelManager
+    from traitlets import Type, default
+
+    class SlicedChannel(AsyncZMQSocketChannel):
+        found_late = 0  # messages received LATE_LAG seconds or more after the kernel stamped them
+        largest_lag = 0.0
+
+        async def get_msg(self, timeout: float | None = None):
+            deadline = None if timeout is None else time.monotonic() + timeout
+            while True:
+                left = math.inf if deadline is None else max(0.0, deadline - time.monotonic())
+                wait = min(POLL_SLICE, left)
+                if await self.socket.poll(int(wait * 1000)):
+                    msg = await self._recv()
+                    sent = msg.get("header", {}).get("date")
+                    if hasattr(sent, "timestamp"):
+                        lag = time.time() - sent.timestamp()
+                        SlicedChannel.largest_lag = max(SlicedChannel.largest_lag, lag)
+                        SlicedChannel.found_late += lag >= LATE_LAG
+                    return msg
+                if left <= wait:
+                    raise Empty
+
+    class SlicedClient(AsyncKernelClient):
+        shell_channel_class = Type(SlicedChannel)
+        iopub_channel_class = Type(SlicedChannel)
+        stdin_channel_class = Type(SlicedChannel)
+
+    class SlicedManager(AsyncKernelManager):
+        @default("client_factory")
+        def _sliced_client(self):
+            return SlicedClient
+
+    return SlicedManager, SlicedClient, SlicedChannel
+
+
+def client_gaps(nb, client_seconds: dict[int, float]) -> tuple[int, float] | None:
+    """(index, seconds) of the code cell whose time on the client's clock (``client_seconds``, from nbclient's
+    on_cell_start and on_cell_executed hooks) most exceeds its time on the kernel's (execute_input to
+    execute_reply), or None if no cell has both."""
+    kernel = dict(slowest_cells(nb, count=len(nb.cells)))
+    gaps = [(index, seconds - kernel[index]) for index, seconds in client_seconds.items() if index in kernel]
+    return max(gaps, key=lambda item: item[1]) if gaps else None
 
 
 def slowest_cells(nb, count: int = 3) -> list[tuple[int, float]]:
@@ -94,22 +159,34 @@ def slowest_cells(nb, count: int = 3) -> list[tuple[int, float]]:
 def _execute(path: str, timeout: int, allow_errors: bool):
     """Execute one notebook. Returns (path, executed notebook as text, seconds, error or None, report): the report
     names the three slowest cells by the kernel's timestamps and splits the client's wall clock into kernel start,
-    cells and shutdown (nbclient's hooks), so that a stall outside the cells' own work shows where it was (in most
-    builds one chapter waits about 120 s, the cell timeout, with cells of a few seconds by the kernel's clock: seen
-    with ipykernel 7.4 and 6.30.1, cause not yet found)."""
+    cells and shutdown (nbclient's hooks), names the cell with the largest gap between the client's clock and the
+    kernel's, and counts the messages that reached the client late (see the module's docstring)."""
     import nbformat
     from jupyter_cache.executors.utils import single_nb_execution
     nb = nbformat.read(path, as_version=4)
+    manager, _, channel = _sliced_client_classes()
     clock = {"entry": time.perf_counter()}
+    started: dict[int, float] = {}
+    client_seconds: dict[int, float] = {}
+
+    def cell_executed(cell_index, **_):
+        clock["last_cell"] = time.perf_counter()
+        client_seconds[cell_index] = clock["last_cell"] - started[cell_index]
+
     hooks = dict(on_notebook_start=lambda **_: clock.setdefault("ready", time.perf_counter()),
-                 on_cell_executed=lambda **_: clock.__setitem__("last_cell", time.perf_counter()),
+                 on_cell_start=lambda cell_index, **_: started.__setitem__(cell_index, time.perf_counter()),
+                 on_cell_executed=cell_executed,
                  on_notebook_complete=lambda **_: clock.setdefault("done", time.perf_counter()))
     result = single_nb_execution(nb, cwd=str(Path(path).parent), allow_errors=allow_errors, timeout=timeout,
-                                 meta_override=True, record_timing=True, **hooks)
+                                 meta_override=True, record_timing=True, kernel_manager_class=manager, **hooks)
     cells = ", ".join(f"cell {index} {seconds:.1f} s" for index, seconds in slowest_cells(nb))
     ready, last, done = (clock.get(key, math.nan) for key in ("ready", "last_cell", "done"))
+    gap = client_gaps(nb, client_seconds)
     report = (f"slowest: {cells}; kernel start {ready - clock['entry']:.1f} s, cells {last - ready:.1f} s, "
-              f"shutdown {done - last:.1f} s")
+              f"shutdown {done - last:.1f} s; largest client-over-kernel gap "
+              f"{'none' if gap is None else f'cell {gap[0]} {gap[1]:.2f} s'}; "
+              f"messages received {LATE_LAG} s or more after sending {channel.found_late} "
+              f"(largest lag {channel.largest_lag:.2f} s)")
     for cell in nb.cells:  # the timestamps served their purpose: cache the notebook as it would be without them
         cell.get("metadata", {}).pop("execution", None)
     return path, nbformat.writes(nb), result.time, None if result.err is None else repr(result.err), report
