@@ -183,7 +183,8 @@ def _execute(path: str, timeout: int, allow_errors: bool):
     ready, last, done = (clock.get(key, math.nan) for key in ("ready", "last_cell", "done"))
     gap = client_gaps(nb, client_seconds)
     report = (f"slowest: {cells}; kernel start {ready - clock['entry']:.1f} s, cells {last - ready:.1f} s, "
-              f"shutdown {done - last:.1f} s; largest client-over-kernel gap "
+              f"shutdown {done - last:.1f} s, of the cells' time {last - ready - sum(client_seconds.values()):.1f} s "
+              f"between cells; largest client-over-kernel gap "
               f"{'none' if gap is None else f'cell {gap[0]} {gap[1]:.2f} s'}; "
               f"messages received {LATE_LAG} s or more after sending {channel.found_late} "
               f"(largest lag {channel.largest_lag:.2f} s)")
