@@ -16,6 +16,7 @@ directly: `pytest --nbval --nbval-current-env --nbval-sanitize-with tests/nbval_
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import copy
 import importlib.util
 import math
@@ -135,6 +136,13 @@ class _MissedWakeUpSocket:
         return datetime.fromtimestamp(time.time() - (time.monotonic() - self.ready_at), tz=timezone.utc)
 
 
+def _run(coroutine):
+    """Run a coroutine to completion on a fresh event loop in its own thread (another test of the session may have
+    left a running loop in this one, where asyncio.run refuses)."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _sliced_channel(socket):
     _, _, channel_class = build_book._sliced_client_classes()
     channel = channel_class.__new__(channel_class)
@@ -152,7 +160,7 @@ def test_sliced_wait_recovers_a_missed_wake_up_within_one_slice():
     of the slice, 0.4 s)."""
     channel, channel_class = _sliced_channel(_MissedWakeUpSocket(ready_after=0.1))
     began = time.monotonic()
-    assert asyncio.run(channel.get_msg(timeout=30))["msg"] == "reply"
+    assert _run(channel.get_msg(timeout=30))["msg"] == "reply"
     assert time.monotonic() - began < 2 * build_book.POLL_SLICE
     assert channel_class.found_late == 1
     assert 0.3 < channel_class.largest_lag < build_book.POLL_SLICE
@@ -164,5 +172,5 @@ def test_sliced_wait_keeps_the_callers_timeout():
     channel, _ = _sliced_channel(_MissedWakeUpSocket(ready_after=math.inf))
     began = time.monotonic()
     with pytest.raises(Empty):
-        asyncio.run(channel.get_msg(timeout=1.2))
+        _run(channel.get_msg(timeout=1.2))
     assert 1.15 < time.monotonic() - began < 1.2 + build_book.POLL_SLICE
