@@ -479,11 +479,12 @@ def first_best_gains(m: int, buyer=None, seller=None) -> float:
 def best_response_gap(m: int, bid, ask, buyer=None, seller=None, k: float = 0.5, n_types: int = 101,
                       n_offers: int = 2001) -> BestResponseGap:
     """The largest expected gain from a unilateral deviation: for ``n_types`` types per side, U_B(b'; v) -
-    U_B(b(v); v) and U_S(a'; c) - U_S(a(c); c) over ``n_offers`` deviations spanning every offer and type, the
-    payoffs evaluated directly from the order statistics of the others' offers (module docstring), not from the
-    first-order conditions; each type's best grid deviation is then polished on 11 deviations within one grid step
-    h either side, so a gain is missed only if it lies off the grid by less than h / 10 (a payoff loss of order
-    (h / 10)^2 max|U''|) or is a far, isolated peak narrower than h."""
+    U_B(b(v); v) and U_S(a'; c) - U_S(a(c); c) over ``n_offers`` deviations spanning every offer and type (plus
+    the ends of both offer ranges, where the payoffs have kinks), the payoffs evaluated directly from the order
+    statistics of the others' offers (module docstring), not from the first-order conditions; each type's best grid
+    deviation is then polished on 11 deviations within one grid step h either side, so a gain is missed only if it
+    lies off the grid by less than h / 10 where the payoff is smooth (a payoff loss of order (h / 10)^2 max|U''|) or
+    is a far, isolated peak narrower than h."""
     m = integer(m, "m", lo=1, hi=_M_MAX)
     k = _check_k(k)
     n_types = integer(n_types, "n_types", lo=2, hi=2001)
@@ -493,7 +494,11 @@ def best_response_gap(m: int, bid, ask, buyer=None, seller=None, k: float = 0.5,
     game = _Game(m, k, buyer, seller, bsup, ssup, B, S)
     lo = min(game.lo, bsup[0], ssup[0])
     hi = max(game.hi, bsup[1], ssup[1])
-    dev = np.linspace(lo, hi, n_offers)
+    # the payoffs have kinks at the ends of both offer ranges (F_m starts or stops rising there), where a best
+    # deviation off the grid is missed by a first-order amount, about |U'| h / 10, not (h / 10)^2: so they are
+    # deviations too, after the grid (the polish below is centred on the grid's best, as without them)
+    grid = np.linspace(lo, hi, n_offers)
+    dev = np.r_[grid, [x for x in (B.offers[0], B.offers[-1], S.offers[0], S.offers[-1]) if lo < x < hi]]
     vs = np.linspace(*bsup, n_types)
     cs = np.linspace(*ssup, n_types)
     Fb = game.tails("B", dev, m)
@@ -502,10 +507,10 @@ def best_response_gap(m: int, bid, ask, buyer=None, seller=None, k: float = 0.5,
     H = 1 - game.tails("S", dev, m)
     us = (dev[None, :] - cs[:, None]) * H[None, :] + game.seller_payoff(dev, dev)[None, :]
     # polish: 11 deviations within one grid step either side of each type's best grid deviation
-    h = dev[1] - dev[0]
+    h = grid[1] - grid[0]
     near = np.linspace(-h, h, 11)[None, :]
-    local_b = np.clip(dev[np.argmax(ub, axis=1)][:, None] + near, lo, hi)
-    local_s = np.clip(dev[np.argmax(us, axis=1)][:, None] + near, lo, hi)
+    local_b = np.clip(grid[np.argmax(ub[:, :n_offers], axis=1)][:, None] + near, lo, hi)
+    local_s = np.clip(grid[np.argmax(us[:, :n_offers], axis=1)][:, None] + near, lo, hi)
     best_b = np.maximum(ub.max(axis=1), game.buyer_payoff(local_b, vs[:, None]).max(axis=1))
     best_s = np.maximum(us.max(axis=1), game.seller_payoff(local_s, cs[:, None]).max(axis=1))
     gb = best_b - game.buyer_payoff(B.f(vs), vs)

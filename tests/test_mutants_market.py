@@ -651,3 +651,62 @@ def test_zi_u_losses_are_the_trades_priced_outside_value_or_cost():
     p = res.prices[~np.isnan(res.prices)]
     assert np.any(p > 150) and np.any(p < 50)
     assert res.losses == int(np.sum((p > 150) | (p < 50)))
+
+
+@pytest.mark.parametrize("coef", [[0.0, 0.0, 0.02], [0.0, 0.01, 0.02, -0.01]])
+@pytest.mark.parametrize("sign", [-1, +1])
+def test_poly_inverse_undoes_the_strategy_between_its_interpolation_types(coef, sign):
+    """_Poly.inverse interpolates on 257 types and polishes with two Newton steps: on curved markups (0.02 T_2 and
+    0.01 T_1 + 0.02 T_2 - 0.01 T_3 on [0, 1], slopes within 1 +- 0.3) the linear interpolation alone is off by about
+    1e-6 between its types, and Newton's steps must bring the offer's type back to rounding: inverse(offer(x)) = x on
+    10001 types, most of them off the interpolation grid (measured 2.2e-16)."""
+    from scipy import stats
+
+    from lib.market import _Poly
+
+    p = _Poly(coef, stats.uniform(0, 1), 0.0, 1.0, sign, None)
+    x = np.linspace(0, 1, 10001)
+    np.testing.assert_allclose(p.inverse(p(x)), x, rtol=0, atol=1e-13)
+
+
+def test_best_response_polish_reaches_a_best_deviation_below_the_best_grid_offer():
+    """Truthful offers, m = 1, k = 1/2, U[0, 1], on the coarsest grid (n_offers = 11, step h = 0.1): the buyer of value
+    1 bidding b earns U(b) = b - 3 b^2 / 4 (by hand), best 1/3 at b = 2/3, truthful 1/4, so the gap is 1/12. The best
+    grid offer is 0.7 (U = 0.3325, a gap 8.3e-4 short), so the best deviation lies below it; the polish on 11 offers
+    within h either side (steps h / 5) comes within 0.01 of 2/3, a shortfall of at most (3/4) 0.01^2 = 7.5e-5. The
+    seller of cost 0 is the mirror image."""
+    from lib.market import best_response_gap
+
+    g = best_response_gap(1, lambda v: v, lambda c: c, n_types=2, n_offers=11)
+    assert g.worst_buyer_type == 1.0 and g.worst_seller_type == 0.0
+    for gap in (g.buyer_gap, g.seller_gap):
+        assert 1 / 12 - 7.5e-5 <= gap <= 1 / 12 + 1e-15
+
+
+def test_schedule_accepts_equal_consecutive_units():
+    """Units are non-increasing (values) and non-decreasing (costs), so equal consecutive units are allowed: a buyer
+    with two units of value 150 and a seller with two of cost 50 trade both, a surplus of 2 (150 - 50) = 200 by hand,
+    with q* = 2 and every price in [50, 150] clearing."""
+    from lib.market import competitive_equilibrium, max_surplus
+
+    sched = Schedule(((150.0, 150.0),), ((50.0, 50.0),))
+    assert max_surplus(sched) == 200
+    assert competitive_equilibrium(sched) == (2, 50.0, 150.0)
+
+
+def test_best_deviations_at_the_kinks_of_the_payoff_are_found_exactly():
+    """m = 1, k = 1/2, values U[0.5, 1.5] bidding 0.8 v + 0.1 (bids U[0.5, 1.3]) against costs U[0, 1] asking c/2 + 0.3
+    (asks U[0.3, 0.8]); by hand: a buyer of value v bidding b in [0.3, 0.8] earns 2 [(v - b/2)(b - 0.3) - (b^2 - 0.09)/4],
+    rising up to b = 0.8 for v >= 1.05, and v - b/2 - 0.275 above, so the best bid of v = 1.5 is the top ask 0.8 (0.825
+    against 0.575 for its own bid 1.3): a buyer gap of 1/4. A seller of cost c asking a earns (a + 0.9)/2 - c below the
+    lowest bid 0.5 and ((1.3 - a)/0.8)((3a + 1.3)/4 - c) above, so the cost 0 asks the lowest bid 0.5 (0.7 against 0.6):
+    a seller gap of 1/10 (0.1 - c/4 for c <= 0.1, less above). Both best deviations are kinks of the payoff off the
+    deviation grid, where a grid and polish alone fall short by a first-order amount (4.5e-5 and 1.3e-5 measured)."""
+    from scipy import stats
+
+    from lib.market import best_response_gap
+
+    g = best_response_gap(1, lambda v: 0.8 * v + 0.1, lambda c: 0.5 * c + 0.3, stats.uniform(0.5, 1),
+                          stats.uniform(0, 1), 0.5)
+    assert (g.worst_buyer_type, g.worst_seller_type) == (1.5, 0.0)
+    assert g.buyer_gap == pytest.approx(1 / 4, abs=1e-12) and g.seller_gap == pytest.approx(1 / 10, abs=1e-12)
