@@ -348,7 +348,7 @@ class _Pool:
             mom = np.concatenate(([0.0], np.cumsum(integrals[:, 1])))
             total = float(mass[-1])
             if not (math.isfinite(total) and abs(total - 1) <= 1e-6):
-                self._unresolved_end(total)
+                self._unresolved_end(total, integrals[[0, -1], 0])
                 raise ValueError(f"quality's density must integrate to 1 over its support [{lo}, {hi}]; it "
                                  f"integrates to {total:.10g} (or it has a spike narrower than {width / _N_GRID:.3g})")
             self.total = total
@@ -356,15 +356,27 @@ class _Pool:
             self.F[-1] = 1.0
             self.mean = min(max(lo + width * float(self.mom[-1]), lo), hi)
 
-    def _unresolved_end(self, total: float) -> None:
-        """Raise if the panels at q_lo or q_hi were halved down to the float resolution there (a density that grows
-        without bound at an end, on a support far from 0 for its width, keeps mass within a float step of the end,
-        where it cannot be evaluated: e.g. 0.5 / sqrt(q - 1e6) on [1e6, 1e6 + 1] has 1.1e-5 within 1.2e-10)."""
-        ends = self._gl(self.x[[0, -2]], self.x[[1, -1]])[:, 0]  # the end panels' masses
+    def _unresolved_end(self, total: float, ends) -> None:
+        """Raise if the density cannot be integrated at q_lo or q_hi for want of float resolution there (a density
+        that grows without bound at an end, on a support far from 0 for its width, keeps mass within a float step of
+        the end, where it cannot be evaluated: e.g. 0.5 / sqrt(q - 1e6) on [1e6, 1e6 + 1] has 1.1e-5 within 1.2e-10).
+        ends: the refined masses of the first and the last panel (as summed into the total)."""
         for i, name, end in ((0, "q_lo", self.lo), (1, "q_hi", self.hi)):
             panel = self.x[1] - self.x[0] if i == 0 else self.x[-1] - self.x[-2]
-            # infinite at a node (rounded onto the end), or halved 10 times more than a smooth density ever needs
-            if not math.isfinite(ends[i]) or panel < self.width / _N_GRID / 1024:
+            # the density 1 and 4 float steps inside the end: more mass within one step than the mass check's
+            # allowance (1e-6), with a density that rises by a quarter over three steps towards the end (t^-a does
+            # by 4^a; a smooth one by about 3 steps / width), is a singular end the refinement cannot resolve (its
+            # panel cap can stop it before the end panels are one float step wide)
+            inside = self.hi if i == 0 else self.lo
+            steps = [end]
+            for _ in range(4):
+                steps.append(float(np.nextafter(steps[-1], inside)))
+            f1, f4 = self._pdf(np.array([steps[1], steps[4]]))
+            step_mass = abs(steps[1] - end) * f1
+            # infinite at a node (rounded onto the end), halved 10 times more than a smooth density ever needs, or
+            # singular within the float steps next to the end
+            if (not math.isfinite(ends[i]) or panel < self.width / _N_GRID / 1024
+                    or (step_mass > 1e-6 and f1 > 1.25 * f4)):
                 raise ValueError(f"quality's density (only _pdf given) cannot be integrated at {name} = {end!r}: it "
                                  f"grows without bound there, and its mass within the float resolution of {name} "
                                  f"({float(np.spacing(abs(end))):.3g}, on a support of width {self.width:.6g}) cannot "
@@ -441,7 +453,8 @@ class _Pool:
             mid = (a + z) / 2
             left, right = self._gl(a, mid), self._gl(mid, z)
             two = left + right
-            err = np.abs(two - whole)
+            with np.errstate(invalid="ignore"):  # inf - inf at a node on an infinite end: kept, refused later
+                err = np.abs(two - whole)
             bad = np.any(err > _REL_TOL * np.abs(two) + self._floor * ((z - a) / self.width)[:, None], axis=1)
             bad &= (mid > a) & (z > mid) & (z - a > 1e-12 * self.width)
             if level == _MAX_LEVELS or count + bad.sum() > _MAX_PANELS:

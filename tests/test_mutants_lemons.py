@@ -1,5 +1,6 @@
 """Checks that kill mutants of lib/lemons.py (tools/mutate.py) the other tests let live."""
 import math
+import warnings
 from fractions import Fraction
 
 import numpy as np
@@ -881,3 +882,197 @@ def test_uniform_certification_uncertified_share_against_the_general_solver(sigm
     assert float(closed.threshold) == pytest.approx(general.threshold, rel=1e-9)
     assert float(closed.uncertified_traded_share) == pytest.approx(general.uncertified_traded_share, rel=1e-9,
                                                                   abs=1e-12)
+
+
+def _root_law_of_width(lo, w, top: bool, with_cdf: bool):
+    """Density 1/(2 sqrt(t w)) of the distance t to q_lo (or to q_hi) on [lo, lo + w], infinite at that end, as
+    _pdf only or with its cdf sqrt(t/w) (or 1 - sqrt(t/w))."""
+    class Root(stats.rv_continuous):
+        def _pdf(self, q):
+            t = lo + w - q if top else q - lo
+            with np.errstate(divide="ignore"):
+                return 0.5 / np.sqrt(t * w)
+
+        if with_cdf:
+            def _cdf(self, q):
+                return 1 - np.sqrt((lo + w - q) / w) if top else np.sqrt((q - lo) / w)
+
+    return Root(a=lo, b=lo + w)()
+
+
+@pytest.mark.parametrize("width", [1e-2, 1e-4, 1e-6])
+@pytest.mark.parametrize("top", [False, True])
+def test_pdf_only_density_infinite_at_an_end_of_a_narrow_far_support_names_that_end(width, top):
+    """On [1e6, 1e6 + w] a float step is 1.2e-10 and 1/(2 sqrt(t w)) holds sqrt(1.2e-10 / w) (1.1e-4 to 1.1e-2) of
+    its mass within one step of the singular end: the _pdf-only law is refused by a message naming that end (q_lo
+    or q_hi) and the remedy, without a RuntimeWarning first (at w = 1e-4 a node rounded onto the end made the
+    integral inf, and at w = 1e-2 the panel cap stopped the halving: both gave 'must integrate to 1'). With its cdf
+    the law is solved: E[q | q <= p] - lo = (p - lo)/3 (lower end) or the top end's larger conditional means, so
+    b E[q | q <= p] > p on the support (b = 3/2, lo = 1e6) and everyone sells at b E[q], E[q] = lo + w/3 (lower
+    end) or lo + 2w/3 (top end)."""
+    lo, b = 1e6, 1.5
+    name = "q_hi" if top else "q_lo"
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", RuntimeWarning)
+        with pytest.raises(ValueError, match=f"only _pdf given\\) cannot be integrated at {name} = .* give the "
+                                             f"distribution a _cdf"):
+            lemons.market_equilibrium(_root_law_of_width(lo, width, top, False), b)
+    eq = lemons.market_equilibrium(_root_law_of_width(lo, width, top, True), b)
+    mean = lo + (2 / 3 if top else 1 / 3) * width
+    assert eq.regime == "all sell" and eq.traded_share == 1.0
+    assert eq.price == pytest.approx(b * mean, rel=1e-15, abs=1e-9)
+
+
+def test_a_smooth_pdf_only_density_on_a_narrow_far_support_is_not_called_singular():
+    """2 t / w^2 (t = q - q_lo) on [1e6, 1e6 + 1e-4] is bounded (its largest value 2/w is reached at q_hi over
+    many float steps, not within one): if it cannot be integrated the message must not say it grows without bound
+    (it does not); on [1e6, 1e6 + 1e-2] it is integrated, and everyone sells at b E[q] = b (lo + 2w/3)."""
+    def law(lo, w):
+        class Linear(stats.rv_continuous):
+            def _pdf(self, q):
+                return 2 * (q - lo) / w ** 2
+        return Linear(a=lo, b=lo + w)()
+
+    b, lo = 1.5, 1e6
+    try:
+        lemons.market_equilibrium(law(lo, 1e-4), b)
+    except ValueError as exc:
+        assert "grows without bound" not in str(exc)
+    eq = lemons.market_equilibrium(law(lo, 1e-2), b)
+    assert eq.regime == "all sell" and eq.price == pytest.approx(b * (lo + 2 / 3 * 1e-2), rel=1e-15, abs=1e-9)
+
+
+def test_discrete_uniform_with_a_million_atoms_is_accepted():
+    """randint(0, 10^6) has exactly 10^6 support points, the most allowed: it is solved. b = 5/2: b E[q | q <= k]
+    = 5k/4 >= k on every atom, so everyone sells at b (n - 1)/2 (exact rationals)."""
+    b, n = 2.5, 10 ** 6
+    eq = lemons.market_equilibrium(stats.randint(0, n), b)
+    assert eq.regime == "all sell" and eq.traded_share == 1.0
+    assert eq.price == float(Fraction(b) * Fraction(n - 1, 2))
+
+
+@pytest.mark.parametrize("lo", [1.0, 100.0])
+def test_pdf_only_conditional_mean_next_to_an_infinite_q_lo(lo):
+    """1/(2 sqrt(q - lo)) on [lo, lo + 1] as _pdf only: within 1e-3 of q_lo the log-space route is used, and its
+    nodes next to q_lo round onto q_lo (float steps 2.2e-16 lo), where the density is infinite; they are left out,
+    and E[q | q <= p] - lo = (p - lo)/3 (closed form) to 1e-4 relative at p - lo = 1e-4 and 1e-3 (measured 8.6e-6),
+    not the lower end lo."""
+    class Root(stats.rv_continuous):
+        def _pdf(self, q):
+            with np.errstate(divide="ignore"):
+                return 0.5 / np.sqrt(q - lo)
+
+    law = Root(a=lo, b=lo + 1)()
+    for d in (1e-4, 1e-3):
+        assert lemons.conditional_mean(law, lo + d) - lo == pytest.approx(d / 3, rel=1e-4)
+
+
+def test_three_equilibria_with_the_largest_below_the_all_sell_price():
+    """Histogram 0.3 U[0.5, 1] + 0.4 U[2, 3] + 0.3 U[6, 10], b = 2. By hand, piece by piece (exact rationals below):
+    on the gap [1, 2] E = 3/4, so p = 3/2; on [2, 3] 2 (9/40 + (p^2 - 4)/5) = p (3/10 + 2 (p - 2)/5) gives p = 23/10;
+    on the gap [3, 6] E = (9/40 + 1)/(7/10) = 7/4, so p = 7/2; on [6, 10] the equation reduces to p = -1 (none),
+    and b E[q] = 29/4 < 10. The largest, 7/2, is interior: it lies right of the last point where h > 0."""
+    law = stats.rv_histogram((np.array([0.3, 0.0, 0.4, 0.0, 0.3]), np.array([0.5, 1, 2, 3, 6, 10.0])),
+                             density=False).freeze()
+    b = Fraction(2)
+    pieces = [(Fraction(1, 2), Fraction(1), Fraction(3, 5)), (Fraction(2), Fraction(3), Fraction(2, 5)),
+              (Fraction(6), Fraction(10), Fraction(3, 40))]  # (from, to, density)
+
+    def h(p):
+        F = sum(d * (min(p, z) - a) for a, z, d in pieces if p > a)
+        M = sum(d * (min(p, z) ** 2 - a ** 2) / 2 for a, z, d in pieces if p > a)
+        return b * M / F - p
+
+    expected = [Fraction(3, 2), Fraction(23, 10), Fraction(7, 2)]
+    assert all(h(p) == 0 for p in expected)
+    eq = lemons.market_equilibrium(law, float(b))
+    assert [e.price for e in eq.equilibria] == pytest.approx([float(p) for p in expected], rel=1e-12)
+    assert eq.price == pytest.approx(3.5, rel=1e-12)
+
+
+@pytest.mark.parametrize("with_ppf", [False, True])
+def test_simulation_of_a_law_with_a_cdf_uses_scipys_draws(with_ppf):
+    """A user-written law with a _cdf (F(q) = q^2 on [0, 1]), with or without a _ppf (sqrt), and no _rvs: simulate_market
+    draws with quality.rvs on its seeded generator (the pool's interpolated cdf is only for laws with neither). The
+    bidding rule bid = b mean{q_i : q_i <= bid} run in exact rationals on scipy's own draws (same generator, sorted)
+    gives the simulation's price and traded share."""
+    class Square(stats.rv_continuous):
+        def _pdf(self, q):
+            return 2 * q
+
+        def _cdf(self, q):
+            return q * q
+
+        if with_ppf:
+            def _ppf(self, u):
+                return np.sqrt(u)
+
+    quality, b, n, seed = Square(a=0.0, b=1.0)(), 1.6, 400, 5
+    q = np.sort(np.clip(quality.rvs(size=n, random_state=np.random.default_rng(seed)), 0.0, 1.0))
+    fq = [Fraction(float(v)) for v in q]
+    offered = n
+    while True:
+        bid = Fraction(b) * sum(fq[:offered]) / offered
+        now = sum(1 for v in fq if v <= bid)
+        if now == offered:
+            break
+        offered = now
+    sim = lemons.simulate_market(quality, b, n_sellers=n, seed=seed)
+    assert sim.traded_share == offered / n
+    assert sim.price == pytest.approx(float(bid), rel=1e-14)
+
+
+def test_uniform_certification_case_b_with_q_lo_zero_prices_the_pool_at_zero():
+    """U[0, 2], b = 3/2, c = 1/2: q_c = 1 < 2 and b q_c/2 <= q_c, so case B; the pool [0, 1] is a uniform lemons
+    market with q_lo = 0, whose price is 0 (b p/2 < p for p > 0): nothing uncertified trades. Against the general
+    solver (quadrature, brentq) on the same prior."""
+    closed = lemons.uniform_certification(1.0, 1.0, 1.5, 0.5)
+    general = lemons.certification_equilibrium(uniform(0.0, 2.0), 1.5, 0.5)
+    assert str(closed.case) == general.case == "B"
+    assert float(closed.uncertified_price) == general.uncertified_price == 0.0
+    assert float(closed.uncertified_traded_share) == general.uncertified_traded_share == 0.0
+
+
+@pytest.mark.parametrize("b, lo, hi", [(1.5, 0.5, 2.5), (1.25, 1.0, 3.0), (1.2, 0.7, 1.3)])
+def test_uniform_certification_on_the_float_border_of_cases_a_and_b(b, lo, hi):
+    """At q_c = b lo/(2 - b) cases A and B meet (theta_A = lo + 2c/b = q_c there). Stepping c up by float steps
+    from (b - 1) b lo/(2 - b), the first c at which case B's test b (lo + q_c)/2 <= q_c holds with equality in
+    floats while theta_A rounds below q_c (so case A is out) must still be case B, and agree with the general
+    solver on the same prior."""
+    c = (b - 1) * b * lo / (2 - b)
+    for _ in range(64):
+        q_c, theta_a = c / (b - 1), lo + 2 * c / b
+        if b * (lo / 2 + q_c / 2) == q_c and theta_a < q_c:
+            break
+        c = float(np.nextafter(c, np.inf))
+    else:
+        pytest.fail("no float tie within 64 steps")
+    mu, sigma = (lo + hi) / 2, (hi - lo) / 2
+    assert mu - sigma == lo and mu + sigma == hi
+    closed = lemons.uniform_certification(mu, sigma, b, c)
+    general = lemons.certification_equilibrium(uniform(lo, hi), b, c)
+    assert float(closed.threshold) == pytest.approx(general.threshold, rel=1e-12)
+    assert float(closed.uncertified_price) == pytest.approx(general.uncertified_price, rel=1e-12)
+    assert float(closed.welfare) == pytest.approx(general.welfare, rel=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e20, 1e100, 1e300])
+def test_arcsine_on_huge_supports_lists_no_rounding_noise_roots(scale):
+    """Beta(1/2, 1/2) on [0, s]: E[q | q <= p] = s E_1[u | u <= p/s] (betainc), so the fixed points are s times those
+    on [0, 1]. At b = 3/2, h(u) = b (1/2) I_u(3/2, 1/2)/I_u(1/2, 1/2) - u < 0 on (0, 1] (h/u -> b/3 - 1 < 0 as u -> 0,
+    checked on a grid): only p = 0. At b = 5/2 there are 0, s u* (u* by brentq on the betainc form) and b s/2. For a
+    huge scale the log-space route's node offsets over the scale are subnormal up to 2.2e-293 s from 0: nothing
+    there may be listed (a resolution divided by the scale instead listed 2.5e-304 s-scaled noise roots)."""
+    def h(u, b):
+        return b * 0.5 * special.betainc(1.5, 0.5, u) / special.betainc(0.5, 0.5, u) - u
+
+    u = np.geomspace(1e-300, 1.0, 2000)
+    assert np.all(h(u, 1.5) < 0)
+    law = stats.beta(0.5, 0.5, loc=0.0, scale=scale)
+    assert [e.price for e in lemons.market_equilibrium(law, 1.5).equilibria] == [0.0]
+    grid = np.geomspace(1e-12, 1.0, 4000)
+    sign = np.sign(h(grid, 2.5))
+    (k,) = np.flatnonzero(sign[:-1] != sign[1:])  # one sign change inside (0, 1): u*
+    u_star = optimize.brentq(lambda t: h(t, 2.5), grid[k], grid[k + 1], xtol=1e-16, rtol=1e-15)
+    prices = [e.price for e in lemons.market_equilibrium(law, 2.5).equilibria]
+    assert prices == pytest.approx([0.0, scale * u_star, 1.25 * scale], rel=1e-10)
