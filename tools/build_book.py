@@ -22,7 +22,10 @@ The client waits for each message in slices of POLL_SLICE seconds (`SlicedChanne
 cell's reply lasts up to the cell timeout, and pyzmq's asyncio poll looks at the socket one last time when its
 timeout fires: a wake-up that the event loop misses is therefore recovered only then, which is the 120 s stall
 (the `_config.yml` timeout) seen in most fresh-clone builds before this change, with cells of a few seconds by the
-kernel's own clock and no error. Sliced, a missed wake-up costs at most one slice. Each execution reports the
+kernel's own clock and no error. Sliced, a missed wake-up costs at most one slice: each new poll makes pyzmq re-read
+the socket's (edge-triggered) events and handle what is pending, a reply to read or a request still to send. A stall
+that the slices do not remove would still show in the report: a missed reply as a message's lag, a request sent late
+as a cell's client-over-kernel gap. Each execution reports the
 largest gap between a cell's time on the client's clock and on the kernel's, and how many messages reached the
 client LATE_LAG seconds or more after the kernel sent them, with the largest such lag (on one machine a message
 takes milliseconds: a lag near a slice is a missed wake-up, which the stock wait would have held until the timeout).
