@@ -710,3 +710,59 @@ def test_best_deviations_at_the_kinks_of_the_payoff_are_found_exactly():
                           stats.uniform(0, 1), 0.5)
     assert (g.worst_buyer_type, g.worst_seller_type) == (1.5, 0.0)
     assert g.buyer_gap == pytest.approx(1 / 4, abs=1e-12) and g.seller_gap == pytest.approx(1 / 10, abs=1e-12)
+
+
+@pytest.mark.parametrize("n_bids, n_asks", [(1, 2), (2, 1), (2, 2)])
+def test_tail_derivatives_over_an_axis_of_points_by_exact_enumeration(n_bids, n_asks):
+    """_tail_derivatives at five (gb, ga) points at once (an axis longer than the count's n + 1 values), for every
+    j = 0..n + 1: against d/dgb and d/dga of P(N >= j) from the 2^n below/above patterns in sympy at each point
+    (P(N >= n + 1) = 0 has zero derivatives: the index past the count's last value must be recognised on the count's
+    axis, not on the axis of points)."""
+    import itertools
+
+    import sympy as sp
+
+    from lib.market import _tail_derivatives
+
+    gb, ga = sp.symbols("gb ga")
+    n = n_bids + n_asks
+    pmf = [sp.S(0)] * (n + 1)
+    for below in itertools.product((0, 1), repeat=n):
+        i, l = sum(below[:n_bids]), sum(below[n_bids:])
+        pmf[i + l] += gb**i * (1 - gb)**(n_bids - i) * ga**l * (1 - ga)**(n_asks - l)
+    points = [(sp.Rational(1, 10), sp.Rational(3, 4)), (sp.Rational(1, 2), sp.Rational(1, 3)),
+              (sp.Rational(2, 7), sp.Rational(9, 10)), (sp.Rational(4, 5), sp.Rational(1, 5)), (sp.S(0), sp.S(1))]
+    xb = np.array([float(p[0]) for p in points])
+    xa = np.array([float(p[1]) for p in points])
+    for j in range(n + 2):
+        tail = sp.S(sum(pmf[j:], sp.S(0)))
+        db, da = _tail_derivatives(n_bids, n_asks, xb, xa, j)
+        want_b = [float(sp.diff(tail, gb).subs({gb: p, ga: q})) for p, q in points]
+        want_a = [float(sp.diff(tail, ga).subs({gb: p, ga: q})) for p, q in points]
+        np.testing.assert_allclose(db, want_b, rtol=0, atol=1e-13, err_msg=f"j = {j}")
+        np.testing.assert_allclose(da, want_a, rtol=0, atol=1e-13, err_msg=f"j = {j}")
+
+
+def test_clear_refuses_offers_of_different_lengths_by_its_own_rule():
+    """clear takes one market, so m bids and m asks as one-dimensional arrays of the same length: two bids against
+    one ask, or two bids against a 2 x 1 array of asks, is refused with that rule (not clearing_price's rule for
+    arrays of shape (..., m), which clear does not accept)."""
+    for bids, asks in (([0.5, 0.6], [0.4]), ([0.5, 0.6], [[0.4], [0.45]]), ([], [])):
+        with pytest.raises(ValueError, match="one-dimensional arrays of the same length"):
+            clear(bids, asks)
+
+
+def test_first_best_gains_refuses_zero_traders_by_name():
+    """m counts traders per side and starts at 1: first_best_gains(0) is a ValueError naming m (not gains of 0.0
+    from an empty market), as is m = 65."""
+    from lib.market import first_best_gains
+
+    for m in (0, 65):
+        with pytest.raises(ValueError, match=r"^m must"):
+            first_best_gains(m)
+
+
+def test_periods_are_capped_at_one_thousand_by_name():
+    """periods is at most 1000: one more is refused by name, with the allowed range, before any simulation."""
+    with pytest.raises(ValueError, match=r"periods must be an integer in \[1, 1000\]"):
+        continuous_double_auction(Schedule(((150.0,),), ((50.0,),)), periods=1001, replications=1, steps=1)
