@@ -70,9 +70,29 @@ Method (chosen by measurement, benchmarks/bne.py).
   by the mirror): g(p_lo) = p_lo - (1 - k) / ((1 + k L) f_B(v_lo)), and p_lo by a scan and brentq, integrating the
   equations in g from g(p_lo) to c_hi. Not covered (NoRegularEquilibrium saying so): a density that vanishes at v_lo
   or c_hi there (every member then has an infinite end slope), or no p_lo meeting the second condition.
-- Not covered: supports that do not overlap (v_lo >= c_hi; any one price in [c_hi, v_lo] is then an efficient
-  equilibrium), and a bottom end condition without a root where costs do not start below the values:
-  NoRegularEquilibrium, naming the case.
+- Supports that do not overlap (v_lo >= c_hi: every value is at least every cost; touching supports v_lo = c_hi
+  included). Every p in [c_hi, v_lo] gives a one-price equilibrium b(v) = p, s(c) = p at every k in [0, 1]: every
+  pair trades at p (first best, efficiency 1). A buyer's bid x > p still trades with every seller, at
+  k x + (1 - k) p >= p (more when k > 0), one below p trades with none (0 <= v - p); a seller's ask y < p gets
+  k p + (1 - k) y <= p, one above p nothing. It is the both-ends-flat member with no smooth part (sellers up to
+  g(p_lo) = c_hi ask p_lo, buyers from h(p_hi) = v_lo bid p_hi, p_lo = p_hi = p). The member returned for
+  0 < k < 1 is p = (1 - k) v_lo + k c_hi, and at k = 0 and 1 the equilibrium in undominated strategies, as for
+  overlapping supports: at k = 0 the buyer bids her value (a bid above p does not change the price, so b = p only
+  ties with it) and each seller's best reply against 1 - F_B is v_lo when phi_B >= c_hi on [v_lo, v_hi] (then one
+  price v_lo, truthful buyer), else the monopoly asks above (not one price, efficiency below 1); k = 1 mirrors it
+  (one price c_hi with a truthful seller when phi_S <= v_lo on [c_lo, c_hi]). Why this p: it is the price of those
+  undominated equilibria at k = 0 (v_lo) and k = 1 (c_hi) wherever they are one price, interpolated linearly in k;
+  it gives the buyer the share k of the sure gains v_lo - c_hi, as a higher k favours the buyer (for U[0, 1] priors
+  her share of the gains in the linear equilibrium is (1 + k)/3); and it is unchanged by the mirror x -> -x
+  (k -> 1 - k). It is not a limit of the linear equilibrium of shifted uniforms: U[a, a + 1] values against U[0, 1]
+  costs have inverse strategies h = (1 + k) p - k (1 - k)(a + 1)/2, g = (2 - k) p - (1 - k)(2 - k)(a + 1)/2 with
+  both ends flat, whose trading range [(a + k (1 - k)(a + 1)/2)/(1 + k), 1/(2 - k) + (1 - k)(a + 1)/2] tends to
+  [5/6, 7/6] at k = 1/2 as a -> 1 and is still an (inefficient) equilibrium at a = 1 (efficiency 23/24) and beyond,
+  until it shrinks to one price at a = 2/(2 - k) + (1 - k)/(1 + k) (5/3 at k = 1/2): supports that do not overlap
+  have smooth equilibria as well, which this solver does not return. :func:`one_price_member` gives the member at
+  any other p. Cost: no equation is solved; k need not keep away from 0 and 1.
+- Not covered: a bottom end condition without a root where costs do not start below the values (overlapping
+  supports): NoRegularEquilibrium, naming the case.
 
 The smooth family (Satterthwaite and Williams 1989). Any ends (p_lo, p_hi) with h'(p_lo) > 1 and g'(p_hi) > 1 (both
 slopes given by the equations at the ends) can carry equilibria: near p_lo, g - c_lo ~ A (p - p_lo)^lambda, near p_hi,
@@ -110,7 +130,7 @@ from lib.validation import real
 
 __all__ = ["ConvergenceError", "NoRegularEquilibrium", "BNEResult", "RegularMember", "solve_double_auction",
            "FamilyMember", "SmoothFamily", "smooth_equilibria", "smooth_family", "family_range",
-           "BestMember", "best_smooth_member", "linear_uniform"]
+           "BestMember", "best_smooth_member", "linear_uniform", "one_price_member"]
 
 
 class ConvergenceError(RuntimeError):
@@ -295,6 +315,8 @@ class BNEResult:
     def inverse(self, p):
         """(h(p), g(p)) on the trading range: the buyer type who bids p and the seller type who asks p."""
         p = np.asarray(p, dtype=float)
+        if not self.price_range[1] > self.price_range[0]:  # one price: the edge types v_lo and c_hi trade at it
+            return np.full(p.shape, self.buyer_range[0]), np.full(p.shape, self.seller_range[1])
         q = np.clip(p, *self.price_range)
         h, g = self._splines()[:2]
         return h(q), g(q)
@@ -306,7 +328,10 @@ class BNEResult:
         if self._truthful == "buyer":
             return v.copy()
         lo, hi = self.buyer_range
-        b = np.clip(self._splines()[2](np.clip(v, lo, hi)), *self.price_range)  # no rounding past the range's ends
+        if hi > lo:
+            b = np.clip(self._splines()[2](np.clip(v, lo, hi)), *self.price_range)  # no rounding past the range's ends
+        else:  # no smooth part (one price: every type from lo up bids p_hi = p_lo)
+            b = np.full(v.shape, self.price_range[1])
         return np.where(v < lo, np.minimum(v, self.price_range[0]), np.where(v > hi, self.price_range[1], b))
 
     def ask(self, c):
@@ -316,7 +341,10 @@ class BNEResult:
         if self._truthful == "seller":
             return c.copy()
         lo, hi = self.seller_range
-        s = np.clip(self._splines()[3](np.clip(c, lo, hi)), *self.price_range)  # (a flat top's tie must hold)
+        if hi > lo:
+            s = np.clip(self._splines()[3](np.clip(c, lo, hi)), *self.price_range)  # (a flat top's tie must hold)
+        else:  # no smooth part (one price: every type up to hi asks p_lo = p_hi)
+            s = np.full(c.shape, self.price_range[0])
         return np.where(c > hi, np.maximum(c, self.price_range[1]), np.where(c < lo, self.price_range[0], s))
 
 
@@ -358,15 +386,16 @@ def _validate(buyer, seller, k, rtol, tol):
                              f"at least {_MIN_WIDTH:g} wide: the solver's tolerances are absolute, set for types of "
                              f"order 1 (rescale values and costs, e.g. to [0, 1]; prices scale with them)")
     k = real(k, "k", lo=0, hi=1)
-    if 0 < k < _K_RANGE[0] or _K_RANGE[1] < k < 1:
-        raise ValueError(f"k must be 0, 1 or in [{_K_RANGE[0]:g}, {_K_RANGE[1]:g}]: nearer 0 or 1 (but not at them) the "
-                         f"differential equations are stiff and the solver's running time unbounded (k = 1e-6: over a "
-                         f"minute); got {k!r}")
     real(rtol, "rtol", lo=1e-13, hi=1e-3)
     real(tol, "tol", lo=0, lo_open=True)
     if not c_lo < v_hi:
-        raise ValueError(f"buyer and seller admit no gains from trade: the lowest cost {c_lo} (seller) is not below "
-                         f"the highest value {v_hi} (buyer)")
+        raise ValueError(f"buyer and seller admit no gains from trade: the buyer's support [{v_lo!r}, {v_hi!r}] lies "
+                         f"wholly below the seller's [{c_lo!r}, {c_hi!r}] (the lowest cost {c_lo!r} is not below the "
+                         f"highest value {v_hi!r})")
+    if v_lo < c_hi and (0 < k < _K_RANGE[0] or _K_RANGE[1] < k < 1):  # (one price for supports that do not overlap)
+        raise ValueError(f"k must be 0, 1 or in [{_K_RANGE[0]:g}, {_K_RANGE[1]:g}] when the supports overlap: nearer 0 "
+                         f"or 1 (but not at them) the differential equations are stiff and the solver's running time "
+                         f"unbounded (k = 1e-6: over a minute); got {k!r}")
     return (v_lo, v_hi), (c_lo, c_hi), k
 
 
@@ -1049,30 +1078,34 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
     Supports may differ: values reaching above the highest cost give a flat top (buyers above h(p_hi) bid p_hi),
     costs starting below the lowest value a flat bottom (sellers below g(p_lo) ask p_lo; solved by the mirror image
     x -> -x), both at once (shifted supports) both flat parts; for uniform priors each returns the linear equilibrium
-    with its flat parts (module docstring). Supports that do not overlap (v_lo >= c_hi) raise NoRegularEquilibrium.
+    with its flat parts (module docstring). Supports that do not overlap (v_lo >= c_hi, touching included) give the
+    one-price equilibrium b(v) = s(c) = p at p = (1 - k) v_lo + k c_hi for 0 < k < 1 (any k in (0, 1): no stiff
+    equations) and, at k = 0 and 1, the equilibrium in undominated strategies (one price v_lo or c_hi with the
+    truthful side where the other side's best reply is that price, else the monopoly or monopsony offers);
+    :func:`one_price_member` gives any other p in [c_hi, v_lo] (module docstring: the family and the selection).
 
     Raises ``ValueError`` for bad input (``InputTypeError``, both a ValueError and a TypeError, for a
-    non-distribution or a non-number): supports inside [-4, 4] and at least 1e-9 wide, gains from trade,
-    1e-13 <= rtol <= 1e-3, tol > 0. Raises :class:`NoRegularEquilibrium` (a ConvergenceError) if no regular
-    equilibrium exists, with the evidence and the wider class (its ``family_ends`` and ``smooth_family()``, whose
-    ``best`` is the best smooth equilibrium found) or for a case not covered (the message says which), and
-    :class:`ConvergenceError` if one is found but not to ``tol``.
+    non-distribution or a non-number): supports inside [-4, 4] and at least 1e-9 wide, gains from trade (the buyer's
+    support not wholly below the seller's: c_lo < v_hi), k in [0, 1] (for overlapping supports 0, 1 or in
+    [0.01, 0.99]), 1e-13 <= rtol <= 1e-3, tol > 0. Raises :class:`NoRegularEquilibrium` (a ConvergenceError) if no
+    regular equilibrium exists (overlapping supports only), with the evidence and the wider class (its
+    ``family_ends`` and ``smooth_family()``, whose ``best`` is the best smooth equilibrium found) or for a case not
+    covered (the message says which), and :class:`ConvergenceError` if one is found but not to ``tol``.
     """
     start = time.perf_counter()
     sup_b, sup_s, k = _validate(buyer, seller, k, rtol, tol)
-    disjoint = NoRegularEquilibrium(
-        f"the supports do not overlap (every value, from v_lo = {sup_b[0]:.6g}, is at least every cost, up to c_hi = "
-        f"{sup_s[1]:.6g}): the one-price equilibria at any p in [c_hi, v_lo] trade always (efficiency 1); this solver "
-        f"covers overlapping supports only (and, at k = 0 or 1, the monopoly or monopsony offers that are not one price)")
+    disjoint = not sup_b[0] < sup_s[1]  # every value at least every cost: one price (module docstring)
     if k in (0.0, 1.0):
         try:
             return _one_sided(buyer, seller, k, sup_b, sup_s, start)
-        except ConvergenceError:
-            if not sup_b[0] < sup_s[1]:
-                raise disjoint from None
-            raise
-    if not sup_b[0] < sup_s[1]:
-        raise disjoint
+        except (ConvergenceError, ValueError) as error:  # (ValueError: brentq without a sign change, phi not monotone)
+            if not disjoint:
+                raise
+            return _one_price(buyer, seller, k, sup_b, sup_s, _one_price_rule(sup_b, sup_s, k), start, why=(
+                f"the rule p = (1 - k) v_lo + k c_hi; at k = {k:g} the equilibrium in undominated strategies (the "
+                f"solver's selection at k = 0 and 1) was not computed ({error})"))
+    if disjoint:
+        return _one_price(buyer, seller, k, sup_b, sup_s, _one_price_rule(sup_b, sup_s, k), start)
     try:
         return _regular(buyer, seller, k, sup_b, sup_s, rtol, tol, start)
     except NoRegularEquilibrium as error:
@@ -1192,6 +1225,16 @@ def _one_sided(buyer, seller, k: float, sup_b, sup_s, start: float) -> BNEResult
     grid = np.linspace(lo, hi, 8193)[1:-1]
     with np.errstate(all="ignore"):
         vals = phi(grid)
+    if not v_lo < c_hi and (np.all(vals >= last) if k == 0.0 else np.all(vals <= first)):
+        # supports that do not overlap, and every seller's monopoly ask is v_lo (k = 0: (s - c)(1 - F_B(s)) has
+        # derivative f_B(s)(c - phi_B(s)) <= 0 on [v_lo, v_hi] for every c <= c_hi), or every buyer's monopsony bid
+        # is c_hi (k = 1: (v - b) F_S(b) has derivative f_S(b)(v - phi_S(b)) >= 0 on [c_lo, c_hi]): one price
+        truthful = "buyer" if k == 0.0 else "seller"
+        return _one_price(buyer, seller, k, sup_b, sup_s, v_lo if k == 0.0 else c_hi, start, truthful=truthful, why=(
+            f"the equilibrium in undominated strategies (the solver's selection at k = 0 and 1): at k = {k:g} the "
+            f"{truthful} reports truthfully (weakly dominant) and the other side's best reply is the one price "
+            f"{'v_lo' if k == 0.0 else 'c_hi'} for every type ({'phi_B >= c_hi' if k == 0.0 else 'phi_S <= v_lo'} on "
+            f"the support, checked on {grid.size} points); the rule p = (1 - k) v_lo + k c_hi gives the same price"))
     if k == 0.0:
         # p_lo: the lowest price at which phi_B stays above c_lo; below it phi_B <= c_lo (sellers never ask there)
         above = vals > first
@@ -1234,6 +1277,66 @@ def _one_sided(buyer, seller, k: float, sup_b, sup_s, start: float) -> BNEResult
                      other_end_slopes=(), iterations=0, method=method, seconds=time.perf_counter() - start,
                      member=member, selection="the unique equilibrium in undominated strategies", equilibria=(),
                      _tables=tables, _priors=(buyer, seller), _supports=(sup_b, sup_s), _truthful=truthful, **ranges)
+
+
+def _one_price_rule(sup_b, sup_s, k: float) -> float:
+    """The price of the one-price equilibrium returned for supports that do not overlap: p = (1 - k) v_lo + k c_hi
+    (module docstring: why), kept inside [c_hi, v_lo] against rounding."""
+    (v_lo, _), (_, c_hi) = sup_b, sup_s
+    return min(max((1 - k) * v_lo + k * c_hi, c_hi), v_lo)
+
+
+def _one_price(buyer, seller, k: float, sup_b, sup_s, p: float, start: float, truthful: str = "",
+               why: str = "") -> BNEResult:
+    """The one-price equilibrium at p in [c_hi, v_lo] (supports that do not overlap): every buyer bids p and every
+    seller asks p, so every pair trades at p. It is the member of the both-ends-flat family with no smooth part:
+    sellers up to g(p_lo) = c_hi ask p_lo, buyers from h(p_hi) = v_lo bid p_hi, p_lo = p_hi = p (the inverse
+    strategies are vertical at p: end slopes inf). ``truthful`` ("buyer" at k = 0, "seller" at k = 1) makes that side
+    report its type instead (the same trades and prices: every value is at least p, every cost at most p)."""
+    (v_lo, _), (_, c_hi) = sup_b, sup_s
+    side = {"buyer": "every buyer bids her value (at least v_lo = p) and every seller asks p",
+            "seller": "every seller asks his cost (at most c_hi = p) and every buyer bids p"}.get(
+        truthful, "every buyer bids p and every seller asks p")
+    return BNEResult(
+        k=k, price_range=(p, p), buyer_range=(v_lo, v_lo), seller_range=(c_hi, c_hi), end_slopes=(math.inf,) * 4,
+        residual=0.0, ode_residual=0.0, other_end_slopes=(), iterations=0, seconds=time.perf_counter() - start,
+        method="exact: supports that do not overlap (v_lo >= c_hi); one price, no equation solved",
+        member=f"one price p = {p:.6g}: {side}; every pair trades at p (efficiency 1)",
+        selection=(why or "p = (1 - k) v_lo + k c_hi") + (
+            f" in the family of one-price equilibria, one for each p in [c_hi, v_lo] = [{c_hi:.6g}, {v_lo:.6g}] "
+            f"(lib.bne.one_price_member(buyer, seller, k, price=p) returns any other)"),
+        equilibria=(), _tables=(), _priors=(buyer, seller), _supports=(sup_b, sup_s), _truthful=truthful)
+
+
+def one_price_member(buyer, seller, k: float = 0.5, price=None) -> BNEResult:
+    """The one-price equilibrium at ``price`` of the k-double auction with supports that do not overlap
+    (v_lo >= c_hi: every value is at least every cost), as a :class:`BNEResult` (``bid``, ``ask``, ``outcomes()``,
+    ``best_response_gap()``, ``price_range = (price, price)``).
+
+    Every buyer bids p and every seller asks p, for any p in [c_hi, v_lo] and any k in [0, 1]: every pair trades at
+    p (first best, efficiency 1). A buyer who bids x > p still trades with every seller, at k x + (1 - k) p >= p
+    (strictly more when k > 0); one who bids x < p trades with none and gets 0 <= v - p; likewise for sellers
+    (an ask y < p gets k p + (1 - k) y <= p, an ask above p nothing). At k = 0 a buyer's bid above p does not change
+    the price, so bidding p ties with bidding more (and is weakly dominated by bidding her value); at k = 1 the same
+    for a seller's ask below p. ``price=None`` gives the member :func:`solve_double_auction` returns for
+    0 < k < 1, p = (1 - k) v_lo + k c_hi (module docstring). ValueError if the supports overlap (then see
+    lib.double_auction.one_price_equilibrium), if price is not in [c_hi, v_lo], or for the inputs
+    solve_double_auction refuses."""
+    start = time.perf_counter()
+    sup_b, sup_s, k = _validate(buyer, seller, k, 1e-11, 1e-10)
+    (v_lo, _), (_, c_hi) = sup_b, sup_s
+    if not c_hi <= v_lo:
+        raise ValueError(f"one_price_member needs supports that do not overlap (v_lo >= c_hi); the buyer's lowest "
+                         f"value {v_lo!r} is below the seller's highest cost {c_hi!r} (for overlapping supports the "
+                         f"step equilibria are lib.double_auction.one_price_equilibrium)")
+    if price is None:
+        return _one_price(buyer, seller, k, sup_b, sup_s, _one_price_rule(sup_b, sup_s, k), start)
+    try:
+        p = real(price, "price", lo=c_hi, hi=v_lo)
+    except ValueError as exc:  # InputTypeError stays an InputTypeError
+        raise type(exc)(f"{exc} (one-price equilibria have p in [c_hi, v_lo]: every value at least p, every cost at "
+                        f"most p)") from None
+    return _one_price(buyer, seller, k, sup_b, sup_s, p, start, why=f"the price asked for, p = {p:.6g},")
 
 
 def _rise(sh: _Shooting, slope: float, rtol: float, dense: bool = False):

@@ -671,10 +671,12 @@ def test_uniform_supports_nobody_tuned_give_the_linear_equilibrium(v_lo, shift, 
     assert r.best_response_gap(n_types=5).relative_gap <= 1e-8
 
 
-def test_disjoint_supports_are_refused_by_name():
-    # every value above every cost: any one price in [c_hi, v_lo] is an equilibrium; not this solver's class
-    with pytest.raises(NoRegularEquilibrium, match="supports do not overlap"):
-        solve_double_auction(uniform(2, 3), uniform(0, 1), 0.5)
+def test_disjoint_supports_give_the_one_price_member():
+    # every value above every cost: any one price in [c_hi, v_lo] is an equilibrium; the member returned at k = 1/2
+    # is p = (v_lo + c_hi)/2 = 1.5 (tests/test_bne_disjoint.py: the family, the selection and both certificates)
+    r = solve_double_auction(uniform(2, 3), uniform(0, 1), 0.5)
+    assert r.price_range == (1.5, 1.5) and "one price" in r.member
+    assert r.best_response_gap(n_types=9).max_gap <= 1e-12
 
 
 def test_flat_top_without_the_linear_member_returns_the_nearest_member():

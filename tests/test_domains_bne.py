@@ -104,14 +104,14 @@ def test_smooth_equilibria_type_errors_and_bad_family_input():
                                               (stats.uniform(2, 1), stats.uniform(0, 1), 0.5),
                                               (stats.uniform(2, 1), stats.uniform(0, 1), 1),
                                               (stats.uniform(1, 1), stats.uniform(0, 1), 0.5)])  # touching at 1
-def test_disjoint_supports_are_named_not_a_convergence_failure(buyer, seller, k):
-    # every value at least every cost: any one price in [c_hi, v_lo] is an efficient equilibrium, outside this solver's
-    # class; at k = 0 and 1 this was a ConvergenceError about ironing, at 0 < k < 1 scipy's "atol must be positive"
+def test_disjoint_supports_give_a_one_price_equilibrium(buyer, seller, k):
+    # every value at least every cost: any one price in [c_hi, v_lo] is an efficient equilibrium; at k = 0 and 1 this
+    # was a ConvergenceError about ironing, at 0 < k < 1 scipy's "atol must be positive", then NoRegularEquilibrium
     # (U[1, 2] against U[0, 1] at k = 0 and 1 has monopoly and monopsony offers that are not one price: solved)
-    from lib.bne import NoRegularEquilibrium
-
-    with pytest.raises(NoRegularEquilibrium, match="supports do not overlap"):
-        solve_double_auction(buyer, seller, k)
+    r = solve_double_auction(buyer, seller, k)
+    v_lo, c_hi = buyer.support()[0], seller.support()[1]
+    assert r.price_range == ((1 - k) * v_lo + k * c_hi,) * 2 and "one price" in r.member
+    assert r.best_response_gap(n_types=5).max_gap <= 1e-12
 
 
 @pytest.mark.parametrize("k", [0.25, 0.75])
