@@ -1,5 +1,6 @@
 """Checks that kill mutants of lib/signaling.py (tools/mutate.py) the other tests let live."""
 import itertools
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -680,3 +681,127 @@ def test_a_string_is_not_a_sequence_of_games_or_outcomes(bad):
     for f, name in ((evaluate_claims, "games"), (threshold_claims, "games"), (outcome_table, "outcomes")):
         with pytest.raises(InputTypeError, match=rf"^{name} must be a sequence of"):
             f(bad)
+
+
+
+def _largest_gain_and_tie(game, s_p):
+    """(H's largest gain from any s' in [0, 1] believed H over its pooled profit at s_p, the documented tie 1e-12 of
+    the two pooled profits net of 2 m a), exactly with sympy: H's best profit believed H (stationary point and the
+    ends of [0, 1]) in the chapter's definition of the profit; and whether L's set believed H ends below s = 1."""
+    import sympy as sp
+    R = lambda x: sp.Rational(float(x))
+    a, b, g, d, m, c0 = (R(getattr(game, k)) for k in ("a", "beta", "gamma", "delta", "margin", "c0"))
+    qH, qL, lam, s_p = R(game.q_high), R(game.q_low), R(game.prior_high), R(s_p)
+    mu = lam * qH + (1 - lam) * qL
+    pi = lambda s, belief, q: m * ((a + belief * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
+    x = sp.Symbol("x", real=True)
+    stationary = [r for r in sp.solve(sp.diff(pi(x, qH, qH), x), x) if 0 <= r <= 1]
+    best = max(pi(r, qH, qH) for r in [0, 1, *stationary])
+    pi_h, pi_l = pi(s_p, mu, qH), pi(s_p, mu, qL)
+    tie = sp.Rational(1, 10**12) * (abs(pi_h - 2 * m * a) + abs(pi_l - 2 * m * a))
+    return best - pi_h, tie, pi(1, qH, qL) < pi_l
+
+
+@pytest.mark.parametrize("q_low, gamma", [(0.5, 1.0), (0.8, 1.0), (0.8, 2.0), (0.95, 2.0)])
+def test_intuitive_deviation_at_a_prior_next_to_one_is_a_tie(q_low, gamma):
+    """At the prior 1 - 2^-53 the pooled belief is q_H to within 2^-53 gap, so H pools at its full-information
+    openness and no deviation can gain it more than m (beta + gamma s_p)(q_H - mu_p), about 1e-17 of its profit:
+    below the documented tie (1e-12 of the profits), the answer is None, not an error. (In floats the pooled belief
+    rounds to q_H and H's own set of gains at the pooled profit can be lost by rounding.) Exactly the criterion
+    would break the PBE (believed H at s = 1, L earns less than pooled), by a gain far below the tie."""
+    from lib.signaling import intuitive_deviation, solve
+    game = OpenSourceGame(**{**DEFAULTS, "prior_high": 1 - 2.0**-53, "q_low": q_low, "gamma": gamma})
+    nd = solve(game, False)
+    assert nd.regime == "pooling" and game._exact is None  # the float path
+    largest_gain, tie, l_set_ends_below_one = _largest_gain_and_tie(game, nd.high.openness)
+    assert 0 < largest_gain < tie / 1000 and l_set_ends_below_one
+    assert intuitive_deviation(game, nd.high.openness) is None
+
+
+def test_intuitive_deviation_tie_is_relative_to_the_sum_of_the_two_profits():
+    """q_L = 0.999 and the prior 1 - 1e-9 (the default game otherwise): H's largest gain from any deviation is
+    between a tenth of the documented tie (1e-12 of the sum of the two pooled profits net of 2 m a) and the tie, and
+    far above 1e-12 of their difference (the two profits differ by O(gap)): a tie, so None."""
+    from lib.signaling import intuitive_deviation, solve
+    game = OpenSourceGame(**{**DEFAULTS, "prior_high": 1 - 1e-9, "q_low": 0.999})
+    nd = solve(game, False)
+    assert nd.regime == "pooling" and game._exact is None
+    largest_gain, tie, l_set_ends_below_one = _largest_gain_and_tie(game, nd.high.openness)
+    assert tie / 10 < largest_gain < tie and l_set_ends_below_one
+    profits = game.profit(nd.high.openness, game.pooled_belief, np.array([game.q_high, game.q_low]))
+    assert 1e-12 * abs(profits[0] - profits[1]) < largest_gain / 100
+    assert intuitive_deviation(game, nd.high.openness) is None
+
+
+def test_regime_switches_in_exact_arithmetic_where_some_gaps_have_no_separating_pbe():
+    """A drawn game (random_games(300, seed=5)) pools below one switch to separating, and at some gaps of the scan
+    no separating PBE exists (there the separating score is minus its failure). Scaling margin and c0 by 1e40 (exact
+    path) leaves every openness level unchanged, so the same single switch at the same gap."""
+    from lib.signaling import least_cost_separating
+    game = OpenSourceGame(q_high=1.0, q_low=0.6001199189594013, prior_high=0.13622015512195615, a=1.0,
+                          beta=0.2877638793089025, gamma=1.9983522301301428, delta=0.6523691115879877, margin=1.0,
+                          c0=1.3207857058443837)
+    big = OpenSourceGame(**{**{k: getattr(game, k) for k in DEFAULTS}, "margin": BIG, "c0": game.c0 * BIG})
+    gaps = np.linspace(0.01, 0.99, 64)
+    assert any(least_cost_separating(big.with_gap(g)) is None for g in gaps)
+    ref, out = regime_switches(game), regime_switches(big)
+    assert [(s.below, s.above) for s in ref] == [(s.below, s.above) for s in out] == [("pooling", "separating")]
+    assert out[0].gap == pytest.approx(ref[0].gap, abs=1e-9)
+
+
+def test_voluntary_disclosure_tie_is_relative_to_the_profit_net_of_two_m_a():
+    """a = 1000, m = 2 (the default game otherwise; the float path): every profit carries 2 m a = 4000, and the
+    tie (1e-12 of H's full-information profit net of 2 m a, about 4.5) is about 4.5e-12. With a disclosure cost
+    1e-10 of that net profit above H's loss from asymmetric information H stays silent; as far below, it discloses.
+    The loss is computed with sympy: H's full-information profit and its pooled profit at its preferred s_p, each
+    the stationary point of the chapter's profit (the pooled s_p checked against solve's, and inside its interval)."""
+    import sympy as sp
+    from lib.signaling import solve, voluntary_disclosure
+    game = OpenSourceGame(**{**DEFAULTS, "a": 1000.0, "margin": 2.0})
+    assert game._exact is None
+    R = lambda x: sp.Rational(float(x))
+    a, b, g, d, m, c0 = (R(getattr(game, k)) for k in ("a", "beta", "gamma", "delta", "margin", "c0"))
+    qH, qL, lam = R(game.q_high), R(game.q_low), R(game.prior_high)
+    mu = lam * qH + (1 - lam) * qL
+    pi = lambda s, belief, q: m * ((a + belief * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
+    x = sp.Symbol("x", real=True)
+    (s_fi,), (s_p,) = (sp.solve(sp.diff(pi(x, belief, qH), x), x) for belief in (qH, mu))
+    nd = solve(game, False)
+    lo, hi = nd.pooling_interval
+    assert nd.regime == "pooling" and nd.high.openness == pytest.approx(float(s_p), abs=1e-12) and lo < s_p < hi
+    assert 0 < s_fi < 1
+    net = pi(s_fi, qH, qH) - 2 * m * a
+    loss = pi(s_fi, qH, qH) - pi(s_p, mu, qH)
+    assert 4 < net < 5 and loss > 0
+    for sign, discloses in ((1, False), (-1, True)):
+        cost = float(loss + sign * sp.Rational(1, 10**10) * net)
+        assert voluntary_disclosure(replace(game, disclosure_cost=cost)).high_discloses is discloses
+
+
+def test_voluntary_disclosure_without_a_pure_pbe_at_a_cost_equal_to_the_gain():
+    """Where committed non-disclosure has no pure-strategy PBE, H discloses iff pi_FI(q_H) - cost_H >= V_H, a tie
+    going to disclosure. At a disclosure cost equal to pi_FI(q_H) - V_H (computed with sympy: H's best profit over
+    [0, 1] at beliefs q_H and q_L, from the stationary points and the ends of the chapter's profit), rounded to a float (an error of an ulp, far
+    inside the documented 1e-12 tie), H discloses; at a cost 1e-9 of the net profit higher, the error is raised."""
+    import sympy as sp
+    from lib.signaling import NoEquilibriumError, solve, voluntary_disclosure
+    for game in _no_pure_pbe_games():
+        with pytest.raises(NoEquilibriumError):
+            solve(game, False)
+        R = lambda x: sp.Rational(float(x))
+        a, b, g, d, m, c0 = (R(getattr(game, k)) for k in ("a", "beta", "gamma", "delta", "margin", "c0"))
+        qH, qL = R(game.q_high), R(game.q_low)
+        pi = lambda s, belief, q: m * ((a + belief * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
+        x = sp.Symbol("x", real=True)
+        best = {}
+        for belief in (qH, qL):  # H's best openness over [0, 1] at this belief: a stationary point or an end
+            levels = [0, 1, *(r for r in sp.solve(sp.diff(pi(x, belief, qH), x), x) if 0 <= r <= 1)]
+            best[belief] = max(levels, key=lambda s: pi(s, belief, qH))
+        s_fi = best[qH]
+        gain = pi(s_fi, qH, qH) - pi(best[qL], qL, qH)
+        net = pi(s_fi, qH, qH) - 2 * m * a
+        assert gain > 0 and net > 0
+        out = voluntary_disclosure(replace(game, disclosure_cost=float(gain)))
+        assert out.high_discloses and out.high.openness == pytest.approx(float(s_fi), abs=1e-12)
+        with pytest.raises(NoEquilibriumError):
+            voluntary_disclosure(replace(game, disclosure_cost=float(gain + net / 10**9)))
