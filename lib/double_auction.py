@@ -215,22 +215,32 @@ class OnePriceEquilibrium:
 
 
 def one_price_equilibrium(price: float, buyer=None, seller=None) -> OnePriceEquilibrium:
-    """The one-price equilibrium at ``price``, which must lie in the overlap of the supports (for U[0, 1]: [0, 1]).
+    """The one-price equilibrium at ``price``, which must lie in the overlap of the supports (for U[0, 1]: [0, 1]),
+    or, for supports that do not overlap with every value at least every cost (v_lo >= c_hi), in [c_hi, v_lo].
 
     No-trade offers are the lowest and highest points of the joint support, so they never meet an offer of the
-    other side at a profit; the equilibrium holds for every k (trade happens only at the price itself).
+    other side at a profit; the equilibrium holds for every k (trade happens only at the price itself). For
+    v_lo >= c_hi every buyer bids the price and every seller asks it (no type uses the no-trade offer), so every
+    pair trades and the efficiency is 1 (lib.bne.one_price_member gives the same strategies as a BNEResult).
+    ValueError if the buyer's support lies wholly below the seller's (no gains from trade) or the price is outside
+    the range above.
     """
     buyer = uniform() if buyer is None else buyer
     seller = uniform() if seller is None else seller
     (v_lo, v_hi), (c_lo, c_hi) = support(buyer, "buyer"), support(seller, "seller")
     lo, hi = max(v_lo, c_lo), min(v_hi, c_hi)
+    where = "the overlap of the supports: values and costs both possible"
     if not lo <= hi:
-        raise ValueError(f"the supports of buyer [{v_lo}, {v_hi}] and seller [{c_lo}, {c_hi}] must overlap for a "
-                         f"one-price equilibrium")
+        if not c_hi <= v_lo:
+            raise ValueError(f"the supports of buyer [{v_lo}, {v_hi}] and seller [{c_lo}, {c_hi}] must overlap, or "
+                             f"have every value at least every cost (v_lo >= c_hi), for a one-price equilibrium; "
+                             f"here every value is below every cost (no gains from trade)")
+        lo, hi = c_hi, v_lo  # supports that do not overlap: every price between them makes every pair trade
+        where = "[c_hi, v_lo] for supports that do not overlap: every value at least the price, every cost at most"
     try:
         price = real(price, "price", lo=lo, hi=hi)
     except ValueError as exc:  # InputTypeError stays an InputTypeError
-        raise type(exc)(f"{exc} (the overlap of the supports: values and costs both possible)") from None
+        raise type(exc)(f"{exc} ({where})") from None
     return OnePriceEquilibrium(price=price, no_trade_bid=min(v_lo, c_lo), no_trade_ask=max(v_hi, c_hi))
 
 

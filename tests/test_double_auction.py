@@ -283,3 +283,35 @@ def test_exercise_references_agree_with_lib():
     best_ask, gain = get("double_auction.truthful_deviation").reference
     gap = best_response_gap(lambda v: v, lambda c: c)
     assert gain == pytest.approx(gap.seller_gaps[0], abs=1e-12) and best_ask == pytest.approx(1 / 3)
+
+
+@pytest.mark.parametrize("buyer, seller", [
+    (stats.beta(2, 3, loc=1.0, scale=1.0), stats.beta(3, 2, loc=0.0, scale=1.0)),  # touching at 1
+    (stats.truncnorm(-1, 2, loc=2.5, scale=0.4), stats.uniform(0.2, 1.3)),  # gap (1.5, 2.1)
+])
+def test_one_price_equilibrium_for_supports_that_do_not_overlap(buyer, seller):
+    """v_lo >= c_hi: every price in [c_hi, v_lo] is a one-price equilibrium in which every pair trades; its gains
+    (by lib's quadrature of the strategies) equal the first best E[v] - E[c], here by scipy's quad of the means."""
+    from scipy import integrate
+
+    (v_lo, v_hi), (c_lo, c_hi) = buyer.support(), seller.support()
+    mean_v = integrate.quad(lambda v: v * buyer.pdf(v), v_lo, v_hi, epsabs=1e-14, epsrel=1e-13)[0]
+    mean_c = integrate.quad(lambda c: c * seller.pdf(c), c_lo, c_hi, epsabs=1e-14, epsrel=1e-13)[0]
+    for price in (c_hi, 0.5 * (c_hi + v_lo), v_lo):
+        eq = one_price_equilibrium(price, buyer, seller)
+        assert eq.price == price
+        v, c = np.linspace(v_lo, v_hi, 101), np.linspace(c_lo, c_hi, 101)
+        assert np.all(eq.bid(v) == price) and np.all(eq.ask(c) == price)  # every type names the price
+        for k in (0.0, 0.5, 1.0):
+            out = outcomes(eq.bid, eq.ask, buyer, seller, k)
+            assert out.trade_probability == pytest.approx(1.0, abs=1e-12)
+            assert out.gains == pytest.approx(mean_v - mean_c, rel=1e-10)
+            assert out.efficiency == pytest.approx(1.0, abs=1e-10)
+            gap = best_response_gap(eq.bid, eq.ask, buyer, seller, k, n_types=9, n_bids=401)
+            assert gap.relative_gap <= 1e-9
+    for bad in (c_hi - 1e-3, v_lo + 1e-3):
+        with pytest.raises(ValueError, match=r"price must be in \[.*(c_hi, v_lo\]|overlap of the supports)"):
+            one_price_equilibrium(bad, buyer, seller)
+    with pytest.raises(ValueError, match="no gains from trade"):  # the buyer's support wholly below the seller's
+        one_price_equilibrium(0.5, seller, buyer) if c_hi < v_lo else one_price_equilibrium(
+            0.5, stats.uniform(0, 1), stats.uniform(2, 1))
