@@ -284,6 +284,7 @@ class BNEResult:
     _priors: tuple = field(repr=False, default=(None, None))
     _supports: tuple = field(repr=False, default=())
     _truthful: str = field(repr=False, default="")  # "buyer" at k = 0, "seller" at k = 1
+    _jumps: tuple = field(repr=False, default=())  # table indices i where the offer jumps from p[i] to p[i + 1]
 
     def best_response_gap(self, n_types: int = 9, n_bids: int = 2001) -> BestResponseGap:
         """Independent certificate: :func:`lib.double_auction.best_response_gap` of these strategies (largest gain
@@ -305,8 +306,10 @@ class BNEResult:
             p, h, g, dh, dg = self._tables
             if not (np.all(np.diff(h) >= 0) and np.all(np.diff(g) >= 0) and np.all(dh >= 0) and np.all(dg >= 0)):
                 raise ConvergenceError("the computed inverse strategies are not increasing")
-            inv_b = _inverse_spline(h, p, dh)
-            inv_s = _inverse_spline(g, p, dg)
+            inv_b = _PiecewiseInverse(h, p, dh, self._jumps) if self._truthful == "seller" and self._jumps \
+                else _inverse_spline(h, p, dh)
+            inv_s = _PiecewiseInverse(g, p, dg, self._jumps) if self._truthful == "buyer" and self._jumps \
+                else _inverse_spline(g, p, dg)
             cached = (CubicHermiteSpline(p, h, _limited(p, h, dh)), CubicHermiteSpline(p, g, _limited(p, g, dg)),
                       inv_b, inv_s)
             object.__setattr__(self, "_cached", cached)
@@ -369,6 +372,33 @@ def _inverse_spline(x, p, dx):
         nb = np.concatenate([chords[:1], chords])
         slope = np.where(bad, nb, slope)
     return CubicHermiteSpline(x, p, _limited(x, p, slope))
+
+
+class _PiecewiseInverse:
+    """p as a function of x = h(p) or g(p) where the offer jumps (k = 0 or 1 with an ironed virtual value): the
+    table is cut after each index in ``jumps`` (x[i] = x[i + 1] = the type indifferent between offers p[i] and
+    p[i + 1]) and each piece is a monotone inverse spline; a type at a jump's level takes the higher offer (a tie)."""
+
+    def __init__(self, x, p, dx, jumps):
+        cuts = [0] + [i + 1 for i in jumps] + [len(x)]
+        self.pieces = []
+        for i, j in zip(cuts[:-1], cuts[1:]):
+            if j - i >= 2 and x[j - 1] > x[i]:
+                self.pieces.append((float(x[i]), _inverse_spline(x[i:j], p[i:j], dx[i:j]), float(x[j - 1])))
+            else:  # one point (the lowest offer, taken by every type up to the first jump's level)
+                self.pieces.append((float(x[i]), (lambda p0: lambda z: np.full(np.shape(z), p0))(float(p[i])),
+                                    float(x[i])))
+        self.starts = np.array([piece[0] for piece in self.pieces])
+
+    def __call__(self, z):
+        z = np.asarray(z, dtype=float)
+        which = np.clip(np.searchsorted(self.starts, z, side="right") - 1, 0, len(self.pieces) - 1)
+        out = np.empty(z.shape)
+        for n, (lo, spline, hi) in enumerate(self.pieces):
+            mask = which == n
+            if np.any(mask):
+                out[mask] = spline(np.clip(z[mask], lo, hi))
+        return out
 
 
 _MIN_WIDTH = 1e-9  # supports narrower than this reach the absolute root tolerances
@@ -1202,8 +1232,9 @@ def _one_sided(buyer, seller, k: float, sup_b, sup_s, start: float) -> BNEResult
     maximises (s - c)(1 - F_B(s)), whose derivative is f_B(s)(c - phi_B(s)) with phi_B(s) = s - (1 - F_B(s))/f_B(s):
     s(c) = phi_B^{-1}(c) where phi_B is increasing. k = 1: symmetrically the seller asks his cost and the buyer of
     value v bids phi_S^{-1}(v), phi_S(b) = b + F_S(b)/f_S(b). Exact up to the root finding (no differential
-    equation). Raises ConvergenceError where the virtual value is not increasing on the range that matters (the
-    best offer would jump: ironing, not implemented)."""
+    equation). Where the virtual value is not increasing on the range that matters (a bimodal prior) the best offer
+    jumps and each type's global maximiser comes from the ironed virtual value (:func:`_one_sided_ironed`); for
+    supports that do not overlap a ConvergenceError instead, and solve_double_auction returns the one price."""
     (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
     B, S = _Vec(buyer), _Vec(seller)
     if k == 0.0:  # the seller's monopoly problem against the buyer's demand 1 - F_B
@@ -1235,6 +1266,31 @@ def _one_sided(buyer, seller, k: float, sup_b, sup_s, start: float) -> BNEResult
             f"{truthful} reports truthfully (weakly dominant) and the other side's best reply is the one price "
             f"{'v_lo' if k == 0.0 else 'c_hi'} for every type ({'phi_B >= c_hi' if k == 0.0 else 'phi_S <= v_lo'} on "
             f"the support, checked on {grid.size} points); the rule p = (1 - k) v_lo + k c_hi gives the same price"))
+    try:
+        return _one_sided_regular(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, lo, hi, first, last, name)
+    except _NotMonotone:  # a jump in the best offer: the global maximiser per type, by ironing
+        if not v_lo < c_hi:  # supports that do not overlap: solve_double_auction falls back to the one price
+            raise ConvergenceError(f"at k = {k:g} the {name}'s virtual value is not increasing where it matters, so "
+                                   f"the other side's best offer jumps (ironing)") from None
+        return _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first, last, name)
+
+
+class _NotMonotone(Exception):
+    """The virtual value is not increasing where it matters (internal: _one_sided then irons it)."""
+
+
+def _one_sided_regular(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, lo, hi, first, last, name):
+    """_one_sided where the virtual value is increasing on the trading range (s(c) = phi_B^-1(c), b(v) =
+    phi_S^-1(v)); raises _NotMonotone otherwise."""
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
+    try:
+        return _one_sided_roots(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, lo, hi, first, last)
+    except ValueError:  # brentq without a sign change: phi crosses a level more than once
+        raise _NotMonotone from None
+
+
+def _one_sided_roots(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, lo, hi, first, last):
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
     if k == 0.0:
         # p_lo: the lowest price at which phi_B stays above c_lo; below it phi_B <= c_lo (sellers never ask there)
         above = vals > first
@@ -1258,8 +1314,7 @@ def _one_sided(buyer, seller, k: float, sup_b, sup_s, start: float) -> BNEResult
     with np.errstate(all="ignore"):
         bad_out = outside.size > 0 and (np.any(phi(outside) > first) if k == 0.0 else np.any(phi(outside) < last))
     if not (np.all(np.diff(other) > 0) and np.all(slope > 0)) or bad_out:
-        raise ConvergenceError(f"at k = {k:g} the {name}'s virtual value is not increasing where it matters, so the "
-                               f"other side's best offer jumps (ironing); this case is not implemented")
+        raise _NotMonotone
     if k == 0.0:
         other = np.maximum(other, c_lo)
         tables = (p, p.copy(), other, np.ones_like(p), slope)
@@ -1277,6 +1332,171 @@ def _one_sided(buyer, seller, k: float, sup_b, sup_s, start: float) -> BNEResult
                      other_end_slopes=(), iterations=0, method=method, seconds=time.perf_counter() - start,
                      member=member, selection="the unique equilibrium in undominated strategies", equilibria=(),
                      _tables=tables, _priors=(buyer, seller), _supports=(sup_b, sup_s), _truthful=truthful, **ranges)
+
+
+def _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first, last, name):
+    """_one_sided where the virtual value phi is not increasing on the trading range (a bimodal prior): each type's
+    global best offer by ironing (Myerson 1981). Type theta (the seller's cost at k = 0, the buyer's value at k = 1)
+    maximises sigma (p - theta) Q(p) over offers p in [lo, hi], sigma = 1, Q = 1 - F_B at k = 0 and sigma = -1,
+    Q = F_S at k = 1, that is Y - t Q over the points (Q(p), Y = sigma p Q(p)) with t = sigma theta: the offers ever
+    chosen are the vertices of the upper concave hull of those points (on a grid of 20001 offers) and theta's is the
+    vertex where the hull's slope crosses t. Where the hull skips offers the best offer jumps: from a to b at the
+    level L at which type L is indifferent, found by brentq on the difference of the two local maxima (each by a
+    bounded search next to the grid's vertex); the ends are then polished as roots of phi = L. Elsewhere the offers
+    are phi^-1 exactly. The ironed virtual value (phi, and L on each skipped [a, b]) is non-decreasing; the offer
+    schedule is non-decreasing with jumps. Raises ConvergenceError if a level or a non-decreasing piece is not found
+    (the message says which)."""
+    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
+    raw_phi = phi
+
+    def phi(p):  # (0 / 0 at an end of the support is the end ratio's business, not the caller's)
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            return raw_phi(p)
+    sigma = 1.0 if k == 0.0 else -1.0
+    vec = _Vec(buyer) if k == 0.0 else _Vec(seller)
+    Q = (lambda p: vec.sf(p)) if k == 0.0 else (lambda p: vec.cdf(p))
+
+    def profit(p, theta):
+        return sigma * (p - theta) * float(Q(p))
+
+    n = 20001
+    x = np.linspace(lo, hi, n)
+    with np.errstate(all="ignore"):
+        q = np.clip(np.asarray(Q(x), dtype=float), 0.0, 1.0)
+    y = sigma * x * q
+    order = range(n - 1, -1, -1) if k == 0.0 else range(n)  # Q ascending
+    hull: list = []
+    for i in order:
+        while len(hull) >= 2:
+            o, a = hull[-2], hull[-1]
+            if (q[a] - q[o]) * (y[i] - y[o]) - (y[a] - y[o]) * (q[i] - q[o]) >= 0:
+                hull.pop()
+            else:
+                break
+        hull.append(i)
+    vertices = sorted(hull)
+    dx = x[1] - x[0]
+    jumps = []
+    for i1, i2 in zip(vertices[:-1], vertices[1:]):
+        if i2 - i1 <= 2:
+            continue
+        t0 = (y[i2] - y[i1]) / (q[i2] - q[i1])
+        L0 = sigma * t0
+        box_a = (max(lo, x[i1] - dx), min(hi, x[i1] + dx))
+        box_b = (max(lo, x[i2] - dx), min(hi, x[i2] + dx))
+
+        def local(theta, box):
+            ends = [(profit(box[0], theta), box[0]), (profit(box[1], theta), box[1])]
+            r = optimize.minimize_scalar(lambda p: -profit(p, theta), bounds=box, method="bounded",
+                                         options={"xatol": 1e-13 * max(1.0, abs(box[1]))})
+            return max(ends + [(-float(r.fun), float(r.x))])
+
+        def diff(theta):
+            return local(theta, box_b)[0] - local(theta, box_a)[0]
+
+        width, bracket = 1e-9 * (hi - lo), None
+        while width < 4 * (hi - lo) + abs(L0):
+            d_lo, d_hi = diff(L0 - width), diff(L0 + width)
+            if d_lo <= 0 <= d_hi:
+                bracket = (L0 - width, L0 + width)
+                break
+            width *= 4
+        if bracket is None:
+            raise ConvergenceError(f"at k = {k:g} the {name}'s virtual value is not increasing and the level at "
+                                   f"which the best offer jumps from about {x[i1]:.6g} to {x[i2]:.6g} was not found")
+        L = optimize.brentq(diff, *bracket, xtol=1e-15, rtol=1e-15) if d_lo < 0 < d_hi else \
+            (bracket[0] if d_lo == 0 else bracket[1])
+        ends = []
+        for box in (box_a, box_b):
+            p0 = local(L, box)[1]
+            with np.errstate(all="ignore"):
+                f0, f1 = float(phi(box[0])) - L, float(phi(box[1])) - L
+            if lo < p0 < hi and f0 < 0 < f1:  # an interior tangency: phi(p) = L
+                p0 = optimize.brentq(lambda p: float(phi(p)) - L, *box, xtol=1e-15)
+            ends.append(p0)
+        if not ends[1] > ends[0]:
+            raise ConvergenceError(f"at k = {k:g} the {name}'s virtual value is not increasing and the jump of the "
+                                   f"best offer near {x[i1]:.6g} did not resolve into two offers")
+        jumps.append((ends[0], ends[1], L))
+    # the regular pieces between the jumps, with the ironed virtual value on each: (start, end, level or None)
+    pieces, at = [], lo
+    for a, b, L in jumps:
+        pieces += [(at, a, None), (a, b, L)]
+        at = b
+    pieces.append((at, hi, None))
+
+    def g_end(piece, end):
+        if piece[2] is not None:
+            return piece[2]
+        with np.errstate(all="ignore"):
+            return float(phi(piece[end]))
+
+    def offer(theta):  # the lowest offer whose ironed virtual value reaches theta
+        for piece in pieces:
+            if g_end(piece, 1) >= theta:
+                if piece[2] is not None or g_end(piece, 0) >= theta:
+                    return piece[0]
+                return optimize.brentq(lambda p: float(phi(p)) - theta, piece[0], piece[1], xtol=1e-15)
+        return hi
+
+    p_lo, p_hi = (offer(first), offer(last)) if k == 0.0 or first > c_lo else (lo, offer(last))
+    total = max(p_hi - p_lo, 1e-300)
+    ps, gs, cuts = [], [], []
+    for s_, e_, level in pieces:
+        if level is not None:
+            if ps and s_ >= p_lo and e_ <= p_hi:
+                cuts.append(sum(len(a) for a in ps) - 1)
+            continue
+        s_, e_ = max(s_, p_lo), min(e_, p_hi)
+        if e_ < s_:
+            continue
+        m = 1 if e_ == s_ else max(16, int(4001 * (e_ - s_) / total))
+        pp = np.linspace(s_, e_, m)
+        if ps and ps[-1][-1] >= pp[0]:  # (a piece that starts where the previous ended)
+            pp = pp[1:]
+            if not pp.size:
+                continue
+        ps.append(pp)
+    p = np.concatenate(ps)
+    cuts = [c for c in cuts if 0 <= c < p.size - 1]
+    with np.errstate(all="ignore"):
+        g = np.asarray(phi(p), dtype=float)
+        d = 1e-7 * (hi - lo)
+        dg = (phi(np.minimum(p + d, hi)) - phi(np.maximum(p - d, lo))) / (np.minimum(p + d, hi) - np.maximum(p - d, lo))
+    pieces_ok = np.ones(p.size - 1, dtype=bool)
+    pieces_ok[cuts] = False
+    if not np.all(np.diff(g)[pieces_ok] > 0) or not np.all(np.isfinite(g)):
+        i = int(np.flatnonzero(pieces_ok & ~(np.diff(g) > 0))[0]) if np.any(pieces_ok & ~(np.diff(g) > 0)) else 0
+        raise ConvergenceError(f"at k = {k:g} the {name}'s ironed virtual value is not increasing between offers "
+                               f"{p[i]:.6g} and {p[i + 1]:.6g} (a jump the grid of {n} offers did not resolve)")
+    for c in cuts:  # both ends of a jump carry its level exactly
+        level = next(L for a, b, L in jumps if math.isclose(a, p[c], abs_tol=1e-12) or math.isclose(b, p[c + 1],
+                                                                                                    abs_tol=1e-12))
+        g[c] = g[c + 1] = level
+    dg = np.maximum(np.asarray(dg, dtype=float), 0.0)
+    found = "" if not cuts else f"; the best offer jumps at {len(cuts)} level(s) " + ", ".join(
+        f"{g[c]:.6g} (from {p[c]:.6g} to {p[c + 1]:.6g})" for c in cuts)
+    if k == 0.0:
+        g = np.maximum(g, c_lo)
+        tables = (p, p.copy(), g, np.ones_like(p), dg)
+        ranges = dict(buyer_range=(p_lo, p_hi), seller_range=(float(g[0]), float(g[-1])))
+        method = ("exact up to a grid of asks: buyer truthful (weakly dominant at k = 0); seller's ask the global "
+                  "maximiser of (s - c)(1 - F_B(s)), by the ironed phi_B (concave hull of the revenue curve)" + found)
+        member, truthful = "k = 0: truthful buyer, monopoly asks (ironed)", "buyer"
+    else:
+        g = np.minimum(g, v_hi)
+        tables = (p, g, p.copy(), dg, np.ones_like(p))
+        ranges = dict(buyer_range=(float(g[0]), float(g[-1])), seller_range=(p_lo, p_hi))
+        method = ("exact up to a grid of bids: seller truthful (weakly dominant at k = 1); buyer's bid the global "
+                  "maximiser of (v - b) F_S(b), by the ironed phi_S (convex hull of the cost curve)" + found)
+        member, truthful = "k = 1: truthful seller, monopsony bids (ironed)", "seller"
+    ends = (float(tables[3][0]), float(tables[4][0]), float(tables[3][-1]), float(tables[4][-1]))
+    return BNEResult(k=k, price_range=(p_lo, p_hi), end_slopes=ends, residual=0.0, ode_residual=0.0,
+                     other_end_slopes=(), iterations=0, method=method, seconds=time.perf_counter() - start,
+                     member=member, selection="the unique equilibrium in undominated strategies", equilibria=(),
+                     _tables=tables, _priors=(buyer, seller), _supports=(sup_b, sup_s), _truthful=truthful,
+                     _jumps=tuple(cuts), **ranges)
 
 
 def _one_price_rule(sup_b, sup_s, k: float) -> float:
