@@ -943,12 +943,15 @@ def test_a_smooth_pdf_only_density_on_a_narrow_far_support_is_not_called_singula
 
 
 def test_discrete_uniform_with_a_million_atoms_is_accepted():
-    """randint(0, 10^6) has exactly 10^6 support points, the most allowed: it is solved. b = 5/2: b E[q | q <= k]
+    """randint(0, 10^6) has exactly 10^6 support points, the most allowed: it is solved (one or two more are refused). b = 5/2: b E[q | q <= k]
     = 5k/4 >= k on every atom, so everyone sells at b (n - 1)/2 (exact rationals)."""
     b, n = 2.5, 10 ** 6
     eq = lemons.market_equilibrium(stats.randint(0, n), b)
     assert eq.regime == "all sell" and eq.traded_share == 1.0
     assert eq.price == float(Fraction(b) * Fraction(n - 1, 2))
+    for extra in (1, 2):  # 10^6 + 1 and 10^6 + 2 points: refused by name
+        with pytest.raises(ValueError, match="more than 1000000 support points"):
+            lemons.market_equilibrium(stats.randint(0, n + extra), b)
 
 
 @pytest.mark.parametrize("lo", [1.0, 100.0])
@@ -1076,3 +1079,49 @@ def test_arcsine_on_huge_supports_lists_no_rounding_noise_roots(scale):
     u_star = optimize.brentq(lambda t: h(t, 2.5), grid[k], grid[k + 1], xtol=1e-16, rtol=1e-15)
     prices = [e.price for e in lemons.market_equilibrium(law, 2.5).equilibria]
     assert prices == pytest.approx([0.0, scale * u_star, 1.25 * scale], rel=1e-10)
+
+
+def test_a_renormalised_pdf_only_density_has_the_renormalised_cdf_everywhere():
+    """(1 - 5e-7) 2q on [0, 1] as _pdf only integrates to 1 - 5e-7 (within the 1e-6 allowance): it is the law with
+    F(p) = p^2 once renormalised, so E[q; q <= p] = 2p^3/3 (closed form) in the log-space route next to q_lo
+    (p = 1e-6, 1e-4) and on the panels (p = 0.1, 0.9), to 1e-12 (measured 2e-15); a density scaled the wrong way
+    is off by 1e-6 there."""
+    class Short(stats.rv_continuous):
+        def _pdf(self, q):
+            return (1 - 5e-7) * 2 * q
+
+    law = Short(a=0.0, b=1.0)()
+    for p in (1e-6, 1e-4, 0.1, 0.9):
+        assert lemons.partial_expectation(law, p) == pytest.approx(2 * p ** 3 / 3, rel=1e-12)
+
+
+def test_uniform_market_at_the_exit_threshold_everyone_sells():
+    """sigma = (b - 1) mu in floats, for seeded (mu, b) at which the exact rationals of those floats satisfy
+    sigma <= (b - 1) mu: every car trades (share exactly 1, never above) at b mu (the product in exact rationals,
+    rounded once). The interior formula b lo/(2 - b) there gives the same price only up to rounding, and shares
+    up to 1 + 1e-14."""
+    rng = np.random.default_rng(3)
+    ties = 0
+    for _ in range(2000):
+        mu, b = float(rng.uniform(0.1, 10.0)), float(rng.uniform(1.01, 1.99))
+        sigma = (b - 1) * mu
+        if not Fraction(sigma) <= (Fraction(b) - 1) * Fraction(mu):
+            continue
+        ties += 1
+        m = lemons.uniform_market(mu, sigma, b)
+        assert float(m.traded_share) == 1.0
+        assert float(m.price) == float(Fraction(b) * Fraction(mu))
+    assert ties > 500
+
+
+@pytest.mark.parametrize("c", [4.0, 4.5, 5.0])
+def test_certification_case_b_trades_the_pool_at_its_largest_fixed_point(c):
+    """The three-equilibrium histogram of test_three_equilibria_with_the_largest_below_the_all_sell_price (b = 2):
+    with cost c in [4, 5], q_c = c/(b - 1) = c lies in the gap [3, 6], where E[q | q <= q_c] = 7/4 and b 7/4 = 7/2
+    <= q_c, so case B: theta = q_c and the pool [1/2, q_c] trades at its best (largest) lemons price, 7/2 (its fixed
+    points are those of the whole market below q_c: 3/2, 23/10, 7/2, found by hand in exact rationals), not 3/2."""
+    law = stats.rv_histogram((np.array([0.3, 0.0, 0.4, 0.0, 0.3]), np.array([0.5, 1, 2, 3, 6, 10.0])),
+                             density=False).freeze()
+    ce = lemons.certification_equilibrium(law, 2.0, c)
+    assert ce.case == "B" and ce.threshold == pytest.approx(c, rel=1e-12)
+    assert ce.uncertified_price == pytest.approx(3.5, rel=1e-12)
