@@ -20,7 +20,6 @@ import concurrent.futures
 import copy
 import importlib.util
 import math
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -120,20 +119,36 @@ def test_client_gaps_compares_client_and_kernel_clocks():
     assert build_book.client_gaps(nb, {0: 1.0}) is None
 
 
-class _MissedWakeUpSocket:
-    """A socket whose poll never wakes on arrival: it reports a message only when its own timeout runs out, as
-    pyzmq's asyncio poll does after a missed wake-up (its last look at the socket)."""
+class _Clock:
+    """A fake clock for build_book's ``time``: monotonic() and time() advance only when a fake socket waits."""
 
-    def __init__(self, ready_after: float):
-        self.ready_at = time.monotonic() + ready_after
+    def __init__(self):
+        self.now = 0.0
+
+    def monotonic(self):
+        return self.now
+
+    def time(self):
+        return 1.8e9 + self.now
+
+
+class _FakeSocket:
+    """A socket with one message that becomes ready at ``ready_at`` on the fake clock. ``wakes=False``: its poll
+    never wakes on arrival and sees the message only when its own timeout runs out, as pyzmq's asyncio poll does
+    after a missed wake-up (its last look at the socket); ``wakes=True``: it returns at the arrival. Records the
+    timeouts it is polled with."""
+
+    def __init__(self, clock, ready_at: float, wakes: bool):
+        self.clock, self.ready_at, self.wakes, self.polls = clock, ready_at, wakes, []
 
     async def poll(self, timeout_ms):
-        await asyncio.sleep(timeout_ms / 1000)
-        return int(time.monotonic() >= self.ready_at)
-
-    def sent(self):
-        """The kernel's stamp of the message: the wall-clock time at which it became ready."""
-        return datetime.fromtimestamp(time.time() - (time.monotonic() - self.ready_at), tz=timezone.utc)
+        self.polls.append(timeout_ms)
+        end = self.clock.now + timeout_ms / 1000
+        if self.wakes and self.ready_at <= end:
+            self.clock.now = max(self.clock.now, self.ready_at)
+            return 1
+        self.clock.now = end
+        return int(self.clock.now >= self.ready_at)
 
 
 def _run(coroutine):
@@ -143,34 +158,73 @@ def _run(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def _sliced_channel(socket):
+@pytest.fixture
+def sliced(monkeypatch):
+    """A fresh SlicedChannel class and a factory of channels reading a fake socket on a fake clock."""
+    clock = _Clock()
+    monkeypatch.setattr(build_book, "time", clock)
     _, _, channel_class = build_book._sliced_client_classes()
-    channel = channel_class.__new__(channel_class)
-    channel.socket = socket
 
-    async def recv():
-        return {"msg": "reply", "header": {"date": socket.sent()}}
-    channel._recv = recv
-    return channel, channel_class
+    def channel(ready_at: float, wakes: bool = False):
+        ch = channel_class.__new__(channel_class)
+        ch.socket = _FakeSocket(clock, ready_at, wakes)
+        stamp = datetime.fromtimestamp(1.8e9 + ready_at, tz=timezone.utc) if math.isfinite(ready_at) else None
+
+        async def recv():
+            return {"msg": "reply", "header": {"date": stamp}}
+        ch._recv = recv
+        return ch
+    return channel_class, channel, clock
 
 
-def test_sliced_wait_recovers_a_missed_wake_up_within_one_slice():
-    """A reply that arrives 0.1 s into a 30 s wait, on a socket that misses its wake-up: the sliced wait returns
-    it at the end of the first slice (not after 30 s), counts it as received late and reports its lag (the rest
-    of the slice, 0.4 s)."""
-    channel, channel_class = _sliced_channel(_MissedWakeUpSocket(ready_after=0.1))
-    began = time.monotonic()
-    assert _run(channel.get_msg(timeout=30))["msg"] == "reply"
-    assert time.monotonic() - began < 2 * build_book.POLL_SLICE
+def test_sliced_wait_recovers_a_missed_wake_up_within_one_slice(sliced):
+    """A reply ready 0.1 s into a 30 s wait, on a socket that misses its wake-up: read at the end of the first
+    slice (one poll of 500 ms, not one of 30 000), counted as ready only when a slice ran out, lag 0.4 s."""
+    channel_class, channel, clock = sliced
+    ch = channel(ready_at=0.1)
+    assert _run(ch.get_msg(timeout=30))["msg"] == "reply"
+    assert ch.socket.polls == [500] and clock.now == 0.5
     assert channel_class.found_late == 1
-    assert 0.3 < channel_class.largest_lag < build_book.POLL_SLICE
+    assert channel_class.largest_lag == pytest.approx(0.4, abs=1e-6)
 
 
-def test_sliced_wait_keeps_the_callers_timeout():
-    """No message: Empty after the caller's timeout (1.2 s, longer than a slice), not after one slice."""
+def test_a_wake_up_on_time_is_not_counted_late(sliced):
+    """The same reply on a socket that wakes: returned at 0.1 s, not counted, lag 0."""
+    channel_class, channel, clock = sliced
+    ch = channel(ready_at=0.1, wakes=True)
+    assert _run(ch.get_msg(timeout=30))["msg"] == "reply"
+    assert clock.now == 0.1 and channel_class.found_late == 0
+    assert channel_class.largest_lag == pytest.approx(0, abs=1e-6)
+
+
+def test_sliced_wait_keeps_the_callers_timeout(sliced):
+    """No message: slices of 500, 500 and the remaining 200 ms, then Empty at the caller's 1.2 s; 0 looks once."""
     from queue import Empty
-    channel, _ = _sliced_channel(_MissedWakeUpSocket(ready_after=math.inf))
-    began = time.monotonic()
+    _, channel, clock = sliced
+    ch = channel(ready_at=math.inf)
     with pytest.raises(Empty):
-        _run(channel.get_msg(timeout=1.2))
-    assert 1.15 < time.monotonic() - began < 1.2 + build_book.POLL_SLICE
+        _run(ch.get_msg(timeout=1.2))
+    assert ch.socket.polls == [500, 500, 200] and clock.now == pytest.approx(1.2)
+    ch = channel(ready_at=math.inf)
+    with pytest.raises(Empty):
+        _run(ch.get_msg(timeout=0))
+    assert ch.socket.polls == [0]
+
+
+@pytest.mark.parametrize("timeout", [None, -1])
+def test_sliced_wait_without_a_limit_waits_for_the_message(sliced, timeout):
+    """timeout None (or negative, as pyzmq's poll): no deadline; a message ready at 1.3 s is read after three
+    slices."""
+    _, channel, clock = sliced
+    ch = channel(ready_at=1.3)
+    assert _run(ch.get_msg(timeout=timeout))["msg"] == "reply"
+    assert ch.socket.polls == [500, 500, 500] and clock.now == 1.5
+
+
+def test_the_kernel_manager_gives_sliced_channels():
+    """The manager passed to nbclient builds clients whose shell, iopub, stdin and control channels are sliced."""
+    manager, client, channel = build_book._sliced_client_classes()
+    kc = manager().client()
+    assert isinstance(kc, client)
+    for name in ("shell", "iopub", "stdin", "control"):
+        assert getattr(kc, f"{name}_channel_class") is channel

@@ -20,15 +20,16 @@ that takes much longer than usual says where.
 
 The client waits for each message in slices of POLL_SLICE seconds (`SlicedChannel`). nbclient's single wait for a
 cell's reply lasts up to the cell timeout, and pyzmq's asyncio poll looks at the socket one last time when its
-timeout fires: a wake-up that the event loop misses is therefore recovered only then, which is the 120 s stall
-(the `_config.yml` timeout) seen in most fresh-clone builds before this change, with cells of a few seconds by the
-kernel's own clock and no error. Sliced, a missed wake-up costs at most one slice: each new poll makes pyzmq re-read
-the socket's (edge-triggered) events and handle what is pending, a reply to read or a request still to send. A stall
-that the slices do not remove would still show in the report: a missed reply as a message's lag, a request sent late
-as a cell's client-over-kernel gap. Each execution reports the
-largest gap between a cell's time on the client's clock and on the kernel's, and how many messages reached the
-client LATE_LAG seconds or more after the kernel sent them, with the largest such lag (on one machine a message
-takes milliseconds: a lag near a slice is a missed wake-up, which the stock wait would have held until the timeout).
+timeout fires: a wake-up that the event loop misses is therefore recovered only then. That is consistent with the
+120 s stall (the `_config.yml` timeout) seen in most fresh-clone builds before this change, with cells of a few
+seconds by the kernel's own clock and no error, though no build has yet shown a missed wake-up directly. Sliced, a
+missed wake-up costs at most one slice: each new poll makes pyzmq re-read the socket's (edge-triggered) events and
+handle what is pending, a reply to read or a request still to send. Each execution reports the largest gap between a
+cell's time on the client's clock and on the kernel's (a request sent late, or any stall inside a cell's wait), the
+number of messages that were ready only when a slice ran out (a poll that returned on its timeout path with a
+message: a missed wake-up, or one arriving in the slice's last instant), and the largest lag between the kernel's
+stamp of a message and its receipt (which also counts queueing in the kernel, scheduling on busy cores and iopub
+messages left unread between cells).
 """
 from __future__ import annotations
 
@@ -87,14 +88,14 @@ def cache_is_current(cache_path: Path) -> bool:
 
 THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 POLL_SLICE = 0.5  # seconds: the longest wait for one message before the socket is looked at again
-LATE_LAG = 0.25  # seconds from the kernel's stamp to receipt beyond which a message counts as found late
 
 
 def _sliced_client_classes():
-    """(kernel manager class, its client class, channel class): nbclient's async classes, with every channel's
-    ``get_msg`` waiting in slices of POLL_SLICE seconds up to the caller's timeout (None: no limit). The channel
-    counts, in ``found_late``, the messages received LATE_LAG seconds or more after the kernel stamped them (their
-    header's date; kernel and client share the machine's clock), and keeps the ``largest_lag``."""
+    """(kernel manager class, its client class, channel class): nbclient's async classes, with the shell, iopub,
+    stdin and control channels' ``get_msg`` waiting in slices of POLL_SLICE seconds up to the caller's timeout (None: no limit). The channel
+    counts, in ``found_late``, the messages that were ready only when a full slice ran out, and keeps the
+    ``largest_lag`` between the kernel's stamp of a message (its header's date; kernel and client share the
+    machine's clock) and its receipt."""
     from queue import Empty
 
     from jupyter_client.asynchronous.client import AsyncKernelClient
@@ -103,21 +104,24 @@ def _sliced_client_classes():
     from traitlets import Type, default
 
     class SlicedChannel(AsyncZMQSocketChannel):
-        found_late = 0  # messages received LATE_LAG seconds or more after the kernel stamped them
-        largest_lag = 0.0
+        """``get_msg`` in slices of POLL_SLICE seconds up to ``timeout`` (None or negative: no limit, as pyzmq's
+        poll; 0: one look)."""
+        found_late = 0  # messages that were ready only when a full slice ran out (the poll's timeout path)
+        largest_lag = 0.0  # the largest receipt time minus the kernel's stamp of the message
 
         async def get_msg(self, timeout: float | None = None):
-            deadline = None if timeout is None else time.monotonic() + timeout
+            deadline = None if timeout is None or timeout < 0 else time.monotonic() + timeout
             while True:
                 left = math.inf if deadline is None else max(0.0, deadline - time.monotonic())
                 wait = min(POLL_SLICE, left)
-                if await self.socket.poll(int(wait * 1000)):
+                began = time.monotonic()
+                if await self.socket.poll(round(wait * 1000)):
+                    if wait == POLL_SLICE and time.monotonic() - began >= POLL_SLICE:
+                        SlicedChannel.found_late += 1
                     msg = await self._recv()
                     sent = msg.get("header", {}).get("date")
                     if hasattr(sent, "timestamp"):
-                        lag = time.time() - sent.timestamp()
-                        SlicedChannel.largest_lag = max(SlicedChannel.largest_lag, lag)
-                        SlicedChannel.found_late += lag >= LATE_LAG
+                        SlicedChannel.largest_lag = max(SlicedChannel.largest_lag, time.time() - sent.timestamp())
                     return msg
                 if left <= wait:
                     raise Empty
@@ -126,6 +130,7 @@ def _sliced_client_classes():
         shell_channel_class = Type(SlicedChannel)
         iopub_channel_class = Type(SlicedChannel)
         stdin_channel_class = Type(SlicedChannel)
+        control_channel_class = Type(SlicedChannel)
 
     class SlicedManager(AsyncKernelManager):
         @default("client_factory")
@@ -189,8 +194,8 @@ def _execute(path: str, timeout: int, allow_errors: bool):
               f"shutdown {done - last:.1f} s, of the cells' time {last - ready - sum(client_seconds.values()):.1f} s "
               f"between cells; largest client-over-kernel gap "
               f"{'none' if gap is None else f'cell {gap[0]} {gap[1]:.2f} s'}; "
-              f"messages received {LATE_LAG} s or more after sending {channel.found_late} "
-              f"(largest lag {channel.largest_lag:.2f} s)")
+              f"messages ready only when a slice ran out {channel.found_late}; "
+              f"largest lag from the kernel's stamp {channel.largest_lag:.2f} s")
     for cell in nb.cells:  # the timestamps served their purpose: cache the notebook as it would be without them
         cell.get("metadata", {}).pop("execution", None)
     return path, nbformat.writes(nb), result.time, None if result.err is None else repr(result.err), report
