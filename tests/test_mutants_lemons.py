@@ -851,21 +851,28 @@ def test_simulation_default_seed_is_2026():
     assert default != lemons.simulate_market(q, 1.5, n_sellers=2000, seed=2027)
 
 
+def _exact_bidding_rule(quality, b, n, seed, lo, hi):
+    """The bidding rule bid = b mean{q_i : q_i <= bid}, iterated from all n offered, in exact rationals on the very
+    draws simulate_market uses (the same seeded generator, clipped to [lo, hi], sorted). Returns (number offered,
+    bid, the sorted draws as Fractions)."""
+    q = np.sort(np.clip(quality.rvs(size=n, random_state=np.random.default_rng(seed)), lo, hi))
+    fq = [Fraction(float(v)) for v in q]
+    offered = n
+    while True:
+        bid = Fraction(b) * sum(fq[:offered]) / offered
+        now = sum(1 for v in fq if v <= bid)
+        if now == offered:
+            return offered, bid, fq
+        offered = now
+
+
 @pytest.mark.parametrize("hi", [1e-315, 1e-310])
 def test_simulation_at_subnormal_scales_against_exact_rationals(hi):
     """U[0, hi] with hi subnormal: the bidding rule bid = b mean{q_i : q_i <= bid} on the very draws the simulation
     uses (same seeded generator, sorted), run in exact rationals, gives the price; the simulation must match it to
     1e-12 relative (an average of subnormal numbers computed without rescaling keeps only 5e-324 / mean, 1e-8)."""
     quality, b, n, seed = uniform(0.0, hi), 1.9, 1000, 11
-    q = np.sort(np.clip(quality.rvs(size=n, random_state=np.random.default_rng(seed)), 0.0, hi))
-    fq = [Fraction(float(v)) for v in q]
-    offered, bid = n, None
-    while True:
-        bid = Fraction(b) * sum(fq[:offered]) / offered
-        now = sum(1 for v in fq if v <= bid)
-        if now == offered:
-            break
-        offered = now
+    offered, bid, fq = _exact_bidding_rule(quality, b, n, seed, 0.0, hi)
     sim = lemons.simulate_market(quality, b, n_sellers=n, seed=seed)
     assert sim.traded_share == offered / n
     assert sim.price == pytest.approx(float(bid), rel=1e-12)
@@ -1011,15 +1018,7 @@ def test_simulation_of_a_law_with_a_cdf_uses_scipys_draws(with_ppf):
                 return np.sqrt(u)
 
     quality, b, n, seed = Square(a=0.0, b=1.0)(), 1.6, 400, 5
-    q = np.sort(np.clip(quality.rvs(size=n, random_state=np.random.default_rng(seed)), 0.0, 1.0))
-    fq = [Fraction(float(v)) for v in q]
-    offered = n
-    while True:
-        bid = Fraction(b) * sum(fq[:offered]) / offered
-        now = sum(1 for v in fq if v <= bid)
-        if now == offered:
-            break
-        offered = now
+    offered, bid, _ = _exact_bidding_rule(quality, b, n, seed, 0.0, 1.0)
     sim = lemons.simulate_market(quality, b, n_sellers=n, seed=seed)
     assert sim.traded_share == offered / n
     assert sim.price == pytest.approx(float(bid), rel=1e-14)

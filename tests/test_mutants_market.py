@@ -312,24 +312,34 @@ def test_trade_probability_of_the_linear_equilibrium():
     assert 0 < e.trade_probability < 1
 
 
+def _enumerated_count_pmf(n_bids, n_asks, gb, ga):
+    """P(N = j), j = 0..n_bids + n_asks, in sympy from the 2^n below/above patterns: each of n_bids bids is below
+    the offer with probability gb, each of n_asks asks with probability ga, independently."""
+    import itertools
+
+    import sympy as sp
+
+    n = n_bids + n_asks
+    pmf = [sp.S(0)] * (n + 1)
+    for below in itertools.product((0, 1), repeat=n):
+        i, l = sum(below[:n_bids]), sum(below[n_bids:])
+        pmf[i + l] += gb**i * (1 - gb)**(n_bids - i) * ga**l * (1 - ga)**(n_asks - l)
+    return pmf
+
+
 @pytest.mark.parametrize("n_bids, n_asks", [(0, 1), (1, 0), (1, 2), (2, 1), (3, 3)])
 def test_count_pmf_and_tail_derivatives_by_exact_enumeration(n_bids, n_asks):
     """N = the number of n_bids bids and n_asks asks below x, each below with probability gb or ga: its pmf by
     enumerating all 2^(n_bids + n_asks) below/above patterns in sympy, and d/dgb, d/dga of P(N >= j) by symbolic
     differentiation, for every j = 0..n + 1 (P(N >= 0) = 1 and P(N >= n + 1) = 0 have zero derivatives), at
     gb = 3/10, ga = 7/11."""
-    import itertools
-
     import sympy as sp
 
     from lib.market import _count_pmf, _tail_derivatives
 
     gb, ga = sp.symbols("gb ga")
     n = n_bids + n_asks
-    pmf = [sp.S(0)] * (n + 1)
-    for below in itertools.product((0, 1), repeat=n):
-        i, l = sum(below[:n_bids]), sum(below[n_bids:])
-        pmf[i + l] += gb**i * (1 - gb)**(n_bids - i) * ga**l * (1 - ga)**(n_asks - l)
+    pmf = _enumerated_count_pmf(n_bids, n_asks, gb, ga)
     at = {gb: sp.Rational(3, 10), ga: sp.Rational(7, 11)}
     got = _count_pmf(n_bids, n_asks, np.asarray(0.3), np.asarray(7 / 11))
     np.testing.assert_allclose(got, [float(p.subs(at)) for p in pmf], rtol=0, atol=1e-14)
@@ -718,18 +728,13 @@ def test_tail_derivatives_over_an_axis_of_points_by_exact_enumeration(n_bids, n_
     j = 0..n + 1: against d/dgb and d/dga of P(N >= j) from the 2^n below/above patterns in sympy at each point
     (P(N >= n + 1) = 0 has zero derivatives: the index past the count's last value must be recognised on the count's
     axis, not on the axis of points)."""
-    import itertools
-
     import sympy as sp
 
     from lib.market import _tail_derivatives
 
     gb, ga = sp.symbols("gb ga")
     n = n_bids + n_asks
-    pmf = [sp.S(0)] * (n + 1)
-    for below in itertools.product((0, 1), repeat=n):
-        i, l = sum(below[:n_bids]), sum(below[n_bids:])
-        pmf[i + l] += gb**i * (1 - gb)**(n_bids - i) * ga**l * (1 - ga)**(n_asks - l)
+    pmf = _enumerated_count_pmf(n_bids, n_asks, gb, ga)
     points = [(sp.Rational(1, 10), sp.Rational(3, 4)), (sp.Rational(1, 2), sp.Rational(1, 3)),
               (sp.Rational(2, 7), sp.Rational(9, 10)), (sp.Rational(4, 5), sp.Rational(1, 5)), (sp.S(0), sp.S(1))]
     xb = np.array([float(p[0]) for p in points])
