@@ -107,6 +107,15 @@ lambda = mu = 1.
 Integrations that need only the end point (scan, Newton, the polish iterations) use scipy's compiled DOP853
 (scipy.integrate.ode); the final solutions of the polish, whose dense output gives the strategies, use solve_ivp's.
 
+Units: the tolerances are set for types of order 1, and the game is invariant under a common change of units
+x -> a + s x (s > 0) of values, costs, bids and asks (a type's best reply maps the same way; gains, utilities and
+surpluses scale by s, slopes dh/dp and dg/dp and efficiency do not). Supports whose union is outside [-4, 4] or
+narrower than 1/4 are therefore solved on the priors of (x - a) / s (scipy's own loc and scale, divided by a power
+of 2, exactly) and the equilibrium mapped back, then certified on the priors given by the independent best-response
+check. Refused: a union beyond [-1e100, 1e100] or narrower than 1e-100 (the interpolants of the strategies in the
+units given cube distances between types) and supports narrower than 2e-3 of their distance from 0
+(lib.double_auction: types resolved to 1e-16 of it).
+
 Outside the trading range: buyers with v below every ask bid their value, sellers above every bid ask their cost
 (they never trade). Welfare and the independent certificate come from :mod:`lib.double_auction`
 (``BNEResult.outcomes`` and ``BNEResult.best_response_gap``).
@@ -403,18 +412,40 @@ class _PiecewiseInverse:
 
 _MIN_WIDTH = 1e-9  # supports narrower than this reach the absolute root tolerances
 _TYPE_RANGE = 4.0  # supports inside [-4, 4]: absolute tolerances are set for types of order 1
+_MIN_UNION = 0.25  # ... and a union of the supports at least this wide; other supports are solved rescaled
 _K_RANGE = (0.01, 0.99)  # 0 < k < 1 nearer 0 or 1 makes the equations stiff (k = 1e-6: over a minute)
+_SCALE_RANGE = (1e-100, 1e100)  # rescaled solves: union at least 1e-100 wide, inside [-1e100, 1e100]
+_CERTIFY_GAP = 1e-6  # rescaled solves: largest relative best-response gap on the original priors accepted
 _MIN_END_RATIO = 0.1  # L, R >= 0.1: densities vanish at most like (distance to the end)^9 (Beta(50, 50): 18 s, fails)
 
 
-def _validate(buyer, seller, k, rtol, tol):
+def _validate(buyer, seller, k, rtol, tol, rescale: bool = False):
+    """The supports, k as a float and the units to solve in: None where the union of the supports lies in
+    [-4, 4] (solved as given), else (a, s) with the union [a, a + s] (solved on the priors of (x - a) / s, whose
+    union is [0, 1], when ``rescale``; else refused)."""
     v_lo, v_hi = support(buyer, "buyer")
     c_lo, c_hi = support(seller, "seller")
-    for name, (lo, hi) in (("buyer", (v_lo, v_hi)), ("seller", (c_lo, c_hi))):
-        if not (-_TYPE_RANGE <= lo and hi <= _TYPE_RANGE and hi - lo >= _MIN_WIDTH):
-            raise ValueError(f"{name}'s support [{lo!r}, {hi!r}] must lie in [-{_TYPE_RANGE:g}, {_TYPE_RANGE:g}] and be "
-                             f"at least {_MIN_WIDTH:g} wide: the solver's tolerances are absolute, set for types of "
-                             f"order 1 (rescale values and costs, e.g. to [0, 1]; prices scale with them)")
+    lo, hi = min(v_lo, c_lo), max(v_hi, c_hi)
+    units = None if -_TYPE_RANGE <= lo and hi <= _TYPE_RANGE and hi - lo >= _MIN_UNION else \
+        (lo, math.ldexp(1.0, math.frexp(hi - lo)[1]))  # s: a power of 2 (exact division), 1/2 < (hi - lo)/s <= 1
+    if units is not None and not rescale:
+        raise ValueError(f"the supports [{v_lo!r}, {v_hi!r}] and [{c_lo!r}, {c_hi!r}] must lie in [-{_TYPE_RANGE:g}, "
+                         f"{_TYPE_RANGE:g}] here: the tolerances are absolute, set for types of order 1 "
+                         f"(solve_double_auction rescales other supports itself; here rescale the types, e.g. to "
+                         f"[0, 1]: prices scale with them)")
+    if units is not None and not (max(abs(lo), abs(hi)) <= _SCALE_RANGE[1] and hi - lo >= _SCALE_RANGE[0]):
+        raise ValueError(f"the union of the supports [{v_lo!r}, {v_hi!r}] and [{c_lo!r}, {c_hi!r}] must lie in "
+                         f"[-{_SCALE_RANGE[1]:g}, {_SCALE_RANGE[1]:g}] and be at least {_SCALE_RANGE[0]:g} wide: the "
+                         f"equilibrium is solved in rescaled units and mapped back, and its interpolants in the units "
+                         f"given cube distances between types (over- or underflow beyond)")
+    width = 1.0 if units is None else hi - lo  # each support at least 1e-9 wide (in the units solved in)
+    for name, (a, b) in (("buyer", (v_lo, v_hi)), ("seller", (c_lo, c_hi))):
+        if not b - a >= _MIN_WIDTH * width:
+            raise ValueError(f"{name}'s support [{a!r}, {b!r}] must be at least {_MIN_WIDTH:g} "
+                             + ("wide: the solver's tolerances are absolute, set for types of order 1 (rescale values "
+                                "and costs, e.g. to [0, 1]; prices scale with them)" if units is None else
+                                f"times as wide as the union of the supports [{lo!r}, {hi!r}] (the solver's "
+                                f"tolerances are set for that union rescaled to width 1)"))
     k = real(k, "k", lo=0, hi=1)
     real(rtol, "rtol", lo=1e-13, hi=1e-3)
     real(tol, "tol", lo=0, lo_open=True)
@@ -426,7 +457,7 @@ def _validate(buyer, seller, k, rtol, tol):
         raise ValueError(f"k must be 0, 1 or in [{_K_RANGE[0]:g}, {_K_RANGE[1]:g}] when the supports overlap: nearer 0 "
                          f"or 1 (but not at them) the differential equations are stiff and the solver's running time "
                          f"unbounded (k = 1e-6: over a minute); got {k!r}")
-    return (v_lo, v_hi), (c_lo, c_hi), k
+    return (v_lo, v_hi), (c_lo, c_hi), k, units
 
 
 class _Vec:
@@ -1114,16 +1145,25 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
     truthful side where the other side's best reply is that price, else the monopoly or monopsony offers);
     :func:`one_price_member` gives any other p in [c_hi, v_lo] (module docstring: the family and the selection).
 
+    Units: a union of the supports outside [-4, 4] or narrower than 1/4 is solved in the units u = (x - a) / s
+    (a its lowest point, s the power of 2 at or above its width) and mapped back, x = a + s u (the game is invariant
+    under a common change of units; gains scale by s), then certified on the priors given by
+    lib.double_auction.best_response_gap (a relative gap above 1e-6 raises ConvergenceError); ``method`` says so.
+
     Raises ``ValueError`` for bad input (``InputTypeError``, both a ValueError and a TypeError, for a
-    non-distribution or a non-number): supports inside [-4, 4] and at least 1e-9 wide, gains from trade (the buyer's
-    support not wholly below the seller's: c_lo < v_hi), k in [0, 1] (for overlapping supports 0, 1 or in
+    non-distribution or a non-number): supports whose union lies in [-1e100, 1e100] and is at least 1e-100 wide,
+    each at least 1e-9 of the union wide (1e-9 absolutely when the union lies in [-4, 4] and is at least 1/4 wide)
+    and at least 2e-3 of its distance from 0 wide (lib.double_auction.support: the welfare quadrature resolves
+    types to 1e-16 of it), gains from trade (the buyer's support not wholly below the seller's: c_lo < v_hi), k in [0, 1] (for overlapping supports 0, 1 or in
     [0.01, 0.99]), 1e-13 <= rtol <= 1e-3, tol > 0. Raises :class:`NoRegularEquilibrium` (a ConvergenceError) if no
     regular equilibrium exists (overlapping supports only), with the evidence and the wider class (its
     ``family_ends`` and ``smooth_family()``, whose ``best`` is the best smooth equilibrium found) or for a case not
     covered (the message says which), and :class:`ConvergenceError` if one is found but not to ``tol``.
     """
     start = time.perf_counter()
-    sup_b, sup_s, k = _validate(buyer, seller, k, rtol, tol)
+    sup_b, sup_s, k, units = _validate(buyer, seller, k, rtol, tol, rescale=True)
+    if units is not None:
+        return _solve_rescaled(buyer, seller, k, sup_b, sup_s, units, rtol, tol, start)
     disjoint = not sup_b[0] < sup_s[1]  # every value at least every cost: one price (module docstring)
     if k in (0.0, 1.0):
         try:
@@ -1141,6 +1181,67 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
     except NoRegularEquilibrium as error:
         _offer_family(error, buyer, seller, k)
         raise
+
+
+def _affine(dist, a: float, s: float):
+    """The law of (X - a) / s for a frozen scipy distribution X, as the same scipy family with loc' = (loc - a) / s
+    and scale' = scale / s; ValueError if its support is not the original one mapped (to 1e-12 of its width)."""
+    shapes, loc, scale = dist.dist._parse_args(*dist.args, **dist.kwds)
+    out = dist.dist(*shapes, loc=(float(loc) - a) / s, scale=float(scale) / s)
+    lo, hi = (float(x) for x in dist.support())
+    new = tuple(float(x) for x in out.support())
+    if not np.allclose(new, ((lo - a) / s, (hi - a) / s), rtol=0, atol=1e-12 * (hi - lo) / s):
+        raise ValueError(f"the prior scipy.stats.{dist.dist.name} cannot be rescaled by its loc and scale (support "
+                         f"{new} instead of the mapped [{(lo - a) / s!r}, {(hi - a) / s!r}])")
+    return out
+
+
+def _solve_rescaled(buyer, seller, k, sup_b, sup_s, units, rtol, tol, start) -> BNEResult:
+    """solve_double_auction where the union of the supports [a, b] is not inside [-4, 4] or narrower than 1/4: the game is invariant
+    under a common change of units x -> a + s u (s > 0) of values, costs, bids and asks (a type's best reply maps
+    the same way, gains and utilities scale by s), so the equilibrium of the priors of u = (x - a) / s is solved
+    (s the power of 2 at or above the union's width, so that u's union is [0, w] with 1/2 < w <= 1 and scipy's loc
+    and scale are divided exactly) and mapped back: prices and types a + s u, slopes dh/dp, dg/dp unchanged, surpluses and the
+    mismatch times s. The mapped strategies are then certified on the priors given, by
+    lib.double_auction.best_response_gap (9 types per side): a relative gap above 1e-6 raises ConvergenceError."""
+    a, s = units
+    scaled = _affine(buyer, a, s), _affine(seller, a, s)
+    where = f"in the units u = (x - a) / s, a = {a!r}, s = {s!r}"
+    try:
+        r = solve_double_auction(*scaled, k, rtol=rtol, tol=tol)
+    except ConvergenceError as error:  # NoRegularEquilibrium included: its evidence stays in the rescaled units
+        error.args = (f"(solved {where}: the numbers here, and family_ends and smooth_family() of a "
+                      f"NoRegularEquilibrium, are in those units) {error.args[0]}",) + tuple(error.args[1:])
+        raise
+    (bl, bh), (sl, sh) = r._supports
+    ends = {bl: sup_b[0], bh: sup_b[1], sl: sup_s[0], sh: sup_s[1]}  # the support's ends exactly, not a + s u
+
+    def x(u):
+        u = np.asarray(u, dtype=float)
+        out = a + s * u
+        for e, orig in ends.items():
+            out = np.where(u == e, orig, out)
+        return out if out.ndim else float(out)
+
+    def pair(t):
+        return (x(t[0]), x(t[1]))
+
+    tables = ()
+    if r._tables:
+        p, h, g, dh, dg = r._tables
+        tables = (x(p), x(h), x(g), dh, dg)
+    members = tuple(replace(m, buyer_surplus=s * m.buyer_surplus, seller_surplus=s * m.seller_surplus)
+                    for m in r.equilibria)
+    out = replace(r, price_range=pair(r.price_range), buyer_range=pair(r.buyer_range),
+                  seller_range=pair(r.seller_range), residual=s * r.residual, equilibria=members, _tables=tables,
+                  _priors=(buyer, seller), _supports=(sup_b, sup_s))
+    gap = out.best_response_gap(n_types=9)
+    if not (gap.max_gap == 0 or gap.relative_gap <= _CERTIFY_GAP):
+        raise ConvergenceError(f"the equilibrium solved {where} and mapped back fails the best-response check on the "
+                               f"priors given: relative gap {gap.relative_gap:.3g} > {_CERTIFY_GAP:g} (9 types)")
+    return replace(out, method=f"{r.method}; solved {where} (the numbers in member and selection are in those units) "
+                               f"and mapped back, certified on the priors given (relative best-response gap "
+                               f"{gap.relative_gap:.1e}, 9 types per side)", seconds=time.perf_counter() - start)
 
 
 def _regular(buyer, seller, k: float, sup_b, sup_s, rtol: float, tol: float, start: float) -> BNEResult:
@@ -1543,7 +1644,7 @@ def one_price_member(buyer, seller, k: float = 0.5, price=None) -> BNEResult:
     lib.double_auction.one_price_equilibrium), if price is not in [c_hi, v_lo], or for the inputs
     solve_double_auction refuses."""
     start = time.perf_counter()
-    sup_b, sup_s, k = _validate(buyer, seller, k, 1e-11, 1e-10)
+    sup_b, sup_s, k, _ = _validate(buyer, seller, k, 1e-11, 1e-10, rescale=True)  # (no equation is solved)
     (v_lo, _), (_, c_hi) = sup_b, sup_s
     if not c_hi <= v_lo:
         raise ValueError(f"one_price_member needs supports that do not overlap (v_lo >= c_hi); the buyer's lowest "
@@ -1962,7 +2063,7 @@ class SmoothFamily:
 
 
 def _family_setup(buyer, seller, k, rtol, tol):
-    sup_b, sup_s, k = _validate(buyer, seller, k, rtol, tol)
+    sup_b, sup_s, k, _ = _validate(buyer, seller, k, rtol, tol)
     if k in (0.0, 1.0):
         raise ValueError(f"k must be in [{_K_RANGE[0]:g}, {_K_RANGE[1]:g}] for the smooth family (at k = 0 or 1 one "
                          f"side is truthful and the equilibrium in undominated strategies is unique: "

@@ -1,0 +1,110 @@
+"""lib.bne.solve_double_auction in other units: the game is unchanged by a common change of units x -> a + s x (s > 0)
+of values, costs, bids and asks (a type's best reply maps the same way, gains scale by s), so the equilibrium of
+priors mapped by it is the equilibrium of the original priors mapped. Supports whose union is not inside [-4, 4], or
+narrower than 1/4, are solved in rescaled units; every result here is compared with a closed form or with the
+solution in the original units, and certified on the priors given by lib.double_auction.best_response_gap."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+from scipy import stats
+
+from lib.bne import solve_double_auction
+from lib.double_auction import best_response_gap, first_best_gains
+
+# Chatterjee and Samuelson (1983), U[0, 1] priors at k = 1/2: b(v) = 2/3 v + 1/12 on v >= 1/4, s(c) = 2/3 c + 1/4
+# on c <= 3/4, trade iff v - c >= 1/4, efficiency 27/32; at k = 0 the seller maximises (s - c)(1 - s):
+# s(c) = (1 + c)/2 with truthful bids, at k = 1 the buyer maximises (v - b) b: b(v) = v/2 with truthful asks, both
+# efficiency 3/4 (trade iff v - c >= 1/2)
+LINEAR = {0.5: (lambda u: 2 / 3 * u + 1 / 12, lambda u: 2 / 3 * u + 1 / 4, 27 / 32),
+          0.0: (lambda u: u, lambda u: (1 + u) / 2, 3 / 4),
+          1.0: (lambda u: u / 2, lambda u: u, 3 / 4)}
+
+
+@pytest.mark.parametrize("a, s", [(1000.0, 10.0), (0.0, 1e-3), (-50.0, 1.0), (0.0, 1e6), (-1e8, 1e6), (1e-3, 1e-5),
+                                  (0.0, 1e-100), (0.0, 1e100)])
+@pytest.mark.parametrize("k", [0.5, 0.0, 1.0])
+def test_mapped_uniform_priors_give_the_mapped_closed_form(a, s, k):
+    bid_u, ask_u, efficiency = LINEAR[k]
+    r = solve_double_auction(stats.uniform(a, s), stats.uniform(a, s), k)
+    u = np.linspace(0, 1, 401)
+    trades_b, trades_s = (u >= 1 / 4, u <= 3 / 4) if k == 0.5 else (u >= 0, u <= 1)  # types that trade
+    # closed form in the original units: x -> a + s x applied to type and offer
+    assert np.max(np.abs(r.bid(a + s * u[trades_b]) - (a + s * bid_u(u[trades_b])))) <= 1e-10 * s
+    assert np.max(np.abs(r.ask(a + s * u[trades_s]) - (a + s * ask_u(u[trades_s])))) <= 1e-10 * s
+    out = r.outcomes()
+    assert out.efficiency == pytest.approx(efficiency, abs=1e-9)
+    assert out.gains == pytest.approx(efficiency * s / 6, rel=1e-9)  # first best E(v - c)+ = s/6
+    gap = best_response_gap(r.bid, r.ask, stats.uniform(a, s), stats.uniform(a, s), k, n_types=9)
+    assert gap.relative_gap <= 1e-9
+
+
+def test_units_lost_in_rounding_are_refused_by_name():
+    # U[1000, 1001]: the welfare quadrature and the certificate (lib.double_auction) resolve types to 1e-16 of the
+    # distance from 0, so supports narrower than 2e-3 of it are refused there; beyond 1e100 or below a union 1e-100
+    # wide the interpolants of the strategies in the units given over- or underflow
+    with pytest.raises(ValueError, match=r"too narrow for its distance from 0: its width must be at least 0.002"):
+        solve_double_auction(stats.uniform(1000, 1), stats.uniform(1000, 1), 0.5)
+    for a, s in ((0.0, 2e100), (-2e100, 1e100), (0.0, 1e-101)):
+        with pytest.raises(ValueError, match=r"must lie in \[-1e\+100, 1e\+100\] and be at least 1e-100 wide"):
+            solve_double_auction(stats.uniform(a, s), stats.uniform(a, s), 0.5)
+    with pytest.raises(ValueError, match=r"seller's support \[0.0, 1e-10\] must be at least 1e-09 times as wide as "
+                                         r"the union of the supports \[0.0, 1000.0\]"):
+        solve_double_auction(stats.uniform(0, 1000), stats.uniform(0, 1e-10), 0.5)
+
+
+def _agree(r, base, a, s, n=201):
+    """Largest difference, in widths s, between r's strategies and base's mapped by x -> a + s x."""
+    (v_lo, v_hi), (c_lo, c_hi) = base._supports
+    v, c = np.linspace(v_lo, v_hi, n), np.linspace(c_lo, c_hi, n)
+    return max(np.max(np.abs(r.bid(a + s * v) - (a + s * base.bid(v)))),
+               np.max(np.abs(r.ask(a + s * c) - (a + s * base.ask(c))))) / s
+
+
+_BASE = {}
+
+
+def _base(name, k):
+    if (name, k) not in _BASE:
+        _BASE[name, k] = solve_double_auction(*PRIORS[name](0.0, 1.0), k)
+    return _BASE[name, k]
+
+
+PRIORS = {  # (a, s) -> the priors of a + s x
+    "beta23/beta32": lambda a, s: (stats.beta(2, 3, loc=a, scale=s), stats.beta(3, 2, loc=a, scale=s)),
+    "U[0,2]/U[0,1] (flat top)": lambda a, s: (stats.uniform(a, 2 * s), stats.uniform(a, s)),
+    "U[1,2]/U[0.5,1.5] (both flat)": lambda a, s: (stats.uniform(a + s, s), stats.uniform(a + 0.5 * s, s)),
+}
+
+
+@pytest.mark.parametrize("k", [0.25, 0.5, 0.0])
+def test_beta_pair_shifted_and_scaled_is_the_mapped_solution(k):
+    buyer, seller = PRIORS["beta23/beta32"](100.0, 1e3)
+    r, base = solve_double_auction(buyer, seller, k), _base("beta23/beta32", k)
+    assert _agree(r, base, 100.0, 1e3) <= 1e-9
+    assert r.price_range == pytest.approx(tuple(100 + 1e3 * p for p in base.price_range), rel=0, abs=1e-9 * 1e3)
+    assert r.end_slopes == pytest.approx(base.end_slopes, rel=1e-7)
+    assert r.outcomes().efficiency == pytest.approx(base.outcomes().efficiency, abs=1e-9)
+    assert r.outcomes().gains == pytest.approx(1e3 * first_best_gains(*PRIORS["beta23/beta32"](0.0, 1.0))
+                                               * base.outcomes().efficiency, rel=1e-8)
+    assert best_response_gap(r.bid, r.ask, buyer, seller, k, n_types=9).relative_gap <= 1e-8
+    assert "certified on the priors given" in r.method
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(name=st.sampled_from(sorted(PRIORS)), k=st.sampled_from([0.25, 0.5, 0.75, 0.0, 1.0]),
+       t=st.floats(-300, 300), log_s=st.floats(-8, 8))
+def test_random_units_give_the_mapped_solution(name, k, t, log_s):
+    # a = t s: the supports stay at least 1/302 of their distance from 0 wide (lib.double_auction's limit is 2e-3)
+    s = 10.0 ** log_s
+    a = t * s
+    buyer, seller = PRIORS[name](a, s)
+    r, base = solve_double_auction(buyer, seller, k), _base(name, k)
+    # measured: at most 1.1e-11 widths over 60 such draws (rounding of a + s x is 1e-16 |a| / s <= 3e-14 widths)
+    assert _agree(r, base, a, s) <= 1e-9
+    assert r.outcomes().efficiency == pytest.approx(base.outcomes().efficiency, abs=1e-8)
+    assert r.outcomes().gains == pytest.approx(s * base.outcomes().gains, rel=1e-7)
+    gap = best_response_gap(r.bid, r.ask, buyer, seller, k, n_types=9)
+    assert gap.max_gap <= 1e-9 * s
+    assert math.isfinite(r.residual) and r.residual <= 1e-9 * s
