@@ -857,15 +857,48 @@ def intuitive_deviation(game: OpenSourceGame, pooling_openness: float) -> float 
     moving beyond the root by 1e-9 or by half the window in which H still gains, whichever is smaller: at small gaps
     that window is narrower than 1e-9), or None if every such s' leaves H no better off: the pooling PBE survives.
     A gain below 1e-12 of the two profits counts as a tie. Chapter 3 proves that the criterion breaks the pooling PBE
-    iff L's set ends below s = 1 (above its end L loses and H gains, since pi_H - pi_L rises with s); so it breaks it
-    in every game with a separating PBE, except where L's set ends exactly at 1.
+    iff L's set ends below s = 1, i.e. iff pi(1, q_H; q_L) < pi_L* (above its end L loses and H gains, since
+    pi_H - pi_L rises with s); so it breaks it in every game with a separating PBE, except where L's set ends
+    exactly at 1. That sign, and H's gain against the tie, are decided as in exact arithmetic on the game's
+    parameters: a float difference within 1e-12 of the sum of the magnitudes of its terms (far above its rounding
+    error, below 2e-15 of that sum) is settled by recomputing in fractions.
     ``pooling_openness`` must be a finite real in [0, 1] (else ValueError).
     """
     s = real(pooling_openness, "pooling_openness", lo=0, hi=1)
     p, (s,) = _view(game, s)
+    best = _intuitive_deviation(p, s)
+    if best is _UNSURE:  # a float sign within its rounding guard: decided in exact arithmetic instead
+        best = _intuitive_deviation(game._exact if game._exact is not None else _Exact(game), Fraction(s))
+    return None if best is None else _out(best, "the deviation")
+
+
+_UNSURE = object()
+_GUARD = 1e-12  # a float difference of profits within _GUARD x (the sum of its terms' magnitudes) is recomputed in
+#                 fractions: each profit is a dozen roundings of terms that are all >= 0 for s in [0, 1], so its
+#                 error is below 2e-15 of that sum (at q_L = 0.8, beta = gamma = 2, delta = 0.95, c0 = 2 and s_p = 0
+#                 the float profits put the end of L's set 3.3e-16 below 1, and s' = 1 - 2.2e-16 was returned, where
+#                 exactly it ends above 1 and no deviation exists)
+
+
+def _size(p, s, belief, quality):
+    """The sum of the magnitudes of the terms of pi(s, belief; quality): a bound on its float evaluation's scale."""
+    return p.margin * (2 * p.a + belief * (p.beta + p.gamma * s) + p.beta * quality + p.delta * s) \
+        + p.c0 * (s * s) / (2 * quality)
+
+
+def _intuitive_deviation(p, s):
+    """intuitive_deviation on the float game or its exact view; on the float game, _UNSURE where a sign that
+    decides the answer lies within its rounding guard."""
     exact = not isinstance(p, OpenSourceGame)
     mu, qH, qL = p.pooled_belief, p.q_high, p.q_low
     pi_l, pi_h = _pi(p, s, mu, qL), _pi(p, s, mu, qH)
+    one = Fraction(1) if exact else 1.0
+    # the verdict's sign (chapter 3): the criterion can break the PBE only if L loses at s = 1 even if believed H
+    top = pi_l - _pi(p, one, qH, qL)
+    if not exact and abs(top) <= _GUARD * (_size(p, s, mu, qL) + _size(p, one, qH, qL)):
+        return _UNSURE
+    if top <= 0:  # L's set reaches s = 1: no openness above it is dominated for L, and below it H never gains
+        return None
     keep = _interval_at_least(p, qL, qH, pi_l)  # L would want these if believed H
     gains = _interval_at_least(p, qH, qH, pi_h)  # H would (weakly) gain at these if believed H
     step = Fraction(1, 10**9) if exact else 1e-9
@@ -882,12 +915,15 @@ def intuitive_deviation(game: OpenSourceGame, pooling_openness: float) -> float 
     min_gain = (Fraction(1, 10**12) if exact else 1e-12) * (abs(pi_h - const) + abs(pi_l - const))
     best = None
     for c in candidates:
-        if not 0 <= c <= 1 or (keep is not None and keep[0] <= c <= keep[1]):
+        # s = 1 lies outside L's set (top > 0, decided above), whatever the rounding of the roots' ends
+        if not 0 <= c <= 1 or (c != 1 and keep is not None and keep[0] <= c <= keep[1]):
             continue
         gain = _pi(p, c, qH, qH) - pi_h
+        if not exact and abs(gain - min_gain) <= _GUARD * (_size(p, c, qH, qH) + _size(p, s, mu, qH)):
+            return _UNSURE
         if gain > min_gain and (best is None or gain > best[0]):
             best = (gain, c)
-    return None if best is None else _out(best[1], "the deviation")
+    return None if best is None else best[1]
 
 # ---------------------------------------------------------------------------------------------------------------
 # the abstract's claims, evaluated over parameter draws

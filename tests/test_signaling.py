@@ -1,5 +1,6 @@
 """lib.signaling and lib.spence: every regime against brute force on a fine grid of openness levels."""
 import dataclasses
+import itertools
 import math
 from fractions import Fraction
 
@@ -262,6 +263,74 @@ def test_intuitive_deviation_exists_iff_l_set_ends_below_one():
         assert (intuitive_deviation(game, nd.high.openness) is not None) == (end < 1)
         checked += 1
     assert checked >= 40
+
+
+def _near_tie_games():
+    """Games in which L's profit at s = 1 if believed H equals pi_L* at the pooled openness s_p in decimal
+    arithmetic (delta solved for it with Fractions of the decimal parameters), at that delta rounded to a float and at
+    its two float neighbours on each side: 1,279 games, among them two that the float path got wrong (q_L = 0.8, lambda = 0.5,
+    beta = gamma = 2, delta = 0.95, c0 = 2 and q_L = 0.5, lambda = 0.9, beta = 1, gamma = 2, delta = 0.05, c0 = 2,
+    both at s_p = 0)."""
+    D = lambda x: Fraction(str(x))
+    for q_low, prior, beta, gamma, c0, s_p in itertools.product((0.2, 0.5, 0.8), (0.1, 0.5, 0.9), (0.5, 1.0, 2.0),
+                                                              (0.5, 2.0, 3.0), (0.5, 1.0, 2.0), (0.0, 0.25, 0.5)):
+        mu = D(prior) + (1 - D(prior)) * D(q_low)
+        # pi(s_p, mu; q_L) = pi(1, 1; q_L) with a = m = q_H = 1:
+        # delta (1 - s_p) = (beta + gamma) - mu (beta + gamma s_p) - c0 (1 - s_p^2) / (2 q_L)
+        tie = ((D(beta) + D(gamma)) - mu * (D(beta) + D(gamma) * D(s_p))
+               - D(c0) * (1 - D(s_p) ** 2) / (2 * D(q_low))) / (1 - D(s_p))
+        delta = float(tie)
+        neighbours = [delta]
+        for direction in (math.inf, -math.inf):
+            x = delta
+            for _ in range(2):
+                x = math.nextafter(x, direction)
+                neighbours.append(x)
+        for d in neighbours:
+            if 0 <= d <= 1 + beta * q_low:  # valid: delta >= 0 and a + beta q_L >= delta
+                yield OpenSourceGame(q_high=1.0, q_low=q_low, prior_high=prior, a=1.0, beta=beta, gamma=gamma,
+                                     delta=d, margin=1.0, c0=c0), s_p
+
+
+def test_intuitive_deviation_agrees_with_exact_arithmetic_at_near_ties():
+    """At near-ties pi(1, q_H; q_L) ~ pi_L* (within 1e-16 relative, or exactly equal) the verdict must be the
+    exact game's: by chapter 3's proposition the criterion breaks the PBE iff pi(1, q_H; q_L) < pi_L*, decided
+    here in fractions of the float parameters. (The float profits decided it by rounding: at the first named game
+    they returned 1 - 2e-16 where exactly L's set ends above 1, at the second None where it ends 1e-17 below 1:
+    405 of these games disagreed.) Where it breaks, the returned s' is certified exactly (L loses, H gains by more
+    than the 1e-12 tie) and lies within 1e-9 of H's best openness on the window above L's set, whose end s_L is
+    found by exact bisection. The float path and the exact path (margin and c0 times 2^-110, outside the float
+    box: every profit scaled exactly) give the same verdicts."""
+    F, tiny = Fraction, 2.0 ** -110
+    games = list(_near_tie_games())
+    verdicts, on_float_path = {-1: 0, 0: 0, 1: 0}, 0
+    for game, s_p in games:
+        exact_view = dataclasses.replace(game, margin=game.margin * tiny, c0=game.c0 * tiny)
+        assert exact_view._exact is not None
+        on_float_path += game._exact is None                   # all but the games with delta 5e-324 or 1e-323
+        qH, qL = F(game.q_high), F(game.q_low)
+        mu = F(game.prior_high) * qH + (1 - F(game.prior_high)) * qL
+        u_L, u_H = _exact_profit(game, s_p, mu, qL), _exact_profit(game, s_p, mu, qH)
+        top = u_L - _exact_profit(game, 1, qH, qL)             # > 0 iff L loses at s = 1 even if believed H
+        verdicts[(top > 0) - (top < 0)] += 1
+        out, out_exact = intuitive_deviation(game, s_p), intuitive_deviation(exact_view, s_p)
+        if top <= 0:
+            assert out is None and out_exact is None, (game, s_p)
+            continue
+        gain_L = lambda x: _exact_profit(game, x, qH, qL) - u_L
+        lo, hi = F(s_p), F(1)                                  # gain_L(lo) > 0 > gain_L(hi)
+        for _ in range(64):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if gain_L(mid) >= 0 else (lo, mid)
+        s_fi = min(max(qH * F(game.margin) * (qH * F(game.gamma) - F(game.delta)) / F(game.c0), F(0)), F(1))
+        target = min(max(s_fi, hi), F(1))                      # H's best openness on [s_L, 1], to 2^-64
+        tie = F(1, 10**12) * (abs(u_H - 2) + abs(u_L - 2))     # the tie, relative to the profits net of 2 m a
+        assert _exact_profit(game, target, qH, qH) - u_H > 10 * tie   # H gains clearly: no gain tie on this grid
+        for s in (out, out_exact):
+            assert s is not None, (game, s_p)
+            assert _exact_profit(game, s, qH, qL) < u_L and _exact_profit(game, s, qH, qH) - u_H > tie
+            assert abs(F(s) - target) <= F(1, 10**9) + F(1, 2**50), (game, s_p, s, float(target))
+    assert len(games) == 1279 and min(verdicts.values()) >= 40 and on_float_path >= 1250
 
 
 # ------------------------------------------------------------------------------------------------ claims
