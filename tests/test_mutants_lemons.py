@@ -1124,3 +1124,100 @@ def test_certification_case_b_trades_the_pool_at_its_largest_fixed_point(c):
     ce = lemons.certification_equilibrium(law, 2.0, c)
     assert ce.case == "B" and ce.threshold == pytest.approx(c, rel=1e-12)
     assert ce.uncertified_price == pytest.approx(3.5, rel=1e-12)
+
+
+# ------------------------------------------------------------------------------------------------ sample of 83; the sample of 79's survivors
+
+class _ScalarPdfRamp(stats.rv_continuous):
+    """F(q) = q^2 on [0, 1] with its _cdf, and a _pdf written for a list of prices (float() of each element): it
+    fails on the 2-d arrays of offsets the log-space route passes, so the public logpdf is used there."""
+
+    def _cdf(self, x):
+        return x * x
+
+    def _pdf(self, x):
+        return np.array([2.0 * float(v) for v in x])
+
+
+@pytest.mark.parametrize("p", [1e-4, 1e-7, 3e-10])
+def test_log_space_route_of_a_law_whose_private_pdf_takes_only_a_list(p):
+    """Within 1e-3 of q_lo the conditional mean is computed from the log-density at offsets right of q_lo. For
+    f(q) = 2q on [0, 1], E[q | q <= p] = (2p^3/3) / p^2 = 2p/3 (exact rationals) and F(p) = p^2."""
+    quality = _ScalarPdfRamp(a=0.0, b=1.0, name="ramp")()
+    exact = float(Fraction(2, 3) * Fraction(p))
+    assert lemons.conditional_mean(quality, p) == pytest.approx(exact, rel=1e-9)
+    assert lemons.partial_expectation(quality, p) == pytest.approx(float(Fraction(2, 3) * Fraction(p) ** 3), rel=1e-9)
+
+
+_TAIL_EPS = Fraction(1, 10 ** 300)
+
+
+class _TailedPower(stats.rv_continuous):
+    """F(q) = e q + (1 - e) q^40 on [0, 1], e = 1e-300: below 1e-8 the uniform part dominates (E[q | q <= p] ~ p/2,
+    F < 1e-280), above it q^40 (E ~ 40 p/41)."""
+
+    def _cdf(self, x):
+        return 1e-300 * x + (1 - 1e-300) * x ** 40
+
+    def _pdf(self, x):
+        return 1e-300 + 40 * (1 - 1e-300) * x ** 39
+
+
+def _tailed_cond_mean(p: Fraction) -> Fraction:
+    e = _TAIL_EPS
+    return (e * p ** 2 / 2 + (1 - e) * Fraction(40, 41) * p ** 41) / (e * p + (1 - e) * p ** 40)
+
+
+def test_case_b_threshold_below_the_first_panel_with_mass_prices_only_the_pool_below_it():
+    """b = 3/2, c = 5e-11: q_c = c / (b - 1) = 1e-10, where F(q_c) ~ 1e-310 (below every panel end with F >= 1e-280).
+    In exact rationals: on the pool [0, q_c] b E[q | q <= p] < p (it unravels: p_u = 0), phi(t) = b (t - E[q | q <= t])
+    - c > 0 on [q_c, 1) (no indifferent seller at or above q_c: no case A) and b q_hi - c > b E[q] = p_L >= q_hi
+    (not case C), so the best threshold is case B at q_c with welfare (b - 1) (E[q] - E[q; q <= q_c]) - c (1 -
+    F(q_c)). Above q_c the whole market's h(p) = b E[q | q <= p] - p is positive: the truncated pool's fixed points
+    must be looked for below q_c only."""
+    b, c = Fraction(3, 2), Fraction(5, 10 ** 11)
+    q_c = c / (b - 1)
+    e = _TAIL_EPS
+    for k in range(1, 41):
+        p = q_c * k / 40
+        assert b * _tailed_cond_mean(p) < p
+    for t in [q_c * 2 ** k for k in range(34)]:
+        if t < 1:
+            assert b * (t - _tailed_cond_mean(t)) - c > 0
+    mean = e / 2 + (1 - e) * Fraction(40, 41)
+    assert b * 1 - c > b * mean >= 1
+    F_qc = e * q_c + (1 - e) * q_c ** 40
+    partial_qc = e * q_c ** 2 / 2 + (1 - e) * Fraction(40, 41) * q_c ** 41
+    welfare = (b - 1) * (mean - partial_qc) - c * (1 - F_qc)
+    ce = lemons.certification_equilibrium(_TailedPower(a=0.0, b=1.0, name="tailed")(), float(b), float(c))
+    assert ce.case == "B" and ce.threshold == pytest.approx(float(q_c), rel=1e-12)
+    assert ce.uncertified_price == 0.0 and ce.uncertified_traded_share == 0.0
+    assert ce.welfare == pytest.approx(float(welfare), rel=1e-12)
+
+
+def _shifted_root_law(shift: float, mass: float):
+    """Density mass (q + s)^(-1/2) / (2 (sqrt(1 + s) - sqrt(s))) on [0, 1] (s = shift): bounded (by its value at 0,
+    s^(-1/2) times the constant), steep next to 0 for small s, integrating to ``mass``."""
+    norm = 2 * (math.sqrt(1 + shift) - math.sqrt(shift))
+
+    class ShiftedRoot(stats.rv_continuous):
+        def _pdf(self, q):
+            return mass * (q + shift) ** -0.5 / norm
+
+    return ShiftedRoot(a=0.0, b=1.0, name=f"shifted_root_{shift}_{mass}")()
+
+
+@pytest.mark.parametrize("shift", [2.0 ** -24, 2.0 ** -30, 2.0 ** -40])
+def test_a_bounded_steep_density_that_does_not_integrate_to_one_is_not_called_singular(shift):
+    """(q + s)^(-1/2) is bounded on [0, 1] (it is the same within the float steps next to 0) but steep there, so
+    its first panel is halved many times (13 to 29 times for these s). Scaled to integrate to 3/2 it is refused for
+    that (the message names the integral, 1.5 to 10 digits), not said to grow without bound; scaled to 1 it is
+    solved: E[q; q <= p] = [(2/3)(q + s)^(3/2) - 2 s (q + s)^(1/2)]_0^p / (2 (sqrt(1 + s) - sqrt(s)))."""
+    with pytest.raises(ValueError, match=r"must integrate to 1 .* integrates to 1\.5 ") as info:
+        lemons.conditional_mean(_shifted_root_law(shift, 1.5), 0.5)
+    assert "grows without bound" not in str(info.value)
+    s = shift
+    norm = 2 * (math.sqrt(1 + s) - math.sqrt(s))
+    for p in (1e-6, 0.01, 0.5):
+        partial = ((2 / 3) * ((p + s) ** 1.5 - s ** 1.5) - 2 * s * ((p + s) ** 0.5 - s ** 0.5)) / norm
+        assert lemons.partial_expectation(_shifted_root_law(shift, 1.0), p) == pytest.approx(partial, rel=1e-9)
