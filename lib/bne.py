@@ -1367,30 +1367,39 @@ def _one_sided(buyer, seller, k: float, sup_b, sup_s, start: float) -> BNEResult
             f"{truthful} reports truthfully (weakly dominant) and the other side's best reply is the one price "
             f"{'v_lo' if k == 0.0 else 'c_hi'} for every type ({'phi_B >= c_hi' if k == 0.0 else 'phi_S <= v_lo'} on "
             f"the support, checked on {grid.size} points); the rule p = (1 - k) v_lo + k c_hi gives the same price"))
-    try:
-        return _one_sided_regular(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, lo, hi, first, last, name)
-    except _NotMonotone:  # a jump in the best offer: the global maximiser per type, by ironing
+    if not _crosses_once(phi, grid, vals, first, last, hi - lo):  # the best offer jumps: ironing
         if not v_lo < c_hi:  # supports that do not overlap: solve_double_auction falls back to the one price
             raise ConvergenceError(f"at k = {k:g} the {name}'s virtual value is not increasing where it matters, so "
-                                   f"the other side's best offer jumps (ironing)") from None
+                                   f"the other side's best offer jumps (ironing)")
         return _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first, last, name)
+    return _one_sided_regular(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, lo, hi, first, last, name)
 
 
-class _NotMonotone(Exception):
-    """The virtual value is not increasing where it matters (internal: _one_sided then irons it)."""
+def _crosses_once(phi, grid, vals, first, last, width) -> bool:
+    """Whether the virtual value phi crosses every level theta in (first, last) (the types of the other side that
+    trade) once, from below: then the type theta's profit, whose derivative has the sign of theta - phi (k = 0:
+    f_B(s)(c - phi_B(s)); k = 1: f_S(b)(v - phi_S(b))), rises up to phi^-1(theta) and falls after it, so that offer
+    is its global best and no ironing is needed. Checked on the grid (8191 interior points of the support): phi
+    clipped to [first, last] is non-decreasing, strictly increasing where it lies inside, and phi's own derivative
+    (central differences, step 1e-6 of the width) is positive at every grid point inside; else False (ironing)."""
+    with np.errstate(all="ignore"):
+        w = np.clip(vals, first, last)
+        inside = (vals > first) & (vals < last)
+        if not (np.all(np.isfinite(vals)) and np.all(np.diff(w) >= 0)):
+            return False
+        steps = np.diff(w)
+        if np.any(steps[inside[:-1] | inside[1:]] <= 0):
+            return False
+        x = grid[inside]
+        d = 1e-6 * width
+        slope = (phi(x + d) - phi(x - d)) / (2 * d)
+    return bool(np.all(slope > 0))
 
 
 def _one_sided_regular(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, lo, hi, first, last, name):
-    """_one_sided where the virtual value is increasing on the trading range (s(c) = phi_B^-1(c), b(v) =
-    phi_S^-1(v)); raises _NotMonotone otherwise."""
-    (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
-    try:
-        return _one_sided_roots(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, lo, hi, first, last)
-    except ValueError:  # brentq without a sign change: phi crosses a level more than once
-        raise _NotMonotone from None
-
-
-def _one_sided_roots(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, lo, hi, first, last):
+    """_one_sided where the virtual value crosses each trading type's level once (:func:`_crosses_once`):
+    s(c) = phi_B^-1(c) at k = 0, b(v) = phi_S^-1(v) at k = 1, by brentq. ConvergenceError if the table of 4001
+    prices it builds finds phi not increasing after all (a dip between the points of the routing grid)."""
     (v_lo, v_hi), (c_lo, c_hi) = sup_b, sup_s
     if k == 0.0:
         # p_lo: the lowest price at which phi_B stays above c_lo; below it phi_B <= c_lo (sellers never ask there)
@@ -1415,7 +1424,9 @@ def _one_sided_roots(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, lo,
     with np.errstate(all="ignore"):
         bad_out = outside.size > 0 and (np.any(phi(outside) > first) if k == 0.0 else np.any(phi(outside) < last))
     if not (np.all(np.diff(other) > 0) and np.all(slope > 0)) or bad_out:
-        raise _NotMonotone
+        raise ConvergenceError(f"at k = {k:g} the {name}'s virtual value crosses every trading type's level once on "
+                               f"a grid of {grid.size} points but is not increasing on the {p.size} prices of "
+                               f"[{p_lo:.6g}, {p_hi:.6g}] (or crosses again outside): a dip between grid points")
     if k == 0.0:
         other = np.maximum(other, c_lo)
         tables = (p, p.copy(), other, np.ones_like(p), slope)
@@ -1482,6 +1493,8 @@ def _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first,
     for i1, i2 in zip(vertices[:-1], vertices[1:]):
         if i2 - i1 <= 2:
             continue
+        if q[i2] == q[i1]:  # Q rounded to the same value at both vertices (next to an end): an infinite level,
+            continue  # which no type has
         t0 = (y[i2] - y[i1]) / (q[i2] - q[i1])
         L0 = sigma * t0
         box_a = (max(lo, x[i1] - dx), min(hi, x[i1] + dx))
@@ -1503,6 +1516,8 @@ def _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first,
                 bracket = (L0 - width, L0 + width)
                 break
             width *= 4
+        if bracket is None and not first <= L0 <= last:  # a level no type that trades has: no offer made changes
+            continue  # (typically a spurious gap of the hull where Q rounds to 0 or 1 next to an end: measured)
         if bracket is None:
             raise ConvergenceError(f"at k = {k:g} the {name}'s virtual value is not increasing and the level at "
                                    f"which the best offer jumps from about {x[i1]:.6g} to {x[i2]:.6g} was not found")

@@ -1,0 +1,86 @@
+"""lib.bne at k = 0 and 1 on priors nobody tuned: mixtures of two Betas (one mode low, one high) with random weights
+and parameters, whose virtual value is often not monotone, so that the best offer of the strategic side jumps and
+the ironed solution is needed. Each result is checked against a brute force over a grid of offers (scipy's cdf and
+sf of the mixture, not lib's hull), for the monotonicity of its offers, and by lib.double_auction's best-response
+gap; the route (ironed or not) against the virtual value computed here by scipy on a dense grid."""
+import warnings
+
+import numpy as np
+from hypothesis import given, settings, strategies as st
+from scipy import special, stats
+
+from lib.bne import solve_double_auction
+from lib.double_auction import best_response_gap
+
+
+def mixture(w, a1, b1, a2, b2):
+    """w Beta(a1, b1) + (1 - w) Beta(a2, b2) on [0, 1], frozen."""
+
+    class Mix(stats.rv_continuous):
+        def _pdf(self, x):
+            return w * stats.beta.pdf(x, a1, b1) + (1 - w) * stats.beta.pdf(x, a2, b2)
+
+        def _cdf(self, x):
+            return w * special.betainc(a1, b1, x) + (1 - w) * special.betainc(a2, b2, x)
+
+        def _sf(self, x):
+            return w * special.betaincc(a1, b1, x) + (1 - w) * special.betaincc(a2, b2, x)
+
+    return Mix(a=0.0, b=1.0, name="mix")()
+
+
+OFFERS = np.linspace(0.0, 1.0, 20001)  # the brute force's grid of offers (spacing 5e-5)
+
+
+def brute_best(prior, types, k):
+    """Each type's largest profit over OFFERS: k = 0 a seller of cost c against demand 1 - F_B, k = 1 a buyer of
+    value v against supply F_S (scipy's sf and cdf of the mixture)."""
+    if k == 0.0:
+        return np.max((OFFERS[None, :] - types[:, None]) * prior.sf(OFFERS)[None, :], axis=1)
+    return np.max((types[:, None] - OFFERS[None, :]) * prior.cdf(OFFERS)[None, :], axis=1)
+
+
+def virtual_value_dips(prior, k, first, last):
+    """Whether the virtual value (k = 0: p - (1 - F)/f, k = 1: p + F/f, scipy's own) falls by more than 1e-3 while
+    inside the levels (first, last) of the types that trade, on 4001 interior points: then ironing is needed."""
+    p = np.linspace(0, 1, 4003)[1:-1]
+    phi = p - prior.sf(p) / prior.pdf(p) if k == 0.0 else p + prior.cdf(p) / prior.pdf(p)
+    inside = np.clip(phi, first, last)
+    return bool(np.max(np.maximum.accumulate(inside) - inside) > 1e-3)
+
+
+def check_solved_and_certified(k, w, a1, b1, a2, b2):
+    prior = mixture(w, a1, b1, a2, b2)
+    other = stats.uniform(-1, 2) if k == 0.0 else stats.uniform(0, 2)  # costs in [-1, 1], values in [0, 2]
+    buyer, seller = (prior, other) if k == 0.0 else (other, prior)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # never a warning instead of an answer or an error
+        r = solve_double_auction(buyer, seller, k)
+    first, last = (-1.0, 1.0) if k == 0.0 else (0.0, 2.0)  # the strategic side's types that can trade
+    assert ("ironed" in r.member) == virtual_value_dips(prior, k, first, last)
+    types = np.linspace(first, last, 401)[1:-1]
+    offers = r.ask(types) if k == 0.0 else r.bid(types)
+    assert np.all(np.diff(offers) >= 0)
+    own = (offers - types) * prior.sf(offers) if k == 0.0 else (types - offers) * prior.cdf(offers)
+    # the grid's best is at most the true best: the solver's offer must reach it (measured: within 1e-12 over 180
+    # mixtures of both kinds below; the best-response gap at most 2.4e-11)
+    assert np.min(own - brute_best(prior, types, k)) >= -1e-10
+    gap = best_response_gap(r.bid, r.ask, buyer, seller, k, n_types=21)
+    assert gap.relative_gap <= 1e-8
+
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(k=st.sampled_from([0.0, 1.0]), w=st.floats(0.2, 0.8), a1=st.floats(1.5, 4), b1=st.floats(6, 25),
+       a2=st.floats(6, 25), b2=st.floats(1.5, 4))
+def test_mixtures_of_a_low_and_a_high_mode_are_solved_and_certified(k, w, a1, b1, a2, b2):
+    # one component's mode below 0.4, the other's above 0.6: measured 76 of 80 such draws need ironing
+    check_solved_and_certified(k, w, a1, b1, a2, b2)
+
+
+@settings(max_examples=8, deadline=None, derandomize=True)
+@given(k=st.sampled_from([0.0, 1.0]), w=st.floats(0.05, 0.95), a1=st.floats(1.2, 25), b1=st.floats(1.2, 25),
+       a2=st.floats(1.2, 25), b2=st.floats(1.2, 25))
+def test_mixtures_of_any_two_betas_are_solved_and_certified(k, w, a1, b1, a2, b2):
+    # measured 43 of 140 such draws need ironing; 15 of 60 used to raise ConvergenceError (a gap of the hull next to
+    # an end, where 1 - F_B or F_S rounds to 1 or 0, at a level no trading type has) and warned on the way
+    check_solved_and_certified(k, w, a1, b1, a2, b2)
