@@ -1221,3 +1221,69 @@ def test_a_bounded_steep_density_that_does_not_integrate_to_one_is_not_called_si
     for p in (1e-6, 0.01, 0.5):
         partial = ((2 / 3) * ((p + s) ** 1.5 - s ** 1.5) - 2 * s * ((p + s) ** 0.5 - s ** 0.5)) / norm
         assert lemons.partial_expectation(_shifted_root_law(shift, 1.0), p) == pytest.approx(partial, rel=1e-9)
+
+
+def test_the_middle_equilibrium_of_a_law_whose_first_panel_end_has_f_above_1e_minus_280():
+    """F(q) = e q + (1 - e) q^40 (e = 1e-300) with b = 3/2: h(p) = b E[q | q <= p] - p is < 0 below about 1e-8 (the
+    uniform part: E ~ p/2) and > 0 above (E ~ 40 p/41), with b E[q] = b (e/2 + (1 - e) 40/41) >= 1: the equilibria are
+    0, the crossing r (F(r) ~ 1e-308, between 0 and the first panel end, 1/2048) and the all-sell price b E[q]. r is
+    bracketed by bisection on floats with h's sign in exact rationals."""
+    b = Fraction(3, 2)
+    h = lambda p: b * _tailed_cond_mean(Fraction(p)) - Fraction(p)  # noqa: E731
+    lo, hi = 1e-12, 1e-4
+    assert h(lo) < 0 < h(hi)
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        if not lo < mid < hi:
+            break
+        lo, hi = (mid, hi) if h(mid) < 0 else (lo, mid)
+    eq = lemons.market_equilibrium(_TailedPower(a=0.0, b=1.0, name="tailed")(), float(b))
+    prices = [fp.price for fp in eq.equilibria]
+    mean = Fraction(1, 10 ** 300) / 2 + (1 - Fraction(1, 10 ** 300)) * Fraction(40, 41)
+    assert len(prices) == 3 and prices[0] == 0.0
+    assert prices[1] == pytest.approx(lo, rel=1e-12)
+    assert prices[2] == pytest.approx(float(b * mean), rel=1e-12) and eq.regime == "all sell"
+
+
+@pytest.mark.parametrize("top", [False, True])
+def test_a_singular_end_where_the_pdf_is_written_as_zero_on_the_end_itself_is_named(top):
+    """1/(2 sqrt(t w)) of the distance t to the end of [1e6, 1e6 + w], w = 1e-2, written as 0 at t = 0 (a common
+    convention at a support's end): within one float step (1.2e-10) of the end it holds sqrt(1.2e-10 / w) = 1.1e-4
+    of its mass (closed form), which cannot be integrated, so the law is refused by the message naming that end."""
+    lo, w = 1e6, 1e-2
+
+    class RootZeroAtEnd(stats.rv_continuous):
+        def _pdf(self, q):
+            t = lo + w - q if top else q - lo
+            with np.errstate(divide="ignore", invalid="ignore"):
+                return np.where(t > 0, 0.5 / np.sqrt(t * w), 0.0)
+
+    step = float(np.spacing(lo + w))
+    assert math.sqrt(step / w) > 1e-6
+    name = "q_hi" if top else "q_lo"
+    with pytest.raises(ValueError, match=f"only _pdf given\\) cannot be integrated at {name} = "):
+        lemons.market_equilibrium(RootZeroAtEnd(a=lo, b=lo + w, name=f"root_zero_{top}")(), 1.5)
+
+
+@pytest.mark.parametrize("width", [1e-4, 1.0, 1e2])
+def test_a_log_singular_top_end_far_from_zero_is_solved_or_named_never_an_infinite_integral(width):
+    """-log(t/w)/w of the distance t to q_hi on [1e6, 1e6 + w] integrates to 1, is infinite at q_hi and holds only
+    t (1 - log(t/w))/w of its mass within t of it; a float step next to q_hi is 1.2e-10 or more, so a Gauss node can
+    round onto q_hi, where the density is infinite. Either the law is solved (everyone sells at b E[q] with the
+    mean distance w/4 from q_hi: int_0^1 u (-log u) du = 1/4) or it is refused by the message naming q_hi and the
+    remedy, never by 'integrates to inf'."""
+    lo, b = 1e6, 1.5
+
+    class LogTop(stats.rv_continuous):
+        def _pdf(self, q):
+            with np.errstate(divide="ignore"):
+                return -np.log((lo + width - q) / width) / width
+
+    try:
+        eq = lemons.market_equilibrium(LogTop(a=lo, b=lo + width, name=f"log_top_{width}")(), b)
+    except ValueError as exc:
+        assert "only _pdf given) cannot be integrated at q_hi = " in str(exc)
+        assert "give the distribution a _cdf" in str(exc)
+    else:
+        assert eq.regime == "all sell"
+        assert eq.price == pytest.approx(b * (lo + width - width / 4), rel=1e-12)
