@@ -555,8 +555,9 @@ def test_intuitive_deviation_can_be_full_openness():
 
 def test_claim_table_reads_unaffected_as_the_scalar_claim_does_at_the_tolerance():
     """'Separating: L's openness and demands are unaffected' allows a difference of 1e-9 max(1, |y|): at that
-    difference (L's openness below 1, the float subtraction exact; exactly 1e-9 where L's openness is 0) both the
-    scalar claim and claim_table read 'unaffected', one float step more neither does."""
+    difference (L's openness below 1, the float subtraction exact; exactly 1e-9 where L's openness is 0; and each
+    demand, above 1, so 1e-9 |y|: the largest float within it) both the scalar claim and claim_table read
+    'unaffected', one float step more neither does."""
     import dataclasses
     import math
     from lib.signaling import CLAIMS, claim_table, outcome_table, solve
@@ -567,8 +568,8 @@ def test_claim_table_reads_unaffected_as_the_scalar_claim_does_at_the_tolerance(
           if o.regime == "separating" and 0 <= o.low.openness < 1]
     assert sum(o.low.openness == 0 for o in nd) >= 1 and sum(o.low.openness > 0 for o in nd) >= 1
     nd2, d = [], []
-    for o in nd:
-        y = o.low.openness
+    for o, name in itertools.product(nd, ("openness", "demand1", "demand2")):
+        y = getattr(o.low, name)
         tol = 1e-9 * max(1.0, abs(y))
         x = y + tol
         while x - y > tol:
@@ -576,10 +577,11 @@ def test_claim_table_reads_unaffected_as_the_scalar_claim_does_at_the_tolerance(
         while math.nextafter(x, math.inf) - y <= tol:
             x = math.nextafter(x, math.inf)
         for v in (x, math.nextafter(x, math.inf)):
-            d.append(dataclasses.replace(o, disclose=True, low=dataclasses.replace(o.low, openness=v)))
+            d.append(dataclasses.replace(o, disclose=True, low=dataclasses.replace(o.low, **{name: v})))
             nd2.append(o)
+    assert all(o.low.demand1 > 1.1 and o.low.demand2 > 1.1 for o in nd)  # demands above 1: the tolerance 1e-9 |y|
     applies, strict, weak = claim_table(claim, outcome_table(nd2), outcome_table(d))
-    assert list(strict) == [bool(claim.strict(a, b)) for a, b in zip(nd2, d)] == [True, False] * len(nd)
+    assert list(strict) == [bool(claim.strict(a, b)) for a, b in zip(nd2, d)] == [True, False] * (3 * len(nd))
     assert list(weak) == list(strict)
 
 
@@ -778,30 +780,55 @@ def test_voluntary_disclosure_tie_is_relative_to_the_profit_net_of_two_m_a():
         assert voluntary_disclosure(replace(game, disclosure_cost=cost)).high_discloses is discloses
 
 
+def _sympy_disclosure_gain(game):
+    """(s_FI(q_H), pi_FI(q_H) - V_H, pi_FI(q_H) - 2 m a) in sympy's rationals: H's best profit over [0, 1] at beliefs
+    q_H and q_L from the stationary points and the ends of the chapter's profit."""
+    import sympy as sp
+    R = lambda x: sp.Rational(float(x))
+    a, b, g, d, m, c0 = (R(getattr(game, k)) for k in ("a", "beta", "gamma", "delta", "margin", "c0"))
+    qH, qL = R(game.q_high), R(game.q_low)
+    pi = lambda s, belief, q: m * ((a + belief * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
+    x = sp.Symbol("x", real=True)
+    best = {}
+    for belief in (qH, qL):  # H's best openness over [0, 1] at this belief: a stationary point or an end
+        levels = [0, 1, *(r for r in sp.solve(sp.diff(pi(x, belief, qH), x), x) if 0 <= r <= 1)]
+        best[belief] = max(levels, key=lambda s: pi(s, belief, qH))
+    s_fi = best[qH]
+    return s_fi, pi(s_fi, qH, qH) - pi(best[qL], qL, qH), pi(s_fi, qH, qH) - 2 * m * a
+
+
 def test_voluntary_disclosure_without_a_pure_pbe_at_a_cost_equal_to_the_gain():
     """Where committed non-disclosure has no pure-strategy PBE, H discloses iff pi_FI(q_H) - cost_H >= V_H, a tie
     going to disclosure. At a disclosure cost equal to pi_FI(q_H) - V_H (computed with sympy: H's best profit over
     [0, 1] at beliefs q_H and q_L, from the stationary points and the ends of the chapter's profit), rounded to a float (an error of an ulp, far
     inside the documented 1e-12 tie), H discloses; at a cost 1e-9 of the net profit higher, the error is raised."""
-    import sympy as sp
     from lib.signaling import NoEquilibriumError, solve, voluntary_disclosure
     for game in _no_pure_pbe_games():
         with pytest.raises(NoEquilibriumError):
             solve(game, False)
-        R = lambda x: sp.Rational(float(x))
-        a, b, g, d, m, c0 = (R(getattr(game, k)) for k in ("a", "beta", "gamma", "delta", "margin", "c0"))
-        qH, qL = R(game.q_high), R(game.q_low)
-        pi = lambda s, belief, q: m * ((a + belief * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
-        x = sp.Symbol("x", real=True)
-        best = {}
-        for belief in (qH, qL):  # H's best openness over [0, 1] at this belief: a stationary point or an end
-            levels = [0, 1, *(r for r in sp.solve(sp.diff(pi(x, belief, qH), x), x) if 0 <= r <= 1)]
-            best[belief] = max(levels, key=lambda s: pi(s, belief, qH))
-        s_fi = best[qH]
-        gain = pi(s_fi, qH, qH) - pi(best[qL], qL, qH)
-        net = pi(s_fi, qH, qH) - 2 * m * a
+        s_fi, gain, net = _sympy_disclosure_gain(game)
         assert gain > 0 and net > 0
         out = voluntary_disclosure(replace(game, disclosure_cost=float(gain)))
         assert out.high_discloses and out.high.openness == pytest.approx(float(s_fi), abs=1e-12)
         with pytest.raises(NoEquilibriumError):
             voluntary_disclosure(replace(game, disclosure_cost=float(gain + net / 10**9)))
+
+
+def test_voluntary_disclosure_without_a_pure_pbe_tie_is_relative_to_the_profit_net_of_two_m_a():
+    """The tie there is 1e-12 of H's full-information profit net of 2 m a (the docstring's 'same 1e-12 relative
+    tolerance'), not of some other share of a. With a = (pi_FI(q_H) - 2 m a) / m (a adds 2 m a to every profit and
+    changes no choice, so the game still has no pure PBE), pi_FI(q_H) - 3 m a is 0 to rounding: a cost 1/2 of the tie
+    above the gain (sympy) is still a tie and H discloses; at 3/2 of the tie above it the error is raised."""
+    from lib.signaling import NoEquilibriumError, solve, voluntary_disclosure
+    for game in _no_pure_pbe_games():
+        _, _, net = _sympy_disclosure_gain(game)
+        game = replace(game, a=float(net / game.margin))
+        assert game._exact is None
+        with pytest.raises(NoEquilibriumError):
+            solve(game, False)
+        _, gain, net_a = _sympy_disclosure_gain(game)
+        assert abs(net_a - net) < 1e-12 * net and gain > 0   # net of 2 m a: the same at the new a
+        out = voluntary_disclosure(replace(game, disclosure_cost=float(gain + net / (2 * 10**12))))
+        assert out.high_discloses
+        with pytest.raises(NoEquilibriumError):
+            voluntary_disclosure(replace(game, disclosure_cost=float(gain + 3 * net / (2 * 10**12))))

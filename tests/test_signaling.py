@@ -265,6 +265,37 @@ def test_intuitive_deviation_exists_iff_l_set_ends_below_one():
     assert checked >= 40
 
 
+def _check_deviation_exactly(game, s_p, *outs):
+    """Check intuitive_deviation's answers ``outs`` for the pooling PBE at s_p against exact arithmetic (fractions
+    of the float parameters, the chapter's profit): by chapter 3's proposition the PBE is broken iff
+    top = pi_L* - pi(1, q_H; q_L) > 0; then each s' must make L lose and H gain by more than the 1e-12 tie, and lie
+    within 1e-9 (plus 2^-40 of rounding) of H's best openness on [s_L, 1], s_L the end of L's set found by exact
+    bisection. Returns the sign of top."""
+    F = Fraction
+    qH, qL = F(game.q_high), F(game.q_low)
+    mu = F(game.prior_high) * qH + (1 - F(game.prior_high)) * qL
+    u_L, u_H = _exact_profit(game, s_p, mu, qL), _exact_profit(game, s_p, mu, qH)
+    top = u_L - _exact_profit(game, 1, qH, qL)                 # > 0 iff L loses at s = 1 even if believed H
+    if top <= 0:
+        assert all(s is None for s in outs), (game, s_p, outs)
+        return 0 if top == 0 else -1
+    gain_L = lambda x: _exact_profit(game, x, qH, qL) - u_L
+    lo, hi = F(s_p), F(1)                                      # gain_L(lo) > 0 > gain_L(hi)
+    for _ in range(64):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if gain_L(mid) >= 0 else (lo, mid)
+    s_fi = min(max(qH * F(game.margin) * (qH * F(game.gamma) - F(game.delta)) / F(game.c0), F(0)), F(1))
+    target = min(max(s_fi, hi), F(1))                          # H's best openness on [s_L, 1], to 2^-64
+    const = 2 * F(game.margin) * F(game.a)
+    tie = F(1, 10**12) * (abs(u_H - const) + abs(u_L - const))  # the tie, relative to the profits net of 2 m a
+    assert _exact_profit(game, target, qH, qH) - u_H > 10 * tie   # H gains clearly: no gain tie in these games
+    for s in outs:
+        assert s is not None, (game, s_p)
+        assert _exact_profit(game, s, qH, qL) < u_L and _exact_profit(game, s, qH, qH) - u_H > tie
+        assert abs(F(s) - target) <= F(1, 10**9) + F(1, 2**40), (game, s_p, s, float(target))
+    return 1
+
+
 def _near_tie_games():
     """Games in which L's profit at s = 1 if believed H equals pi_L* at the pooled openness s_p in decimal
     arithmetic (delta solved for it with Fractions of the decimal parameters), at that delta rounded to a float and at
@@ -301,36 +332,66 @@ def test_intuitive_deviation_agrees_with_exact_arithmetic_at_near_ties():
     than the 1e-12 tie) and lies within 1e-9 of H's best openness on the window above L's set, whose end s_L is
     found by exact bisection. The float path and the exact path (margin and c0 times 2^-110, outside the float
     box: every profit scaled exactly) give the same verdicts."""
-    F, tiny = Fraction, 2.0 ** -110
+    tiny = 2.0 ** -110
     games = list(_near_tie_games())
     verdicts, on_float_path = {-1: 0, 0: 0, 1: 0}, 0
     for game, s_p in games:
         exact_view = dataclasses.replace(game, margin=game.margin * tiny, c0=game.c0 * tiny)
         assert exact_view._exact is not None
         on_float_path += game._exact is None                   # all but the games with delta 5e-324 or 1e-323
-        qH, qL = F(game.q_high), F(game.q_low)
-        mu = F(game.prior_high) * qH + (1 - F(game.prior_high)) * qL
-        u_L, u_H = _exact_profit(game, s_p, mu, qL), _exact_profit(game, s_p, mu, qH)
-        top = u_L - _exact_profit(game, 1, qH, qL)             # > 0 iff L loses at s = 1 even if believed H
-        verdicts[(top > 0) - (top < 0)] += 1
-        out, out_exact = intuitive_deviation(game, s_p), intuitive_deviation(exact_view, s_p)
-        if top <= 0:
-            assert out is None and out_exact is None, (game, s_p)
-            continue
-        gain_L = lambda x: _exact_profit(game, x, qH, qL) - u_L
-        lo, hi = F(s_p), F(1)                                  # gain_L(lo) > 0 > gain_L(hi)
-        for _ in range(64):
-            mid = (lo + hi) / 2
-            lo, hi = (mid, hi) if gain_L(mid) >= 0 else (lo, mid)
-        s_fi = min(max(qH * F(game.margin) * (qH * F(game.gamma) - F(game.delta)) / F(game.c0), F(0)), F(1))
-        target = min(max(s_fi, hi), F(1))                      # H's best openness on [s_L, 1], to 2^-64
-        tie = F(1, 10**12) * (abs(u_H - 2) + abs(u_L - 2))     # the tie, relative to the profits net of 2 m a
-        assert _exact_profit(game, target, qH, qH) - u_H > 10 * tie   # H gains clearly: no gain tie on this grid
-        for s in (out, out_exact):
-            assert s is not None, (game, s_p)
-            assert _exact_profit(game, s, qH, qL) < u_L and _exact_profit(game, s, qH, qH) - u_H > tie
-            assert abs(F(s) - target) <= F(1, 10**9) + F(1, 2**50), (game, s_p, s, float(target))
+        verdicts[_check_deviation_exactly(game, s_p, intuitive_deviation(game, s_p),
+                                          intuitive_deviation(exact_view, s_p))] += 1
     assert len(games) == 1279 and min(verdicts.values()) >= 40 and on_float_path >= 1250
+
+
+def test_intuitive_deviation_at_near_ties_where_the_cost_of_openness_dominates():
+    """q_L = 5e-4 or 1e-3 and c0 = 1e4 or 1e5: L's cost c0 s^2 / (2 q_L), up to 1e8, dwarfs the other profit terms,
+    so the float profits' rounding is of that size and the guard that sends a near-tie to exact arithmetic must scale
+    with it. The pooled openness s_p is put at the exact tie pi(s_p, mu_p; q_L) = pi(1, q_H; q_L) (exact bisection)
+    and at 30 floats on each side; every verdict and deviation is checked in exact arithmetic."""
+    F = Fraction
+    verdicts = {-1: 0, 0: 0, 1: 0}
+    for q_low, c0, prior, gamma, delta in itertools.product((0.0005, 0.001), (1e4, 1e5), (0.3, 0.7), (0.5, 2.0),
+                                                            (0.1, 0.6)):
+        game = OpenSourceGame(q_high=1.0, q_low=q_low, prior_high=prior, a=1.0, beta=1.0, gamma=gamma, delta=delta,
+                              margin=1.0, c0=c0)
+        qH, qL = F(game.q_high), F(game.q_low)
+        mu = F(prior) * qH + (1 - F(prior)) * qL
+        top = lambda s: _exact_profit(game, s, mu, qL) - _exact_profit(game, 1, qH, qL)
+        lo, hi = F(0), F(1)
+        assert top(lo) > 0 > top(hi)
+        for _ in range(80):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if top(mid) > 0 else (lo, mid)
+        points = [float(lo)]
+        for direction in (math.inf, -math.inf):
+            x = float(lo)
+            for _ in range(30):
+                x = math.nextafter(x, direction)
+                points.append(x)
+        for s_p in points:
+            verdicts[_check_deviation_exactly(game, s_p, intuitive_deviation(game, s_p))] += 1
+    assert verdicts[1] >= 900 and verdicts[-1] >= 900
+
+
+@pytest.mark.parametrize("a", [0.0, 0.5, 3.0, 40.0])
+def test_intuitive_deviation_for_any_a_against_exact_arithmetic(a):
+    """a enters every profit as the constant 2 m a, and the end of L's set solves a quadratic whose constant term
+    carries it: for a in {0, 1/2, 3, 40} (the float path) the verdict and the deviation at the H-best pooling openness,
+    at s = 0 and at s = 1/2, in the pooling games of the 48 games of the grid below, are checked in exact arithmetic
+    (_check_deviation_exactly)."""
+    checked = {-1: 0, 0: 0, 1: 0}
+    for q_low, prior, gamma, delta in itertools.product((0.5, 0.8), (0.3, 0.7), (0.5, 1.5, 3.0), (0.1, 0.4)):
+        game = OpenSourceGame(q_high=1.0, q_low=q_low, prior_high=prior, a=a, beta=1.0, gamma=gamma, delta=delta,
+                              margin=1.0, c0=2.0)
+        assert game._exact is None
+        try:
+            nd = solve(game, False)
+        except NoEquilibriumError:
+            continue
+        for s_p in ({nd.high.openness, 0.0, 0.5} if nd.regime == "pooling" else {0.0, 0.5}):
+            checked[_check_deviation_exactly(game, s_p, intuitive_deviation(game, s_p))] += 1
+    assert checked[1] >= 20 and checked[-1] >= 10
 
 
 # ------------------------------------------------------------------------------------------------ claims
