@@ -421,12 +421,14 @@ _MIN_END_RATIO = 0.1  # L, R >= 0.1: densities vanish at most like (distance to 
 
 def _validate(buyer, seller, k, rtol, tol, rescale: bool = False):
     """The supports, k as a float and the units to solve in: None where the union of the supports lies in
-    [-4, 4] (solved as given), else (a, s) with the union [a, a + s] (solved on the priors of (x - a) / s, whose
-    union is [0, 1], when ``rescale``; else refused)."""
+    [-4, 4] and is at least 1/4 wide (solved as given; any width without ``rescale``), else, with ``rescale``,
+    (a, s): solved on the priors of (x - a) / s, a the union's lowest point and s the power of 2 at or above its
+    width; without ``rescale`` a union outside [-4, 4] is refused."""
     v_lo, v_hi = support(buyer, "buyer")
     c_lo, c_hi = support(seller, "seller")
     lo, hi = min(v_lo, c_lo), max(v_hi, c_hi)
-    units = None if -_TYPE_RANGE <= lo and hi <= _TYPE_RANGE and hi - lo >= _MIN_UNION else \
+    inside = -_TYPE_RANGE <= lo and hi <= _TYPE_RANGE
+    units = None if inside and (hi - lo >= _MIN_UNION or not rescale) else \
         (lo, math.ldexp(1.0, math.frexp(hi - lo)[1]))  # s: a power of 2 (exact division), 1/2 < (hi - lo)/s <= 1
     if units is not None and not rescale:
         raise ValueError(f"the supports [{v_lo!r}, {v_hi!r}] and [{c_lo!r}, {c_hi!r}] must lie in [-{_TYPE_RANGE:g}, "

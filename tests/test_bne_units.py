@@ -108,3 +108,15 @@ def test_random_units_give_the_mapped_solution(name, k, t, log_s):
     gap = best_response_gap(r.bid, r.ask, buyer, seller, k, n_types=9)
     assert gap.max_gap <= 1e-9 * s
     assert math.isfinite(r.residual) and r.residual <= 1e-9 * s
+
+
+def test_the_smooth_family_keeps_its_units_and_refuses_others_by_name():
+    # the family's functions solve in the units given: a narrow union as before (U[0, 1] at k = 1/2 has
+    # lambda = p/(1 - 3p) in [1/4, 4] for p in [1/7, 4/13], mu mirrored; times 1e-3 for U[0, 1e-3]), a union outside
+    # [-4, 4] refused by name (solve_double_auction rescales, these do not)
+    from lib.bne import family_range
+
+    (a, b), (c, d) = family_range(stats.uniform(0, 1e-3), stats.uniform(0, 1e-3), 0.5)
+    assert (a, b, c, d) == pytest.approx((1e-3 / 7, 4e-3 / 13, 9e-3 / 13, 6e-3 / 7), rel=1e-9)
+    with pytest.raises(ValueError, match=r"must lie in \[-4, 4\] here.*solve_double_auction rescales"):
+        family_range(stats.uniform(0, 10), stats.uniform(0, 10), 0.5)
