@@ -1287,3 +1287,20 @@ def test_a_log_singular_top_end_far_from_zero_is_solved_or_named_never_an_infini
     else:
         assert eq.regime == "all sell"
         assert eq.price == pytest.approx(b * (lo + width - width / 4), rel=1e-12)
+
+
+@pytest.mark.parametrize("width", [1e-300, 1e-310, 1e-312])
+def test_optimal_certification_at_subnormal_scales(width):
+    """U[0, w], b = 3/2, c = w/20: the pool [0, theta] unravels (b < 2), so W(theta) = (b - 1)(E[q] - theta^2/(2w))
+    - c (1 - theta/w), maximised at theta = c/(b - 1) = w/10 with W = 81 w/400 (exact rationals). At w = 1e-310 and
+    1e-312 every quantity is subnormal (a float step is 5e-324, 5e-14 and 5e-12 of w), where the tie allowance
+    1e-13 ((b - 1) E[q] + c) rounds to 0 at 1e-312 and the best candidate must still be found."""
+    b, c = Fraction(3, 2), Fraction(width) / 20
+    w = Fraction(width)
+    theta = c / (b - 1)
+    welfare = (b - 1) * (w / 2 - theta ** 2 / (2 * w)) - c * (1 - theta / w)
+    assert welfare == Fraction(81, 400) * w
+    rel = max(1e-12, 100 * 5e-324 / width)
+    oc = lemons.optimal_certification(uniform(0.0, width), float(b), float(c))
+    assert oc.threshold == pytest.approx(float(theta), rel=rel)
+    assert oc.welfare == pytest.approx(float(welfare), rel=rel)
