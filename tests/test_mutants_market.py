@@ -1002,3 +1002,26 @@ def test_tail_below_zero_and_past_the_last_count_is_documented_one_and_zero():
         got = _tail(pmf, j)
         assert got.shape == (2, 3), j
         np.testing.assert_allclose(got, 0.0, rtol=0, atol=1e-15)
+
+
+def test_gode_sunder_defaults_are_those_of_the_continuous_double_auction():
+    """gode_sunder(market) is documented as continuous_double_auction on that market of GODE_SUNDER_MARKETS, so with no
+    other argument both must run the same protocol (periods, replications, steps and seed by default): the same
+    efficiencies, prices and trades, replication by replication, for ZI-C and ZI-U on market 2."""
+    from lib.market import gode_sunder
+
+    for traders in ("ZI-C", "ZI-U"):
+        a, b = gode_sunder(2, traders), continuous_double_auction(GODE_SUNDER_MARKETS[2], traders)
+        assert (a.periods, a.replications, a.steps) == (b.periods, b.replications, b.steps)
+        np.testing.assert_array_equal(a.efficiencies, b.efficiencies)
+        np.testing.assert_array_equal(a.prices, b.prices)
+        np.testing.assert_array_equal(a.trades, b.trades)
+
+
+def test_clearing_defaults_to_the_midpoint_price():
+    """Without k, clear and clearing_price use k = 1/2 (the signature's default, the midpoint of [s_(m), s_(m+1)]):
+    chapter 5's example, bids 0.8, 0.3, 0.6 against asks 0.2, 0.7, 0.5, sorts to 0.2, 0.3, 0.5, 0.6, 0.7, 0.8, so
+    s_(3) = 0.5, s_(4) = 0.6 and the price is 0.55 (by hand), with two trades."""
+    res = clear([0.8, 0.3, 0.6], [0.2, 0.7, 0.5])
+    assert res.price == pytest.approx(0.55, abs=1e-15) and res.trades == 2
+    assert float(clearing_price([[0.8, 0.3, 0.6]], [[0.2, 0.7, 0.5]])[0]) == pytest.approx(0.55, abs=1e-15)
