@@ -413,7 +413,11 @@ class _PiecewiseInverse:
 _MIN_WIDTH = 1e-9  # supports narrower than this reach the absolute root tolerances
 _TYPE_RANGE = 4.0  # supports inside [-4, 4]: absolute tolerances are set for types of order 1
 _MIN_UNION = 0.25  # ... and a union of the supports at least this wide; other supports are solved rescaled
-_K_RANGE = (0.01, 0.99)  # 0 < k < 1 nearer 0 or 1 makes the equations stiff (k = 1e-6: over a minute)
+_K_RANGE = (0.01, 0.99)  # 0 < k < 1 nearer 0 or 1 makes the equations stiff (k = 1e-6: over a minute). Measured
+# (with the range lifted) on the 12 pairs of benchmarks/bne.py at k = 0.003 and 0.997: Beta(2,5)/Beta(5,2) gap 1.8e-5
+# (end slope 0.018), Beta(0.95,0.95) gap 5.7e-8 (end slope 2e-4), Beta(4,4) a member at 0.003 (slope 5e-4) but none
+# at its mirror 0.997, Beta(5,2)/Beta(2,5) none; U[0,2]/U[0,1] 7.2 s at 0.997, 30 s at 0.998 (50 000 DOP853 steps
+# in one flat-top integration, cProfile), 76 s at 0.999; U[0,1] at k = 1e-6 no convergence of the polish
 _SCALE_RANGE = (1e-100, 1e100)  # rescaled solves: union at least 1e-100 wide, inside [-1e100, 1e100]
 _CERTIFY_GAP = 1e-6  # rescaled solves: largest relative best-response gap on the original priors accepted
 _MIN_END_RATIO = 0.1  # L, R >= 0.1: densities vanish at most like (distance to the end)^9 (Beta(50, 50): 18 s, fails)
@@ -456,9 +460,15 @@ def _validate(buyer, seller, k, rtol, tol, rescale: bool = False):
                          f"wholly below the seller's [{c_lo!r}, {c_hi!r}] (the lowest cost {c_lo!r} is not below the "
                          f"highest value {v_hi!r})")
     if v_lo < c_hi and (0 < k < _K_RANGE[0] or _K_RANGE[1] < k < 1):  # (one price for supports that do not overlap)
-        raise ValueError(f"k must be 0, 1 or in [{_K_RANGE[0]:g}, {_K_RANGE[1]:g}] when the supports overlap: nearer 0 "
-                         f"or 1 (but not at them) the differential equations are stiff and the solver's running time "
-                         f"unbounded (k = 1e-6: over a minute); got {k!r}")
+        raise ValueError(f"k must be 0, 1 or in [{_K_RANGE[0]:g}, {_K_RANGE[1]:g}] when the supports overlap; got {k!r}. "
+                         f"Refused: 0 < k < {_K_RANGE[0]:g} and {_K_RANGE[1]:g} < k < 1. Why: as k -> 0 the buyer's "
+                         f"bid tends to her value, h(p) - p -> 0, so g' = k F_S(g) / (f_S(g) (h - p)) is a ratio of "
+                         f"two small numbers on the whole trading range (k -> 1 mirrors it with p - g): the equations "
+                         f"are singularly perturbed, their integration stiff (running time unbounded: 50 000 steps "
+                         f"in one integration for U[0, 2] / U[0, 1] at k = 0.998) and the regular members degenerate "
+                         f"(end slopes near 0; the best-response gap of the member found reached 1.8e-5 for "
+                         f"Beta(2, 5) / Beta(5, 2) at k = 0.003, and mirror images disagree), so no certified answer "
+                         f"is given there. k = 0 and k = 1 themselves are solved exactly (one side truthful)")
     return (v_lo, v_hi), (c_lo, c_hi), k, units
 
 
