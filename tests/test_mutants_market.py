@@ -1025,3 +1025,68 @@ def test_clearing_defaults_to_the_midpoint_price():
     res = clear([0.8, 0.3, 0.6], [0.2, 0.7, 0.5])
     assert res.price == pytest.approx(0.55, abs=1e-15) and res.trades == 2
     assert float(clearing_price([[0.8, 0.3, 0.6]], [[0.2, 0.7, 0.5]])[0]) == pytest.approx(0.55, abs=1e-15)
+
+
+def test_welfare_with_a_kink_inside_the_buyer_types():
+    """The buyers' side of the seller-kink test: m = 1, b(v) = 0.1 + 0.8 v against a(c) = 0.31 + 0.5 c, so a buyer of
+    value v trades with the sellers of cost c < u(v) = (0.8 v - 0.21) / 0.5 clipped to [0, 1]: with probability 0 below
+    v = 0.2625 (its bid is the lowest ask 0.31) and with certainty above v = 0.8875 (its bid is the highest ask 0.81).
+    Gains int_0^1 int_0^u(v) (v - c) dc dv and trades int_0^1 u(v) dv (inner integral by hand, outer by quad with both
+    kinks as break points, to 1e-13); both kinks lie off the uniform panel edges (multiples of 1/256), so the
+    quadrature must take them, the type whose bid is the highest ask among them, as edges."""
+    from scipy import integrate
+
+    from lib.market import market_welfare
+
+    def u(v):
+        return min(max((0.8 * v - 0.21) / 0.5, 0.0), 1.0)
+
+    kinks = [0.2625, 0.8875]
+    assert all(x * 256 % 1 != 0 for x in kinks)
+    gains = integrate.quad(lambda v: v * u(v) - u(v) ** 2 / 2, 0, 1, points=kinks, epsabs=1e-14, epsrel=1e-13)[0]
+    trades = integrate.quad(u, 0, 1, points=kinks, epsabs=1e-14, epsrel=1e-13)[0]
+    got = market_welfare(1, lambda v: 0.1 + 0.8 * v, lambda c: 0.31 + 0.5 * c)
+    assert got[0] == pytest.approx(gains, abs=1e-12)
+    assert got[1] == pytest.approx(trades, abs=1e-12)
+
+
+@pytest.mark.parametrize("m", [0, 65])
+def test_every_equilibrium_entry_point_refuses_m_outside_1_to_64_by_name(m):
+    """m counts traders per side, 1..64 (the module's limit): every entry point that takes m refuses 0 and 65 with a
+    ValueError that starts with m's name, before looking at the other arguments."""
+    from lib.market import best_response_gap, first_best_gains, fixed_price, market_welfare
+
+    for call in (lambda: best_response_gap(m, lambda v: v, lambda c: c),
+                 lambda: market_welfare(m, lambda v: v, lambda c: c),
+                 lambda: first_best_gains(m),
+                 lambda: fixed_price(m),
+                 lambda: k_double_auction(m)):
+        with pytest.raises(ValueError, match=r"^m must"):
+            call()
+
+
+def test_deviation_grid_is_capped_by_name():
+    """n_offers is at most 100,001 (as n_types is at most 2001): one more is refused by name, before any grid is
+    built."""
+    from lib.market import best_response_gap
+
+    with pytest.raises(ValueError, match=r"^n_offers must"):
+        best_response_gap(1, lambda v: v, lambda c: c, n_offers=100_002)
+
+
+def test_best_response_polish_is_translation_invariant():
+    """The coarse-grid polish test moved to U[1, 2] on both sides (truthful offers, m = 1, k = 1/2, n_offers = 11): a
+    common shift of values, costs and offers shifts every price by the same amount, so the buyer of value 2 bidding
+    1 + x still earns x - 3 x^2 / 4 (by hand), best 1/3 at x = 2/3 against 1/4 truthfully: a gap of 1/12, which the
+    polish on 11 offers within one grid step (h = 0.1) either side of the best grid offer 1.7 must reach to within
+    (3/4) 0.01^2 = 7.5e-5, as on U[0, 1]; the seller of cost 1 is the mirror image. The step is the grid's spacing,
+    not a quantity that depends on where the grid starts."""
+    from scipy import stats
+
+    from lib.market import best_response_gap
+
+    p = stats.uniform(1, 1)
+    g = best_response_gap(1, lambda v: v, lambda c: c, p, p, n_types=2, n_offers=11)
+    assert g.worst_buyer_type == 2.0 and g.worst_seller_type == 1.0
+    for gap in (g.buyer_gap, g.seller_gap):
+        assert 1 / 12 - 7.5e-5 <= gap <= 1 / 12 + 1e-14
