@@ -1304,3 +1304,16 @@ def test_optimal_certification_at_subnormal_scales(width):
     oc = lemons.optimal_certification(uniform(0.0, width), float(b), float(c))
     assert oc.threshold == pytest.approx(float(theta), rel=rel)
     assert oc.welfare == pytest.approx(float(welfare), rel=rel)
+
+
+@pytest.mark.parametrize("b", [1.1, 1.2, 1.5])
+def test_free_certification_optimum_loses_at_most_rounding_of_the_welfare_scale(b):
+    """U[0, 1], c = 0: a pool [0, theta] unravels (b < 2), so W(theta) = (b - 1)(1/2 - theta^2/2) (exact rationals),
+    with supremum (b - 1)/2 at theta = 0. Ties are broken towards the higher threshold only within rounding of the
+    welfare scale (b - 1) E[q] + c = (b - 1)/2: the reported threshold loses at most 2e-13 of it."""
+    bb = Fraction(b)
+    oc = lemons.optimal_certification(uniform(0.0, 1.0), b, 0.0)
+    theta = Fraction(oc.threshold)
+    welfare = (bb - 1) * (Fraction(1, 2) - theta ** 2 / 2)
+    assert (bb - 1) / 2 - welfare <= Fraction(2, 10 ** 13) * (bb - 1) / 2
+    assert oc.welfare == pytest.approx(float(welfare), rel=1e-13)
