@@ -1586,6 +1586,10 @@ def _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first,
             continue
         m = 1 if e_ == s_ else max(16, int(4001 * (e_ - s_) / total))
         pp = np.linspace(s_, e_, m)
+        if e_ > s_:  # and graded towards both ends of the piece, as in _one_sided_regular (phi steep at an end)
+            graded = (e_ - s_) * np.geomspace(1e-9, 0.1, 120)  # (0.1: up to the piece's equal steps, m >= 16)
+            pp = np.unique(np.concatenate([pp, s_ + graded, e_ - graded]))
+            pp = pp[np.concatenate([[True], np.diff(pp) > 1e-11 * (e_ - s_)])]
         if ps and ps[-1][-1] >= pp[0]:  # (a piece that starts where the previous ended)
             pp = pp[1:]
             if not pp.size:
