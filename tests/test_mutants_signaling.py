@@ -832,3 +832,21 @@ def test_voluntary_disclosure_without_a_pure_pbe_tie_is_relative_to_the_profit_n
         assert out.high_discloses
         with pytest.raises(NoEquilibriumError):
             voluntary_disclosure(replace(game, disclosure_cost=float(gain + 3 * net / (2 * 10**12))))
+
+
+@pytest.mark.parametrize("quality", [1e40, 1e200])
+def test_acceptance_interval_at_a_quality_outside_the_float_box(quality):
+    """A quality argument beyond 1e30 takes the exact path (the game itself is moderate). In the default game the
+    cost c0 s^2 / (2 q) is then below 1e-40, so pi(s, mu; q) - V_q is, to that, the line m beta (mu - q_L) +
+    m (mu gamma - delta) s - G with G = max_s m (q_L gamma - delta) s = 0.5 (at s = 1): at mu = 0.9 it is
+    0.1 + 0.6 s - 0.5, so A_q(0.9) = [2/3, 1] by hand; the lower end is certified by the exact profit's sign 1e-12
+    on each side. (The float roots gave [0, 1]: the discriminant's terms are 1e40 apart.)"""
+    from fractions import Fraction as F
+    game = OpenSourceGame(**DEFAULTS)
+    lo, hi = acceptance_interval(game, quality, 0.9)
+    assert lo == pytest.approx(2 / 3, abs=1e-12) and hi == 1.0
+    a, b, g, d, m, c0 = (F(getattr(game, k)) for k in ("a", "beta", "gamma", "delta", "margin", "c0"))
+    q, qL = F(quality), F(game.q_low)
+    pi = lambda s, mu: m * ((a + mu * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
+    v = max(pi(s, qL) for s in (F(0), F(1)))  # s*(q, q_L) = q m (q_L gamma - delta) / c0 clipped: 1
+    assert pi(F(2, 3) - F(1, 10**12), F(9, 10)) < v < pi(F(2, 3) + F(1, 10**12), F(9, 10))

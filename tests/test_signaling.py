@@ -374,6 +374,37 @@ def test_intuitive_deviation_at_near_ties_where_the_cost_of_openness_dominates()
     assert verdicts[1] >= 900 and verdicts[-1] >= 900
 
 
+def test_intuitive_deviation_at_near_ties_where_the_belief_terms_dominate():
+    """beta = 1e5 or 1e6 with q_L = 0.9998 and lambda = 0.99 or 0.999: the terms mu beta and beta q in each profit,
+    about 1e6, are 1e4 to 1e6 times the differences that decide the tie (beta (q_H - mu) and the cost), so the guard
+    that sends a near-tie to exact arithmetic must scale with them. s_p at the exact tie (bisection) and at 30 floats
+    on each side; every verdict and deviation is checked in exact arithmetic."""
+    F = Fraction
+    verdicts = {-1: 0, 0: 0, 1: 0}
+    for beta, gamma, prior, c0 in itertools.product((1e5, 1e6), (0.0, 1.0), (0.99, 0.999), (10.0, 100.0)):
+        game = OpenSourceGame(q_high=1.0, q_low=0.9998, prior_high=prior, a=1.0, beta=beta, gamma=gamma, delta=0.0,
+                              margin=1.0, c0=c0)
+        assert game._exact is None
+        qH, qL = F(game.q_high), F(game.q_low)
+        mu = F(prior) * qH + (1 - F(prior)) * qL
+        top = lambda s: _exact_profit(game, s, mu, qL) - _exact_profit(game, 1, qH, qL)
+        if not top(F(0)) > 0:  # no tie in [0, 1]: L's set ends below 1 at every s_p (top(1) < 0 always)
+            continue
+        lo, hi = F(0), F(1)
+        for _ in range(80):
+            mid = (lo + hi) / 2
+            lo, hi = (mid, hi) if top(mid) > 0 else (lo, mid)
+        points = [float(lo)]
+        for direction in (math.inf, -math.inf):
+            x = float(lo)
+            for _ in range(30):
+                x = math.nextafter(x, direction)
+                points.append(x)
+        for s_p in points:
+            verdicts[_check_deviation_exactly(game, s_p, intuitive_deviation(game, s_p))] += 1
+    assert verdicts[1] >= 300 and verdicts[-1] >= 300
+
+
 @pytest.mark.parametrize("a", [0.0, 0.5, 3.0, 40.0])
 def test_intuitive_deviation_for_any_a_against_exact_arithmetic(a):
     """a enters every profit as the constant 2 m a, and the end of L's set solves a quadratic whose constant term
