@@ -532,7 +532,10 @@ def best_response_gap(m: int, bid, ask, buyer=None, seller=None, k: float = 0.5,
 
 
 def _start(m, k, bsup, ssup, degree):
-    """The markups of the uniform linear equilibrium (Chatterjee and Samuelson) on the supports, shrunk by 1/m."""
+    """The solver's start, shrunk by 1/m: the buyer's markup of the uniform linear equilibrium (Chatterjee and
+    Samuelson) on the supports, and the seller's markup (1 - k)(1 - c')/(2 - k), which is that equilibrium's
+    (1 - k)/2 - (1 - k) c'/(2 - k) plus k(1 - k)/(2(2 - k)) (1/12 at k = 1/2). Only the start: every answer is
+    certified by best_response_gap."""
     lo, hi = min(bsup[0], ssup[0]), max(bsup[1], ssup[1])
     w = hi - lo
     # b(v) = v - markup_B, markup_B = (k v' - k(1-k)/2) / (1 + k) in units v' = (v - lo)/w
@@ -540,7 +543,7 @@ def _start(m, k, bsup, ssup, degree):
     mb = w * (k * (vb - lo) / w - k * (1 - k) / 2) / (1 + k) / m
     cs = np.linspace(*ssup, 2 * degree + 3)
     ms = w * ((1 - k) * (1 - (cs - lo) / w) / (2 - k)) / m
-    # a(c) = c / (2 - k) + (1 - k)/2 -> markup = (1 - k)(1 - c)/(2 - k)
+    # a(c) = c / (2 - k) + (1 - k)/2 has markup (1 - k)/2 - (1 - k) c/(2 - k); this start adds k(1 - k)/(2(2 - k))
     fit = lambda x, y, sup: cheb.chebfit((2 * x - sup[0] - sup[1]) / (sup[1] - sup[0]), y, degree)
     return fit(vb, mb, bsup), fit(cs, ms, ssup)
 
