@@ -586,7 +586,10 @@ def k_double_auction(m: int, k: float = 0.5, buyer=None, seller=None, *, degree:
     reverse, for m = 1, 2, 4 (m = 1 of the last two by lib.bne). Other priors and sizes are untested (the answer
     returned is certified, ``gap`` below the bound above). Known failures, which raise the error: Beta(2, 5) on both
     sides at m = 1 (lib.bne finds no regular equilibrium either) and at m = 16; Beta(1, 2) on both sides at m = 2;
-    U[0, 1] at m = 64 with k = 0 or k = 1. The collocation is built for priors whose densities are bounded away from
+    U[0, 1] at m = 64 with k = 0 or k = 1; values reaching above every ask, where the equilibrium bids of high values
+    pool at the highest ask (a flat top, outside this function's strictly increasing class): m = 1, k = 0.3, values
+    U[0.4, 1.4] against costs U[0, 1] (lib.bne's equilibrium is named in the error), and m = 2, k = 0.3, values
+    U[0, 1.5] against U[0, 1]. The collocation is built for priors whose densities are bounded away from
     zero on the support; densities that vanish at an end of the support where types trade are where it fails."""
     m = integer(m, "m", lo=1, hi=_M_MAX)
     k = _check_k(k)
@@ -611,10 +614,15 @@ def _bilateral(k, buyer, seller, bsup, ssup, err):
 
     try:
         r = solve_double_auction(buyer, seller, k)
-        return _certified(1, k, r.bid, r.ask, buyer, seller, bsup, ssup, float(r.ode_residual), (), (), "lib.bne")
     except (ConvergenceError, ValueError) as other:
         raise _NoIncreasing(f"{err}; the bilateral solver lib.bne.solve_double_auction found none either: "
                             f"{other}") from None
+    try:
+        return _certified(1, k, r.bid, r.ask, buyer, seller, bsup, ssup, float(r.ode_residual), (), (), "lib.bne")
+    except ValueError as other:  # e.g. a flat top: the bids of high values pooled at the highest ask
+        raise _NoIncreasing(f"{err}; the bilateral solver lib.bne.solve_double_auction found an equilibrium "
+                            f"({r.method}), but not one of this function's class (strictly increasing strategies, "
+                            f"a tied bid and ask not trading): {other}") from None
 
 
 def _collocation(m, k, buyer, seller, bsup, ssup, degree, n_collocation):

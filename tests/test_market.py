@@ -527,3 +527,15 @@ def test_welfare_with_poles_at_both_ends_against_closed_forms():
     assert trades == pytest.approx(0.5, rel=1e-7)
     assert M.first_best_gains(1, a, a) == pytest.approx(2 / np.pi ** 2, rel=1e-7)
     assert M.fixed_price(1, 0.5, a, a).efficiency == pytest.approx(np.pi / 4, rel=1e-7)
+
+
+def test_flat_top_at_m1_names_lib_bne_equilibrium():
+    """Values U[0.4, 1.4] against costs U[0, 1] at k = 0.3: high values bid the highest ask (a flat top), outside
+    k_double_auction's strictly increasing class; the error must say that lib.bne found an equilibrium (it does:
+    solved here directly, with its own certificate), not that it found none."""
+    from lib.bne import solve_double_auction
+    buyer, seller = stats.uniform(0.4, 1.0), stats.uniform(0.0, 1.0)
+    r = solve_double_auction(buyer, seller, 0.3)
+    assert r.best_response_gap().max_gap <= 1e-6
+    with pytest.raises(ValueError, match="found an equilibrium .* but not one of this function's class"):
+        k_double_auction(1, 0.3, buyer, seller)
