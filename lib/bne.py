@@ -112,9 +112,16 @@ x -> a + s x (s > 0) of values, costs, bids and asks (a type's best reply maps t
 surpluses scale by s, slopes dh/dp and dg/dp and efficiency do not). Supports whose union is outside [-4, 4] or
 narrower than 1/4 are therefore solved on the priors of (x - a) / s (scipy's own loc and scale, divided by a power
 of 2, exactly) and the equilibrium mapped back, then certified on the priors given by the independent best-response
-check. Refused: a union beyond [-1e100, 1e100] or narrower than 1e-100 (the interpolants of the strategies in the
-units given cube distances between types) and supports narrower than 2e-3 of their distance from 0
-(lib.double_auction: types resolved to 1e-16 of it).
+check. Supports that lib.double_auction refuses (narrower than 2e-3 of their distance from 0: its quadrature
+resolves types to 1e-16 of it), e.g. U[1000, 1001], are certified instead on the rescaled priors, where they are
+not refused (the same equilibrium and certificate; ``outcomes()`` and ``best_response_gap()`` of the result are
+those of the rescaled priors, gains and utilities times s; the offers are a + s times the rescaled ones, exact to
+an ulp of the units given), and ``method`` says so. Refused: a union beyond [-1e100, 1e100] or narrower than
+1e-100 (the interpolants of the strategies in the units given cube distances between types), a union narrower
+than 1e-9 of its distance from 0 when lib.double_auction refuses the priors (types and offers resolved to an ulp,
+2.2e-7 of the width at that limit; the offers as given, pulled back to the rescaled units, have a relative
+best-response gap of 0.9 to 1.5 times that step, measured for U[a, a + s] at k = 1/2), and a support narrower
+than 2e-3 of its distance from the union's lowest point (refused by lib.double_auction in the rescaled units too).
 
 Outside the trading range: buyers with v below every ask bid their value, sellers above every bid ask their cost
 (they never trade). Welfare and the independent certificate come from :mod:`lib.double_auction`
@@ -135,7 +142,7 @@ from scipy.interpolate import CubicHermiteSpline
 from scipy.special import ndtr
 
 from lib.double_auction import BestResponseGap, Outcomes, best_response_gap, outcomes, support
-from lib.validation import real
+from lib.validation import real, support_of
 
 __all__ = ["ConvergenceError", "NoRegularEquilibrium", "BNEResult", "RegularMember", "solve_double_auction",
            "FamilyMember", "SmoothFamily", "smooth_equilibria", "smooth_family", "family_range",
@@ -294,16 +301,34 @@ class BNEResult:
     _supports: tuple = field(repr=False, default=())
     _truthful: str = field(repr=False, default="")  # "buyer" at k = 0, "seller" at k = 1
     _jumps: tuple = field(repr=False, default=())  # table indices i where the offer jumps from p[i] to p[i + 1]
+    # (a, s, result in the units u = (x - a) / s) where lib.double_auction refuses the priors given (too narrow for
+    # their distance from 0): welfare and the certificate are those of the rescaled priors, mapped (``method``)
+    _rescaled: tuple = field(repr=False, default=())
 
     def best_response_gap(self, n_types: int = 9, n_bids: int = 2001) -> BestResponseGap:
         """Independent certificate: :func:`lib.double_auction.best_response_gap` of these strategies (largest gain
-        from any deviation over ``n_types`` types of each side, ex-ante utilities and ``relative_gap``)."""
+        from any deviation over ``n_types`` types of each side, ex-ante utilities and ``relative_gap``). Where
+        lib.double_auction refuses the priors given (``method`` says so), that of the equilibrium on the rescaled
+        priors, with types mapped to a + s u and gains and utilities times s (``relative_gap`` unchanged)."""
+        if self._rescaled:
+            a, s, r = self._rescaled
+            g = r.best_response_gap(n_types=n_types, n_bids=n_bids)
+            return replace(g, buyer_gap=s * g.buyer_gap, seller_gap=s * g.seller_gap, max_gap=s * g.max_gap,
+                           buyer_types=a + s * g.buyer_types, buyer_gaps=s * g.buyer_gaps,
+                           seller_types=a + s * g.seller_types, seller_gaps=s * g.seller_gaps,
+                           buyer_utility=s * g.buyer_utility, seller_utility=s * g.seller_utility)
         buyer, seller = self._priors
         return best_response_gap(self.bid, self.ask, buyer, seller, self.k, n_types=n_types, n_bids=n_bids)
 
     def outcomes(self) -> Outcomes:
         """Welfare of the equilibrium by :func:`lib.double_auction.outcomes` (trade probability, gains, surpluses,
-        first best and efficiency)."""
+        first best and efficiency). Where lib.double_auction refuses the priors given (``method`` says so), that of
+        the equilibrium on the rescaled priors, gains, surpluses and first best times s."""
+        if self._rescaled:
+            _, s, r = self._rescaled
+            o = r.outcomes()
+            return replace(o, gains=s * o.gains, buyer_surplus=s * o.buyer_surplus,
+                           seller_surplus=s * o.seller_surplus, first_best=s * o.first_best)
         buyer, seller = self._priors
         return outcomes(self.bid, self.ask, buyer, seller, self.k)
 
@@ -324,12 +349,24 @@ class BNEResult:
             object.__setattr__(self, "_cached", cached)
         return cached
 
+    def _offer(self, x, side: str):
+        """The interpolated bid or ask of types x inside the trading range: the inverse splines, or, where the
+        result is that of rescaled priors (``_rescaled``), its offer of (x - a) / s mapped to a + s u."""
+        if self._rescaled:
+            a, s, r = self._rescaled
+            return a + s * getattr(r, side)((x - a) / s)
+        return self._splines()[2 if side == "bid" else 3](x)
+
     def inverse(self, p):
         """(h(p), g(p)) on the trading range: the buyer type who bids p and the seller type who asks p."""
         p = np.asarray(p, dtype=float)
         if not self.price_range[1] > self.price_range[0]:  # one price: the edge types v_lo and c_hi trade at it
             return np.full(p.shape, self.buyer_range[0]), np.full(p.shape, self.seller_range[1])
         q = np.clip(p, *self.price_range)
+        if self._rescaled:  # (the tables mapped to the units given can repeat a price: types resolved to an ulp)
+            a, s, r = self._rescaled
+            h, g = r.inverse((q - a) / s)
+            return np.clip(a + s * h, *self.buyer_range), np.clip(a + s * g, *self.seller_range)
         h, g = self._splines()[:2]
         return h(q), g(q)
 
@@ -341,7 +378,7 @@ class BNEResult:
             return v.copy()
         lo, hi = self.buyer_range
         if hi > lo:
-            b = np.clip(self._splines()[2](np.clip(v, lo, hi)), *self.price_range)  # no rounding past the range's ends
+            b = np.clip(self._offer(np.clip(v, lo, hi), "bid"), *self.price_range)  # no rounding past the range's ends
         else:  # no smooth part (one price: every type from lo up bids p_hi = p_lo)
             b = np.full(v.shape, self.price_range[1])
         return np.where(v < lo, np.minimum(v, self.price_range[0]), np.where(v > hi, self.price_range[1], b))
@@ -354,7 +391,7 @@ class BNEResult:
             return c.copy()
         lo, hi = self.seller_range
         if hi > lo:
-            s = np.clip(self._splines()[3](np.clip(c, lo, hi)), *self.price_range)  # (a flat top's tie must hold)
+            s = np.clip(self._offer(np.clip(c, lo, hi), "ask"), *self.price_range)  # (a flat top's tie must hold)
         else:  # no smooth part (one price: every type up to hi asks p_lo = p_hi)
             s = np.full(c.shape, self.price_range[0])
         return np.where(c > hi, np.maximum(c, self.price_range[1]), np.where(c < lo, self.price_range[0], s))
@@ -419,20 +456,34 @@ _K_RANGE = (0.01, 0.99)  # 0 < k < 1 nearer 0 or 1 makes the equations stiff (k 
 # at its mirror 0.997, Beta(5,2)/Beta(2,5) none; U[0,2]/U[0,1] 7.2 s at 0.997, 30 s at 0.998 (50 000 DOP853 steps
 # in one flat-top integration, cProfile), 76 s at 0.999; U[0,1] at k = 1e-6 no convergence of the polish
 _SCALE_RANGE = (1e-100, 1e100)  # rescaled solves: union at least 1e-100 wide, inside [-1e100, 1e100]
+_MIN_RELATIVE_UNION = 1e-9  # supports lib.double_auction refuses: union at least this times max(|lo|, |hi|) wide
 _CERTIFY_GAP = 1e-6  # rescaled solves: largest relative best-response gap on the original priors accepted
 _MIN_END_RATIO = 0.1  # L, R >= 0.1: densities vanish at most like (distance to the end)^9 (Beta(50, 50): 18 s, fails)
 
 
-def _validate(buyer, seller, k, rtol, tol, rescale: bool = False):
+def _validate(buyer, seller, k, rtol, tol, rescale: bool = False, narrow: bool = False):
     """The supports, k as a float and the units to solve in: None where the union of the supports lies in
     [-4, 4] and is at least 1/4 wide (solved as given; any width without ``rescale``), else, with ``rescale``,
     (a, s): solved on the priors of (x - a) / s, a the union's lowest point and s the power of 2 at or above its
-    width; without ``rescale`` a union outside [-4, 4] is refused."""
-    v_lo, v_hi = support(buyer, "buyer")
-    c_lo, c_hi = support(seller, "seller")
+    width; without ``rescale`` a union outside [-4, 4] is refused. With ``narrow`` (solve_double_auction only) a
+    prior that lib.double_auction.support refuses (narrower than 2e-3 of its distance from 0) is accepted and
+    the units are (a, s, refusal): the result is certified on the rescaled priors (_solve_rescaled checks that
+    lib.double_auction accepts those)."""
+    refusal = ""
+    sups = []
+    for name, dist in (("buyer", buyer), ("seller", seller)):
+        try:
+            sups.append(support(dist, name))
+        except ValueError as exc:  # InputTypeError, bad parameters, unbounded: support_of raises them again
+            sup = support_of(dist, name)
+            if not narrow or max(abs(sup[0]), abs(sup[1])) > _SCALE_RANGE[1]:
+                raise
+            refusal = refusal or str(exc)
+            sups.append(sup)
+    (v_lo, v_hi), (c_lo, c_hi) = sups
     lo, hi = min(v_lo, c_lo), max(v_hi, c_hi)
     inside = -_TYPE_RANGE <= lo and hi <= _TYPE_RANGE
-    units = None if inside and (hi - lo >= _MIN_UNION or not rescale) else \
+    units = None if inside and (hi - lo >= _MIN_UNION or not rescale) and not refusal else \
         (lo, math.ldexp(1.0, math.frexp(hi - lo)[1]))  # s: a power of 2 (exact division), 1/2 < (hi - lo)/s <= 1
     if units is not None and not rescale:
         raise ValueError(f"the supports [{v_lo!r}, {v_hi!r}] and [{c_lo!r}, {c_hi!r}] must lie in [-{_TYPE_RANGE:g}, "
@@ -469,6 +520,14 @@ def _validate(buyer, seller, k, rtol, tol, rescale: bool = False):
                          f"(end slopes near 0; the best-response gap of the member found reached 1.8e-5 for "
                          f"Beta(2, 5) / Beta(5, 2) at k = 0.003, and mirror images disagree), so no certified answer "
                          f"is given there. k = 0 and k = 1 themselves are solved exactly (one side truthful)")
+    if refusal:
+        if not hi - lo >= _MIN_RELATIVE_UNION * max(abs(lo), abs(hi)):
+            raise ValueError(f"the union of the supports [{v_lo!r}, {v_hi!r}] and [{c_lo!r}, {c_hi!r}] must be at "
+                             f"least {_MIN_RELATIVE_UNION:g} max(|lo|, |hi|) wide, where lib.double_auction refuses "
+                             f"them ({refusal}) and they are solved and certified in rescaled units: types and offers "
+                             f"in the units given are resolved only to an ulp, 2.2e-16 max(|lo|, |hi|), 2.2e-7 of the "
+                             f"width at that limit (shift the types towards 0)")
+        units = units + (refusal,)
     return (v_lo, v_hi), (c_lo, c_hi), k, units
 
 
@@ -1161,19 +1220,26 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
     (a its lowest point, s the power of 2 at or above its width) and mapped back, x = a + s u (the game is invariant
     under a common change of units; gains scale by s), then certified on the priors given by
     lib.double_auction.best_response_gap (a relative gap above 1e-6 raises ConvergenceError); ``method`` says so.
+    Where lib.double_auction.support refuses the priors given (a support narrower than 2e-3 of its distance from
+    0, e.g. U[1000, 1001]), and only then, the certificate is on the rescaled priors instead (the equilibrium there),
+    and ``outcomes()`` and ``best_response_gap()`` of the result are those of the rescaled priors mapped back
+    (gains, surpluses, utilities times s; efficiency unchanged); ``method`` names the priors certified and why.
 
     Raises ``ValueError`` for bad input (``InputTypeError``, both a ValueError and a TypeError, for a
     non-distribution or a non-number): supports whose union lies in [-1e100, 1e100] and is at least 1e-100 wide,
     each at least 1e-9 of the union wide (1e-9 absolutely when the union lies in [-4, 4] and is at least 1/4 wide)
-    and at least 2e-3 of its distance from 0 wide (lib.double_auction.support: the welfare quadrature resolves
-    types to 1e-16 of it), gains from trade (the buyer's support not wholly below the seller's: c_lo < v_hi), k in [0, 1] (for overlapping supports 0, 1 or in
-    [0.01, 0.99]), 1e-13 <= rtol <= 1e-3, tol > 0. Raises :class:`NoRegularEquilibrium` (a ConvergenceError) if no
-    regular equilibrium exists (overlapping supports only), with the evidence and the wider class (its
-    ``family_ends`` and ``smooth_family()``, whose ``best`` is the best smooth equilibrium found) or for a case not
-    covered (the message says which), and :class:`ConvergenceError` if one is found but not to ``tol``.
+    and at least 2e-3 of its distance from the union's lowest point a wide (lib.double_auction.support, on the
+    priors given or else on the rescaled ones: the welfare quadrature resolves types to 1e-16 of their distance
+    from 0); where the priors given are refused by lib.double_auction, a union at least 1e-9 of its distance from 0
+    wide (types and offers in the units given are resolved to an ulp, 2.2e-7 of the width at that limit); gains
+    from trade (the buyer's support not wholly below the seller's: c_lo < v_hi), k in [0, 1] (for overlapping
+    supports 0, 1 or in [0.01, 0.99]), 1e-13 <= rtol <= 1e-3, tol > 0. Raises :class:`NoRegularEquilibrium` (a
+    ConvergenceError) if no regular equilibrium exists (overlapping supports only), with the evidence and the wider
+    class (its ``family_ends`` and ``smooth_family()``, whose ``best`` is the best smooth equilibrium found) or for a
+    case not covered (the message says which), and :class:`ConvergenceError` if one is found but not to ``tol``.
     """
     start = time.perf_counter()
-    sup_b, sup_s, k, units = _validate(buyer, seller, k, rtol, tol, rescale=True)
+    sup_b, sup_s, k, units = _validate(buyer, seller, k, rtol, tol, rescale=True, narrow=True)
     if units is not None:
         return _solve_rescaled(buyer, seller, k, sup_b, sup_s, units, rtol, tol, start)
     disjoint = not sup_b[0] < sup_s[1]  # every value at least every cost: one price (module docstring)
@@ -1197,12 +1263,15 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
 
 def _affine(dist, a: float, s: float):
     """The law of (X - a) / s for a frozen scipy distribution X, as the same scipy family with loc' = (loc - a) / s
-    and scale' = scale / s; ValueError if its support is not the original one mapped (to 1e-12 of its width)."""
+    and scale' = scale / s; ValueError if its support is not the original one mapped, to 1e-12 of its width plus
+    4 ulps of its distance from 0 (scipy rounds the original ends, e.g. loc + scale, to an ulp of that distance:
+    for U[-3162277.66, -3162277.66 + 63.2] the end is off by 7e-12 of the width; the rescaled law is exact)."""
     shapes, loc, scale = dist.dist._parse_args(*dist.args, **dist.kwds)
     out = dist.dist(*shapes, loc=(float(loc) - a) / s, scale=float(scale) / s)
     lo, hi = (float(x) for x in dist.support())
     new = tuple(float(x) for x in out.support())
-    if not np.allclose(new, ((lo - a) / s, (hi - a) / s), rtol=0, atol=1e-12 * (hi - lo) / s):
+    slack = 1e-12 * (hi - lo) + 4 * float(np.spacing(max(abs(lo), abs(hi))))
+    if not np.allclose(new, ((lo - a) / s, (hi - a) / s), rtol=0, atol=slack / s):
         raise ValueError(f"the prior scipy.stats.{dist.dist.name} cannot be rescaled by its loc and scale (support "
                          f"{new} instead of the mapped [{(lo - a) / s!r}, {(hi - a) / s!r}])")
     return out
@@ -1216,9 +1285,18 @@ def _solve_rescaled(buyer, seller, k, sup_b, sup_s, units, rtol, tol, start) -> 
     and scale are divided exactly) and mapped back: prices and types a + s u, slopes dh/dp, dg/dp unchanged, surpluses and the
     mismatch times s. The mapped strategies are then certified on the priors given, by
     lib.double_auction.best_response_gap (9 types per side): a relative gap above 1e-6 raises ConvergenceError."""
-    a, s = units
+    a, s = units[:2]
+    refusal = units[2] if len(units) > 2 else ""  # lib.double_auction refuses the priors given (why)
     scaled = _affine(buyer, a, s), _affine(seller, a, s)
     where = f"in the units u = (x - a) / s, a = {a!r}, s = {s!r}"
+    if refusal:
+        for name, dist in zip(("buyer", "seller"), scaled):
+            try:
+                support(dist, name)
+            except ValueError as exc:
+                raise ValueError(f"{refusal}; {where} it is still refused: {exc} (each support must be at least "
+                                 f"2e-3 of its distance from the lowest point a of the union of the supports "
+                                 f"wide)") from None
     try:
         r = solve_double_auction(*scaled, k, rtol=rtol, tol=tol)
     except ConvergenceError as error:  # NoRegularEquilibrium included: its evidence stays in the rescaled units
@@ -1247,13 +1325,22 @@ def _solve_rescaled(buyer, seller, k, sup_b, sup_s, units, rtol, tol, start) -> 
     out = replace(r, price_range=pair(r.price_range), buyer_range=pair(r.buyer_range),
                   seller_range=pair(r.seller_range), residual=s * r.residual, equilibria=members, _tables=tables,
                   _priors=(buyer, seller), _supports=(sup_b, sup_s))
-    gap = out.best_response_gap(n_types=9)
+    if refusal:  # the priors given are refused by lib.double_auction: welfare and certificate on the rescaled ones
+        out = replace(out, _rescaled=(a, s, r))
+        gap = r.best_response_gap(n_types=9)
+        certified = (f"certified on the rescaled priors, not on the priors given, which lib.double_auction refuses "
+                     f"({refusal}); outcomes() and best_response_gap() are those of the rescaled priors mapped back "
+                     f"(gains times s)")
+        on = "rescaled priors"
+    else:
+        gap = out.best_response_gap(n_types=9)
+        certified, on = "certified on the priors given", "priors given"
     if not (gap.max_gap == 0 or gap.relative_gap <= _CERTIFY_GAP):
         raise ConvergenceError(f"the equilibrium solved {where} and mapped back fails the best-response check on the "
-                               f"priors given: relative gap {gap.relative_gap:.3g} > {_CERTIFY_GAP:g} (9 types)")
+                               f"{on}: relative gap {gap.relative_gap:.3g} > {_CERTIFY_GAP:g} (9 types)")
     return replace(out, method=f"{r.method}; solved {where} (the numbers in member and selection are in those units) "
-                               f"and mapped back, certified on the priors given (relative best-response gap "
-                               f"{gap.relative_gap:.1e}, 9 types per side)", seconds=time.perf_counter() - start)
+                               f"and mapped back, {certified} (relative best-response gap {gap.relative_gap:.1e}, "
+                               f"9 types per side)", seconds=time.perf_counter() - start)
 
 
 def _regular(buyer, seller, k: float, sup_b, sup_s, rtol: float, tol: float, start: float) -> BNEResult:

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from scipy import stats
 
-from lib.bne import solve_double_auction
+from lib.bne import one_price_member, solve_double_auction
 from lib.double_auction import best_response_gap, first_best_gains
 
 # Chatterjee and Samuelson (1983), U[0, 1] priors at k = 1/2: b(v) = 2/3 v + 1/12 on v >= 1/4, s(c) = 2/3 c + 1/4
@@ -41,11 +41,22 @@ def test_mapped_uniform_priors_give_the_mapped_closed_form(a, s, k):
 
 
 def test_units_lost_in_rounding_are_refused_by_name():
-    # U[1000, 1001]: the welfare quadrature and the certificate (lib.double_auction) resolve types to 1e-16 of the
-    # distance from 0, so supports narrower than 2e-3 of it are refused there; beyond 1e100 or below a union 1e-100
-    # wide the interpolants of the strategies in the units given over- or underflow
-    with pytest.raises(ValueError, match=r"too narrow for its distance from 0: its width must be at least 0.002"):
-        solve_double_auction(stats.uniform(1000, 1), stats.uniform(1000, 1), 0.5)
+    # lib.double_auction refuses supports narrower than 2e-3 of their distance from 0 (its quadrature resolves types
+    # to 1e-16 of it); solve_double_auction then certifies on the rescaled priors, down to a union 1e-9 of its
+    # distance from 0 wide (below, types and offers in the units given are resolved to an ulp, 2.2e-16 of it, more
+    # than 2.2e-7 of the width): U[1e12, 1e12 + 1] is refused; a support narrower than 2e-3 of its distance from the
+    # union's lowest point stays refused in the rescaled units; beyond 1e100 or below a union 1e-100 wide the
+    # interpolants of the strategies in the units given over- or underflow
+    with pytest.raises(ValueError, match=r"must be at least 1e-09 max\(\|lo\|, \|hi\|\) wide, where "
+                                         r"lib.double_auction refuses them \(buyer's support \[1000000000000.0, "
+                                         r"1000000000001.0\] is too narrow for its distance from 0"):
+        solve_double_auction(stats.uniform(1e12, 1), stats.uniform(1e12, 1), 0.5)
+    with pytest.raises(ValueError, match=r"seller's support \[3.999, 4.0\] is too narrow .*in the units u = "
+                                         r"\(x - a\) / s, a = 0.0, s = 8.0 it is still refused: seller's support "
+                                         r"\[0.499875, 0.5\]"):
+        solve_double_auction(stats.uniform(0, 4), stats.uniform(3.999, 1e-3), 0.5)
+    with pytest.raises(ValueError, match=r"buyer's support \[1000.0, 1001.0\] is too narrow"):  # (solves no equation)
+        one_price_member(stats.uniform(1000, 1), stats.uniform(999, 1), 0.5)
     for a, s in ((0.0, 2e100), (-2e100, 1e100), (0.0, 1e-101)):
         with pytest.raises(ValueError, match=r"must lie in \[-1e\+100, 1e\+100\] and be at least 1e-100 wide"):
             solve_double_auction(stats.uniform(a, s), stats.uniform(a, s), 0.5)
@@ -120,3 +131,96 @@ def test_the_smooth_family_keeps_its_units_and_refuses_others_by_name():
     assert (a, b, c, d) == pytest.approx((1e-3 / 7, 4e-3 / 13, 9e-3 / 13, 6e-3 / 7), rel=1e-9)
     with pytest.raises(ValueError, match=r"must lie in \[-4, 4\] here.*solve_double_auction rescales"):
         family_range(stats.uniform(0, 10), stats.uniform(0, 10), 0.5)
+
+
+def _ulps(x):
+    """A bound on the rounding of a type or offer near x in floating point: 4 ulps."""
+    return 4 * np.spacing(abs(x))
+
+
+@pytest.mark.parametrize("a, s", [(1000.0, 1.0), (-1000.0, 1.0), (1e6, 1.0), (1e8, 4.0), (10.0, 1e-3), (-3e9, 7.0)])
+@pytest.mark.parametrize("k", [0.5, 0.0, 1.0])
+def test_narrow_supports_far_from_zero_give_chatterjee_samuelson_mapped(a, s, k):
+    # U[a, a + s] on both sides, refused by lib.double_auction (s < 2e-3 |a|): the mapped closed form. At k = 1/2,
+    # with u = (v - a) / s, the buyer's condition b = v/(1 + k) + k(1 - k)/(2(1 + k)) at k = 1/2 is 2/3 u + 1/12 and
+    # the seller's c/(2 - k) + (1 - k)/2 is 2/3 u + 1/4; trade iff u_v - u_c >= 1/4, i.e. with probability
+    # (3/4)^2 / 2 = 9/32 and gains s int_{1/4}^1 int_0^{v - 1/4} (v - c) dc dv = 9/64 s; the first best s/6
+    # (E(v - c)+ for U[0, 1]), so efficiency (9/64) / (1/6) = 27/32
+    bid_u, ask_u, efficiency = LINEAR[k]
+    buyer, seller = stats.uniform(a, s), stats.uniform(a, s)
+    r = solve_double_auction(buyer, seller, k)
+    assert "certified on the rescaled priors, not on the priors given" in r.method
+    assert "too narrow for its distance from 0" in r.method
+    u = np.linspace(0, 1, 401)
+    trades_b, trades_s = (u >= 1 / 4, u <= 3 / 4) if k == 0.5 else (u >= 0, u <= 1)
+    tol = 1e-10 * s + _ulps(a + s)
+    assert np.max(np.abs(r.bid(a + s * u[trades_b]) - (a + s * bid_u(u[trades_b])))) <= tol
+    assert np.max(np.abs(r.ask(a + s * u[trades_s]) - (a + s * ask_u(u[trades_s])))) <= tol
+    out = r.outcomes()
+    assert out.efficiency == pytest.approx(efficiency, abs=1e-9)
+    assert out.first_best == pytest.approx(s / 6, rel=1e-12)
+    assert out.gains == pytest.approx(efficiency * s / 6, rel=1e-9)
+    if k == 0.5:
+        assert out.gains == pytest.approx(9 / 64 * s, rel=1e-9)
+        assert out.trade_probability == pytest.approx(9 / 32, abs=1e-9)
+    # the offers as given, pulled back to U[0, 1] by u = (x - a) / s, pass lib.double_auction's check there, to
+    # their resolution: x = a + s u rounds u to an ulp of a, a staircase of steps d = spacing(a) / s widths, and the
+    # gap grows like d (measured: relative gap 1.04e-7 = 1.5 d at a = -3e9, s = 7; 2.6e-10 at a = 1e6)
+    gap = best_response_gap(lambda w: (r.bid(a + s * w) - a) / s, lambda w: (r.ask(a + s * w) - a) / s,
+                            stats.uniform(0, 1), stats.uniform(0, 1), k, n_types=9)
+    assert gap.relative_gap <= 1e-9 + 4 * np.spacing(abs(a) + s) / s
+    own = r.best_response_gap()
+    assert own.relative_gap <= 1e-9
+    assert own.buyer_types[0] == pytest.approx(a, abs=_ulps(a))
+    assert own.buyer_types[-1] == pytest.approx(a + s, abs=_ulps(a))
+
+
+def test_shifted_uniforms_with_both_ends_flat_are_the_unshifted_solution_mapped():
+    # U[1e6, 1e6 + 3] against U[1e6 + 1, 1e6 + 2] (refused by lib.double_auction) against U[0, 3] / U[1, 2], solved
+    # in the units given (inside [-4, 4]), mapped by x -> 1e6 + x
+    a = 1e6
+    base = solve_double_auction(stats.uniform(0, 3), stats.uniform(1, 1), 0.5)
+    r = solve_double_auction(stats.uniform(a, 3), stats.uniform(a + 1, 1), 0.5)
+    assert "certified on the rescaled priors" in r.method and "certified on the rescaled" not in base.method
+    # the rescaled priors are exact (a = 1e6, s = 4; loc - a is exact by Sterbenz's lemma, s a power of 2): the
+    # supports (0, 3/4) and (1/4, 1/2) by hand
+    a_, s_, rescaled = r._rescaled
+    assert (a_, s_) == (a, 4.0) and rescaled._supports == ((0.0, 0.75), (0.25, 0.5))
+    v, c = np.linspace(0, 3, 301), np.linspace(1, 2, 101)
+    # measured: 1.2e-10 (one ulp of 1e6) on both
+    assert np.max(np.abs(r.bid(a + v) - (a + base.bid(v)))) <= 1e-10 * 3 + _ulps(a + 3)
+    assert np.max(np.abs(r.ask(a + c) - (a + base.ask(c)))) <= 1e-10 * 3 + _ulps(a + 3)
+    assert r.price_range == pytest.approx(tuple(a + p for p in base.price_range), rel=0, abs=1e-10 + _ulps(a + 3))
+    assert r.outcomes().efficiency == pytest.approx(base.outcomes().efficiency, abs=1e-9)
+    assert r.outcomes().gains == pytest.approx(base.outcomes().gains, rel=1e-9)
+
+
+@pytest.mark.parametrize("k", [0.5, 0.0])
+def test_beta_pair_shifted_far_from_zero_is_the_unshifted_solution_mapped(k):
+    # Beta(2, 3) / Beta(3, 2) on [1e4, 1e4 + 1] (refused by lib.double_auction) against the same on [0, 1]
+    a = 1e4
+    buyer, seller = PRIORS["beta23/beta32"](a, 1.0)
+    r, base = solve_double_auction(buyer, seller, k), _base("beta23/beta32", k)
+    assert "certified on the rescaled priors" in r.method
+    assert _agree(r, base, a, 1.0) <= 1e-10 + _ulps(a + 1)  # measured at k = 1/2: 1.8e-12 (one ulp of 1e4)
+    assert r.end_slopes == pytest.approx(base.end_slopes, rel=1e-7)
+    assert r.outcomes().efficiency == pytest.approx(base.outcomes().efficiency, abs=1e-9)
+    assert r.outcomes().gains == pytest.approx(first_best_gains(*PRIORS["beta23/beta32"](0.0, 1.0))
+                                               * base.outcomes().efficiency, rel=1e-8)
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(name=st.sampled_from(sorted(PRIORS)), k=st.sampled_from([0.25, 0.5, 0.75, 0.0, 1.0]),
+       log_t=st.floats(3, 8.5), sign=st.sampled_from([-1.0, 1.0]), log_s=st.floats(-8, 8))
+def test_random_units_far_from_zero_give_the_mapped_solution(name, k, log_t, sign, log_s):
+    # a = t s with |t| from 1e3 to 3e8: supports refused by lib.double_auction (narrower than 2e-3 of their
+    # distance from 0), within the 1e-9 limit; offers resolved to an ulp of a, about 2.2e-16 |t| widths
+    s = 10.0 ** log_s
+    a = sign * 10.0 ** log_t * s
+    buyer, seller = PRIORS[name](a, s)
+    r, base = solve_double_auction(buyer, seller, k), _base(name, k)
+    assert "certified on the rescaled priors" in r.method
+    assert _agree(r, base, a, s) <= 1e-9 + 8 * 2.2e-16 * 10.0 ** log_t
+    assert r.outcomes().efficiency == pytest.approx(base.outcomes().efficiency, abs=1e-8)
+    assert r.outcomes().gains == pytest.approx(s * base.outcomes().gains, rel=1e-7)
+    assert r.best_response_gap().relative_gap <= 1e-8
