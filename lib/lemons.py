@@ -51,7 +51,10 @@ reported is verified: h(p) = b E[q | q <= p] - p, evaluated accurately, has oppo
 brentq locates it. Within 2.2e-293 max(1, scale) of the lowest quality (subnormal offsets) E is not resolved,
 and a sign change of h there is rounding noise: it is merged into the fixed point at the bottom of the support
 (``_Pool.unresolved``). Fixed points where h touches zero without changing sign, or two within one scan step, can be
-missed in the list of *other* equilibria; the reported (largest) one is exact up to brentq's tolerance. With
+missed in the list of *other* equilibria; the reported (largest) one is exact up to brentq's tolerance, or,
+where g = p on an interval (h within its rounding of 0 on scan points spanning more than 1e-6 of the support,
+e.g. density 0.18 on [1, 3] and 0.08 q on [3, 5] with b = 3/2, where g = p on [3, 5]), it is that interval's right
+end up to the rounding of h, and the interval's lower end is listed too (when q_lo < it and it is not q_hi). With
 finitely many quality levels the fixed points are found exactly (``_Atoms``).
 
 :func:`simulate_market` is an independent check: a finite market of sellers drawn from F in which buyers bid b
@@ -341,7 +344,13 @@ class _Pool:
             self.F = self._F(self.x)
             self.F[0], self.F[-1] = 0.0, 1.0
             self.int_F = np.concatenate(([0.0], np.cumsum(integrals[:, 0])))
-            if not hasattr(self, "mean"):  # the distribution's own (a generic one integrates: compute it once)
+            gen = quality.dist
+            if not (type(gen).__module__.startswith("scipy.") or _overridden(gen, "_stats")
+                    or _overridden(gen, "_munp")):
+                # a user-written _cdf without its moments: scipy's generic mean (quad of the pdf) was 1.1e-9 off
+                # for 0.18 on [1, 3] and 0.08 q on [3, 5]; E[q] = q_hi - int F on these panels (the last build's)
+                self.mean = min(max(hi - width * float(self.int_F[-1]), lo), hi)
+            elif not hasattr(self, "mean"):  # the distribution's own (a generic one integrates: compute it once)
                 self.mean = min(max(float(quality.mean()), lo), hi)
         else:
             mass = np.concatenate(([0.0], np.cumsum(integrals[:, 0])))
@@ -380,6 +389,18 @@ class _Pool:
             # integral is not 1 (e.g. 1.5 (q + 2^-24)^(-1/2) / (2 (sqrt(1 + 2^-24) - 2^-12)) on [0, 1], halved 13 times)
             if (not math.isfinite(ends[i]) or panel < self.width / _N_GRID / 1024
                     and rising or (step_mass > 1e-6 and rising)):
+                # but an integral further from 1 than that end can hold is the density's own fault: its mass within
+                # the end panel, for a power law C t^(alpha - 1) of the distance t (alpha from the density 1 and 4
+                # steps in), is panel f(panel) / alpha (0.75 / sqrt(q) on [0, 1]: 1.5 sqrt(panel), while it
+                # integrates to 1.5)
+                far = end + panel if i == 0 else end - panel
+                with np.errstate(all="ignore"):
+                    alpha = 1 + math.log(f4 / f1) / math.log(4) if f1 > 0 and f4 > 0 else math.nan
+                    held = panel * float(self._pdf(np.array([far]))[0]) / alpha + step_mass
+                if math.isfinite(ends[i]) and alpha > 0 and math.isfinite(held) and abs(total - 1) > 10 * held + 1e-6:
+                    raise ValueError(f"quality's density must integrate to 1 over its support [{self.lo}, {self.hi}]; "
+                                     f"it integrates to about {total:.6g} ({total:.10g}, besides at most about "
+                                     f"{held:.2g} next to {name} = {end!r}, where it grows without bound)")
                 raise ValueError(f"quality's density (only _pdf given) cannot be integrated at {name} = {end!r}: it "
                                  f"grows without bound there, and its mass within the float resolution of {name} "
                                  f"({float(np.spacing(abs(end))):.3g}, on a support of width {self.width:.6g}) cannot "
@@ -650,12 +671,40 @@ class _Pool:
             return 0.0
         if p <= self.eff_lo:
             e = self.eff_lo + 1e-9 * (self.hi - self.lo)
-            return b * (float(self._stats(np.array([e]))[1][0]) - self.eff_lo) / (e - self.eff_lo)
+            if e > self.eff_lo and not self.unresolved(e):
+                return b * (float(self._stats(np.array([e]))[1][0]) - self.eff_lo) / (e - self.eff_lo)
+            return self._bottom_power_slope(b)
         if p >= self.hi:  # all sell at exactly q_hi: the left derivative
             return self.top_slope(b)
         _, E, logF = (float(v[0]) for v in self._stats(np.array([p])))
         with np.errstate(all="ignore"):
             return float(b * (p - E) * np.exp(self._logpdf(np.array([p]))[0] - logF))
+
+    def _bottom_power_slope(self, b: float) -> float:
+        """g'(q_lo) on a support so narrow that 1e-9 of its width from q_lo is unresolved (E there is not known; the
+        offset can underflow to 0: U[0, 1e-315]): the limit b alpha / (alpha + 1) of b E[q - q_lo | q <= p] / (p -
+        q_lo) for a density C t^(alpha - 1) at a distance t from q_lo (b / 2 for a density positive and continuous
+        there), alpha from the log-density at 1e-9 and 2e-9 of the width, in the distribution's standard coordinates
+        (where these offsets do not underflow)."""
+        t = np.array([1e-9, 2e-9])
+        with np.errstate(all="ignore"):
+            if self.by_cdf:
+                gen = self.dist.dist
+                try:
+                    shapes, loc, scale = gen._parse_args(*self.dist.args, **self.dist.kwds)
+                    u = (self.eff_lo - loc) / scale + t * (self.width / scale)
+                    lf = np.asarray(gen._logpdf(u, *shapes), dtype=float)
+                except Exception:  # noqa: BLE001 - a distribution whose private methods differ: the public one
+                    lf = np.asarray(self.dist.logpdf(self.eff_lo + t * self.width), dtype=float)
+            else:
+                lf = self._logpdf(self.eff_lo + t * self.width)
+            alpha = 1 + (lf[1] - lf[0]) / math.log(2)
+        if not (math.isfinite(alpha) and alpha > 0) or self.eff_lo + 2e-9 * self.width == self.eff_lo \
+                and not self.by_cdf:
+            raise ValueError(f"quality's support [{self.lo!r}, {self.hi!r}] is too narrow for floating point: the "
+                             f"density near q_lo cannot be evaluated (width {self.width!r}); rescale quality (the "
+                             f"model is homogeneous in the unit of money)")
+        return float(b * alpha / (alpha + 1))
 
     def _point(self, b: float, p: float, top: float) -> FixedPoint:
         s = self.slope(b, p, top)
@@ -667,8 +716,11 @@ class _Pool:
         The largest: b E[q | q <= top] if that is >= top (the whole pool sells); otherwise h(p) = b E[q | q <= p]
         - p is < 0 at top and > 0 (or = 0 when q_lo = 0) at q_lo, so the largest root is right of the last scan
         point with h > 0 beyond its rounding (4e-14 p), or q_lo = 0 if there is none (a tangency at q_lo = 0 is no
-        root). The others are sign changes of h, each located by brentq
-        on an accurate h whose values on both sides have opposite signs; p = 0 when q_lo = 0."""
+        root); top itself if h(top) is within its rounding of 0; and where h is within its rounding of 0 on scan
+        points spanning more than 1e-6 of the support before the first clearly negative one (g = p on an interval),
+        the last point of that interval where h >= -(its rounding), with the interval's lower end listed. The others
+        are sign changes of h, each located by brentq on an accurate h whose values on both sides have opposite signs;
+        p = 0 when q_lo = 0."""
         top = self.hi if top is None else float(top)
         h = lambda p: b * self._stats(p)[1] - np.asarray(p, dtype=float).ravel()  # noqa: E731
         start = b * self.eff_lo  # h(p) >= b q_lo - p > 0 below b q_lo (E >= q_lo): no need to compute E there
@@ -683,21 +735,43 @@ class _Pool:
         y = np.where(x < start, np.inf, b * E - x)
         all_sell = b * self.cond_mean(top)
         y[-1] = all_sell - top
+        flat_end = None  # the lower end of an interval of fixed points that ends at the largest one
         if all_sell >= top:
             largest = all_sell
+        elif abs(y[-1]) <= 4e-14 * top and not self.unresolved(top):  # g(top) = top up to rounding: top is the
+            largest = top  # largest fixed point (g = b E[q | q <= top] < p above top), e.g. g = p on all of [3, 5]
         else:
-            pos = np.flatnonzero(self.noise_to_zero(b, x, y) > 0)  # h within rounding of 0 near q_lo = 0: no root
+            z = self.noise_to_zero(b, x, y)
+            pos = np.flatnonzero(z > 0)  # h within rounding of 0 near q_lo = 0: no root
             if pos.size == 0 and self.eff_lo > 0:  # b - 1 within rounding of 0: the raw signs
                 pos = np.flatnonzero(y > 0)
-            if pos.size == 0:
+            i = int(pos[-1]) if pos.size else -1  # the last clearly positive point (-1: none)
+            neg = np.flatnonzero(z[i + 1:] < 0)
+            j = i + 1 + int(neg[0]) if neg.size else x.size  # the first clearly negative point after it
+            run = np.arange(i + 1, min(j, x.size))  # h = 0 up to rounding there
+            run = run[~self.unresolved(x[run]) & (x[run] > self.eff_lo)]
+            if j < x.size and run.size >= 2 and x[run[-1]] - x[run[0]] > 1e-6 * self.width:
+                # h = 0 up to rounding on scan points spanning more than 1e-6 of the support before the first clearly
+                # negative one: g = p on an interval (not a tangency at q_lo = 0, where |h| < 4e-14 p only up to
+                # about 1e-13 of the support); the largest fixed point is its right end, the last point where
+                # h >= -(its rounding)
+                k = j - 1
+                noise = lambda t: np.where(self.unresolved(t), b * (t - self.eff_lo), 4e-14 * np.abs(t))  # noqa: E731
+                f = h if y[k] > 0 else (lambda t: h(t) + noise(np.asarray(t, dtype=float).ravel()))  # noqa: E731
+                largest = _brentq(lambda t: float(f(np.array([t]))[0]), float(x[k]), float(x[j]))
+                if i >= 0:
+                    flat_end = _brentq(lambda t: float(h(np.array([t]))[0]), float(x[i]), float(x[run[0]])) \
+                        if y[run[0]] <= 0 else float(x[run[0]])
+            elif pos.size == 0:
                 if self.eff_lo > 0:  # cannot happen: h(q_lo) = (b - 1) q_lo > 0
                     raise RuntimeError("no fixed point found; please report this distribution")
                 largest = self.eff_lo
             else:  # bracket: the last clearly positive point and the first point after it where h <= 0
-                i = int(pos[-1])
                 j = i + 1 + int(np.argmax(y[i + 1:] <= 0))
                 largest = _brentq(lambda t: float(h(np.array([t]))[0]), float(x[i]), float(x[j]))
         others = [r for r in self.roots(h, x, y, b) if self.eff_lo < r < largest * (1 - 1e-12)]
+        if flat_end is not None and self.eff_lo < flat_end < largest * (1 - 1e-12):
+            others.append(flat_end)
         if self.eff_lo == 0.0 and largest > 0:
             others.insert(0, 0.0)
         return [self._point(b, p, top) for p in sorted(set(others))] + [self._point(b, largest, top)]

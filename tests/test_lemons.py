@@ -2,6 +2,7 @@
 (scipy.special.betainc) for Beta quality, scipy's quad-based expect, brute-force grids and a Monte Carlo market."""
 import math
 import warnings
+from fractions import Fraction
 
 import numpy as np
 import pytest
@@ -1088,3 +1089,111 @@ def test_optimal_certification_when_nothing_is_worth_certifying(b, c):
     assert abs(opt.welfare) <= 1e-15
     assert opt.tax is not None and 0.0 <= opt.tax <= max(0.0, b * 3.0 - c - 3.0) + 1e-15
     assert opt.equilibrium.threshold == 3.0 and opt.equilibrium.case == "C"
+
+
+# ------------------------------------------------------------------------------------------------ g = p on an interval
+
+def _flat_law(tail: float, with_cdf: bool):
+    """(1 - m) times 0.18 on [1, 3] and 0.08 q on [3, 5], plus m/2 on [5, 7] when m = tail > 0 (support [1, 5] when
+    m = 0), as a user-written rv_continuous with only _pdf or with its _cdf too."""
+    m = tail
+
+    class Flat(stats.rv_continuous):
+        def _pdf(self, q):
+            return np.where(q < 3, 0.18 * (1 - m), np.where(q < 5, 0.08 * q * (1 - m), m / 2))
+
+    class FlatCdf(Flat):
+        def _cdf(self, q):
+            return np.where(q < 3, 0.18 * (q - 1) * (1 - m),
+                            np.where(q < 5, (0.36 + 0.04 * (q * q - 9)) * (1 - m), 1 - m + m / 2 * (q - 5)))
+
+    return (FlatCdf if with_cdf else Flat)(a=1.0, b=7.0 if m else 5.0, name=f"flat_{m}_{with_cdf}")()
+
+
+def _flat_g(p: Fraction, m: Fraction, b: Fraction) -> Fraction:
+    """g(p) = b E[q | q <= min(p, q_hi)] of _flat_law in exact rationals (piecewise polynomial partial moments)."""
+    c1, c2 = Fraction(18, 100) * (1 - m), Fraction(8, 100) * (1 - m)
+    top = 7 if m else 5
+    p = min(p, Fraction(top))
+    if p <= 3:
+        F, M = c1 * (p - 1), c1 * (p * p - 1) / 2
+    else:
+        F, M = c1 * 2 + c2 * (p * p - 9) / 2, c1 * 4 + c2 * (p ** 3 - 27) / 3
+        if p > 5:
+            F, M = F - c2 * (p * p - 25) / 2 + m / 2 * (p - 5), M - c2 * (p ** 3 - 125) / 3 + m / 4 * (p * p - 25)
+    return b * M / F
+
+
+@pytest.mark.parametrize("with_cdf", [False, True])
+@pytest.mark.parametrize("tail", [0.0, 0.2])
+def test_an_interval_of_equilibria_reports_its_right_end(tail, with_cdf):
+    """0.18 on [1, 3] and 0.08 q on [3, 5] (times 1 - m, plus m/2 on [5, 7]) with b = 3/2: E[q | q <= p] = 2p/3 on
+    [3, 5], so g(p) = p on all of [3, 5] (exact rationals), g > p below 3 and g < p above 5. Every p in [3, 5] is an
+    equilibrium and the largest, 5, must be reported (everyone sells when m = 0); 3.0 with 'top sellers exit' was
+    reported (values of h within rounding of 0 after the last clearly positive one were taken for a crossing).
+    Every price listed must lie in [3, 5] (by the exact g), the lower end 3 among them when m > 0."""
+    b, m = Fraction(3, 2), Fraction(str(tail))
+    assert all(_flat_g(Fraction(k, 8), m, b) == Fraction(k, 8) for k in range(24, 41))
+    assert all(_flat_g(Fraction(k, 8), m, b) > Fraction(k, 8) for k in range(9, 24))
+    if m:
+        assert all(_flat_g(Fraction(k, 8), m, b) < Fraction(k, 8) for k in range(41, 57))
+    eq = L.market_equilibrium(_flat_law(tail, with_cdf), float(b))
+    assert eq.price == pytest.approx(5.0, rel=1e-13)
+    if m:
+        assert eq.regime == "top sellers exit" and eq.traded_share == pytest.approx(0.8, rel=1e-12)
+        assert any(abs(fp.price - 3.0) < 1e-8 for fp in eq.equilibria)
+    else:
+        assert eq.regime == "all sell" and eq.traded_share == 1.0
+    assert all(3.0 - 1e-8 <= fp.price <= 5.0 + 1e-12 for fp in eq.equilibria)
+
+
+@pytest.mark.parametrize("with_cdf", [False, True])
+def test_an_interval_of_equilibria_from_zero_reports_its_right_end(with_cdf):
+    """0.4 on [0, 2] and 0.1 on [2, 4] with b = 2: E[q | q <= p] = p/2 on [0, 2], so g = p there; above 2,
+    g(p) = 2 (0.8 + 0.05 (p^2 - 4)) / (0.8 + 0.1 (p - 2)) < p (exact rationals). The largest equilibrium is 2 (0, no
+    trade, was reported: h within rounding of 0 from q_lo = 0 on was merged into the bottom of the support)."""
+    def g(p):
+        return 2 * (Fraction(4, 10) * p * p / 2 if p <= 2 else Fraction(8, 10) + Fraction(5, 100) * (p * p - 4)) / (
+            Fraction(4, 10) * p if p <= 2 else Fraction(8, 10) + Fraction(1, 10) * (p - 2))
+    assert all(g(Fraction(k, 8)) == Fraction(k, 8) for k in range(1, 17))
+    assert all(g(Fraction(k, 8)) < Fraction(k, 8) for k in range(17, 33))
+
+    class Step(stats.rv_continuous):
+        def _pdf(self, q):
+            return np.where(q < 2, 0.4, 0.1)
+
+    class StepCdf(Step):
+        def _cdf(self, q):
+            return np.where(q < 2, 0.4 * q, 0.8 + 0.1 * (q - 2))
+
+    eq = L.market_equilibrium((StepCdf if with_cdf else Step)(a=0.0, b=4.0, name=f"step_{with_cdf}")(), 2.0)
+    assert eq.price == pytest.approx(2.0, rel=1e-12)
+    assert eq.traded_share == pytest.approx(0.8, rel=1e-12) and eq.regime == "top sellers exit"
+
+
+@pytest.mark.parametrize("width", [1e-300, 1e-310, 1e-312, 1e-315, 1e-320, 5e-324])
+def test_slope_at_zero_on_a_subnormal_support(width):
+    """U[0, w] and Beta(1/2, 1) on [0, w] with b = 3/2 < 2 unravel: price 0, no trade. The slope of g at 0 is the
+    limit of b E[q | q <= p] / p: b/2 for the uniform, b a/(a + 1) = 1/2 for Beta(a, 1) (closed forms
+    E[q | q <= p] = p/2 and a p/(a + 1)). At w = 1e-315 the secant point 1e-9 w underflowed to 0 (ZeroDivisionError);
+    at 1e-310 and 1e-312 it gave slopes 0.747 and 0."""
+    b = 1.5
+    for quality, slope in ((stats.uniform(0.0, width), b / 2), (stats.beta(0.5, 1.0, scale=width), b * 0.5 / 1.5)):
+        eq = L.market_equilibrium(quality, b)
+        assert eq.price == 0.0 and eq.regime == "no trade" and len(eq.equilibria) == 1
+        assert eq.equilibria[0].slope == pytest.approx(slope, rel=1e-12) and eq.equilibria[0].stable
+
+
+def test_a_singular_density_that_integrates_to_one_and_a_half_is_refused_for_that():
+    """0.75 / sqrt(q) on [0, 1] integrates to 1.5 (closed form 0.75 * 2 sqrt(1)): refused by the message that names
+    the integral (about 1.5), not by the one blaming the float resolution at q_lo (which holds at most about 1e-6
+    of the mass there)."""
+    assert integrate.quad(lambda q: 0.75 / math.sqrt(q), 0.0, 1.0)[0] == pytest.approx(1.5, rel=1e-9)
+
+    class Root(stats.rv_continuous):
+        def _pdf(self, q):
+            return 0.75 / np.sqrt(q)
+
+    with pytest.raises(ValueError, match=r"must integrate to 1 .* integrates to about 1\.5 ") as info:
+        L.market_equilibrium(Root(a=0.0, b=1.0, name="root_1.5")(), 1.5)
+    assert "cannot be integrated" not in str(info.value)
