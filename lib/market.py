@@ -433,22 +433,58 @@ def _strategies(bid, ask, buyer, seller, bsup, ssup):
     return (_Strategy(bid, buyer, *bsup, "bid"), _Strategy(ask, seller, *ssup, "ask"))
 
 
-_END_GRADING = 10.0 ** -np.arange(0.5, 24.5, 0.5)  # extra panel edges at these fractions of the width from each end
+_END_GRADING = np.r_[10.0 ** -np.arange(0.5, 24.5, 0.5), 10.0 ** -np.arange(25.0, 301.0)]  # extra panel edges at
+# these fractions of the width from each end (those that floats resolve there: all of them at an end at 0)
 
 
-def _quad_nodes(lo, hi, breaks, n=256):
-    """Gauss-Legendre nodes and weights on [lo, hi]: n equal panels, the ``breaks`` inside as edges, and panels graded
-    geometrically (ratio sqrt(10), down to 1e-24 of the width) towards each end, so that a density with an
-    integrable pole at an end (the arcsine's 1/sqrt(distance)) is integrated to about 1e-12 (its last panel holds a
-    mass of order 1e-12) where equal panels alone lose about 1e-2 of the mass near the pole."""
-    w = hi - lo
-    graded = np.r_[lo + w * _END_GRADING, hi - w * _END_GRADING]
-    edges = np.unique(np.r_[np.linspace(lo, hi, n + 1), graded[(graded > lo) & (graded < hi)],
-                            [x for x in breaks if lo < x < hi]])
-    a, b = edges[:-1], edges[1:]
+def _prob_nodes(dist, lo, hi, breaks, n=256):
+    """Nodes x and probability weights p on [lo, hi] with sum p g(x) ~ E[g(X)], X ~ ``dist``, for g continuous on
+    the panels; also the masses of the two end panels. Panels: n equal ones, the ``breaks`` inside as edges, and
+    panels graded geometrically (ratio sqrt(10), then 10) towards each end and from both sides towards each break,
+    down to 1e-300 of the width or to 16 float steps of the point (3.6e-15 at 1). Every panel but the two end
+    panels gets Gauss-Legendre's 10 nodes times the density; an end panel's mass comes from the cdf (the sf at the
+    top) and is split equally between its two ends (the first and last two nodes; _end_check bounds the error).
+    So a density with an integrable pole at an end keeps the mass next to the pole, which Gauss-Legendre on equal
+    panels loses (arcsine values and costs: first-best gains 0.200992 for 2/pi^2 = 0.202642; now within 2e-14
+    relative, and Beta(0.3, 0.3) within 1e-11, against quadrature of the integral of F_C (1 - F_V))."""
+    width = hi - lo
+    d = width * _END_GRADING  # distances from an end; only those of 16 float steps of it or more (nearer, a panel's
+    # nodes would round onto each other; each panel's mass is then taken from the cdf, not from its rounded nodes)
+    inner = [x for x in breaks if lo < x < hi]  # kinks of g (where a strategy crosses the other's offer range), which
+    # may be singular (the other side's cdf has a pole's root there): graded towards from both sides too
+    graded = [lo + d[d >= 2.0 ** 4 * np.spacing(abs(lo))], hi - d[d >= 2.0 ** 4 * np.spacing(abs(hi))]]
+    graded += [x + sign * d[d >= 2.0 ** 4 * np.spacing(abs(x))] for x in inner for sign in (-1, 1)]
+    graded = np.concatenate(graded)
+    edges = np.unique(np.r_[np.linspace(lo, hi, n + 1), graded[(graded > lo) & (graded < hi)], inner])
+    a, b = edges[1:-2], edges[2:-1]  # the inner panels
     x = ((a + b)[:, None] / 2 + (b - a)[:, None] / 2 * _GL_X).ravel()
-    w = ((b - a)[:, None] / 2 * _GL_W).ravel()
-    return x, w
+    f = dist.pdf(x)
+    p = (b - a)[:, None] / 2 * _GL_W * np.where(np.isfinite(f), f, 0).reshape(len(a), -1)
+    # each panel's mass from the cdf (the sf in the upper half, without cancellation): where a pole's nodes are
+    # rounded, Gauss-Legendre's sum misses it (Beta(0.1, 0.1) next to 1: by 8e-10 in all); elsewhere a change ~1e-16
+    upper = edges > (lo + hi) / 2
+    cum = np.where(upper, -dist.sf(edges), dist.cdf(edges))
+    mass = np.where(upper[2:-1] & ~upper[1:-2], dist.sf(a) - dist.sf(b), np.diff(cum)[1:-1])
+    total = p.sum(axis=1)
+    p = np.where((total > 0)[:, None], p * (mass / np.where(total > 0, total, 1))[:, None], p).ravel()
+    m_lo, m_hi = float(dist.cdf(edges[1])), float(dist.sf(edges[-2]))
+    return (np.r_[lo, edges[1], x, edges[-2], hi], np.r_[m_lo / 2, m_lo / 2, p, m_hi / 2, m_hi / 2],
+            (m_lo, m_hi))
+
+
+def _end_check(name, x, masses, g, scale):
+    """ValueError if an end panel of _prob_nodes (mass m, its two ends as the first and last two nodes, each
+    weighted m/2) may misweigh sum p g by more than 1e-8 ``scale``: m |g(end) - g(edge)| / 2 bounds that error
+    where g is monotone on the panel. A pole stronger than floats resolve (Beta(0.1, 0.1) on both sides: 0.02 of the
+    mass within 1e-14 of 1, where g = v F(v) still changes by 0.02) is refused, not integrated wrongly."""
+    for i, j, m in ((0, 1, masses[0]), (-1, -2, masses[1])):
+        err = m * float(np.max(np.abs(np.atleast_2d(g)[:, i] - np.atleast_2d(g)[:, j]))) / 2
+        if err > 1e-8 * scale:
+            raise ValueError(f"{name}'s prior puts mass {m:.3g} within {abs(x[i] - x[j]):.3g} of its end {float(x[i])!r}, "
+                             f"where floats cannot resolve the welfare integrand (it changes by up to {2 * err / m:.3g} "
+                             f"there; allowed error 1e-8 of the types' range): a pole at an end stronger than the "
+                             f"float resolution allows (e.g. Beta(0.2, 0.2) on both sides; Beta(0.3, 0.3) and the arcsine are "
+                             f"resolved)")
 
 
 def market_welfare(m: int, bid, ask, buyer=None, seller=None, k: float = 0.5):
@@ -466,14 +502,15 @@ def market_welfare(m: int, bid, ask, buyer=None, seller=None, k: float = 0.5):
 def _welfare(m, buyer, seller, bsup, ssup, B, S):
     bb = [B.inverse(y) for y in (S.offers[0], S.offers[-1])]
     sb = [S.inverse(y) for y in (B.offers[0], B.offers[-1])]
-    v, wv = _quad_nodes(*bsup, bb)
-    c, wc = _quad_nodes(*ssup, sb)
+    v, qv, mv = _prob_nodes(buyer, *bsup, bb)
+    c, qc, mc = _prob_nodes(seller, *ssup, sb)
     pb = _tail(_count_pmf(m - 1, m, B.cdf(B.f(v)), S.cdf(B.f(v))), m)
     ps = 1 - _tail(_count_pmf(m, m - 1, B.cdf(S.f(c)), S.cdf(S.f(c))), m)
-    fv, fc = buyer.pdf(v), seller.pdf(c)
-    fv, fc = np.where(np.isfinite(fv), fv, 0), np.where(np.isfinite(fc), fc, 0)
-    gains = m * np.sum(wv * fv * v * pb) - m * np.sum(wc * fc * c * ps)
-    trades = m * np.sum(wv * fv * pb)
+    scale = max(bsup[1], ssup[1]) - min(bsup[0], ssup[0])
+    _end_check("buyer", v, mv, np.stack((v * pb, scale * pb)), scale)
+    _end_check("seller", c, mc, np.stack((c * ps, scale * ps)), scale)
+    gains = m * np.sum(qv * v * pb) - m * np.sum(qc * c * ps)
+    trades = m * np.sum(qv * pb)
     return float(gains), float(trades)
 
 
