@@ -463,12 +463,12 @@ _MIN_END_RATIO = 0.1  # L, R >= 0.1: densities vanish at most like (distance to 
 
 def _validate(buyer, seller, k, rtol, tol, rescale: bool = False, narrow: bool = False):
     """The supports, k as a float and the units to solve in: None where the union of the supports lies in
-    [-4, 4] and is at least 1/4 wide (solved as given; any width without ``rescale``), else, with ``rescale``,
+    [-4, 4] and is at least 1/4 wide (solved as given), else, with ``rescale``,
     (a, s): solved on the priors of (x - a) / s, a the union's lowest point and s the power of 2 at or above its
-    width; without ``rescale`` a union outside [-4, 4] is refused. With ``narrow`` (solve_double_auction only) a
-    prior that lib.double_auction.support refuses (narrower than 2e-3 of its distance from 0) is accepted and
-    the units are (a, s, refusal): the result is certified on the rescaled priors (_solve_rescaled checks that
-    lib.double_auction accepts those)."""
+    width; without ``rescale`` (the smooth family's functions) a union outside [-4, 4] or narrower than 1/4 is
+    refused. With ``narrow`` (solve_double_auction only) a prior that lib.double_auction.support refuses (narrower
+    than 2e-3 of its distance from 0) is accepted and the units are (a, s, refusal): the result is certified on the
+    rescaled priors (_solve_rescaled checks that lib.double_auction accepts those)."""
     refusal = ""
     sups = []
     for name, dist in (("buyer", buyer), ("seller", seller)):
@@ -483,11 +483,14 @@ def _validate(buyer, seller, k, rtol, tol, rescale: bool = False, narrow: bool =
     (v_lo, v_hi), (c_lo, c_hi) = sups
     lo, hi = min(v_lo, c_lo), max(v_hi, c_hi)
     inside = -_TYPE_RANGE <= lo and hi <= _TYPE_RANGE
-    units = None if inside and (hi - lo >= _MIN_UNION or not rescale) and not refusal else \
+    units = None if inside and hi - lo >= _MIN_UNION and not refusal else \
         (lo, math.ldexp(1.0, math.frexp(hi - lo)[1]))  # s: a power of 2 (exact division), 1/2 < (hi - lo)/s <= 1
     if units is not None and not rescale:
         raise ValueError(f"the supports [{v_lo!r}, {v_hi!r}] and [{c_lo!r}, {c_hi!r}] must lie in [-{_TYPE_RANGE:g}, "
-                         f"{_TYPE_RANGE:g}] here: the tolerances are absolute, set for types of order 1 "
+                         f"{_TYPE_RANGE:g}] and their union be at least {_MIN_UNION:g} wide here: the tolerances are "
+                         f"absolute, set for types of order 1 (measured against U[0, 1] / U[0, 1] at k = 1/2 "
+                         f"rescaled: U[0, 0.1] against itself at the ends 0.02, 0.08 gave one of the two smooth "
+                         f"members, U[0, 3e-9] a family_range 2.1e-6 off relative) "
                          f"(solve_double_auction rescales other supports itself; here rescale the types, e.g. to "
                          f"[0, 1]: prices scale with them)")
     if units is not None and not (max(abs(lo), abs(hi)) <= _SCALE_RANGE[1] and hi - lo >= _SCALE_RANGE[0]):
@@ -1316,15 +1319,21 @@ def _solve_rescaled(buyer, seller, k, sup_b, sup_s, units, rtol, tol, start) -> 
     def pair(t):
         return (x(t[0]), x(t[1]))
 
-    tables = ()
+    tables, jumps = (), r._jumps
     if r._tables:
         p, h, g, dh, dg = r._tables
-        tables = (x(p), x(h), x(g), dh, dg)
+        # prices a few ulps apart in u can round to one price in x (k = 0 on U[1000, 1010]: tables graded to 1e-15
+        # of the range): of each run of equal mapped prices the last row is kept (so a jump's lower end, the last
+        # row of its piece, stays), and the jumps' indices follow
+        xp = x(p)
+        keep = np.concatenate([np.diff(xp) > 0, [True]])
+        tables = tuple(np.asarray(t)[keep] for t in (xp, x(h), x(g), dh, dg))
+        jumps = tuple(int(np.cumsum(keep)[i]) - 1 for i in r._jumps)
     members = tuple(replace(m, buyer_surplus=s * m.buyer_surplus, seller_surplus=s * m.seller_surplus)
                     for m in r.equilibria)
     out = replace(r, price_range=pair(r.price_range), buyer_range=pair(r.buyer_range),
                   seller_range=pair(r.seller_range), residual=s * r.residual, equilibria=members, _tables=tables,
-                  _priors=(buyer, seller), _supports=(sup_b, sup_s))
+                  _priors=(buyer, seller), _supports=(sup_b, sup_s), _jumps=jumps)
     if refusal:  # the priors given are refused by lib.double_auction: welfare and certificate on the rescaled ones
         out = replace(out, _rescaled=(a, s, r))
         gap = r.best_response_gap(n_types=9)
@@ -1441,17 +1450,24 @@ def _one_sided(buyer, seller, k: float, sup_b, sup_s, start: float) -> BNEResult
         lo, hi, name = v_lo, v_hi, "buyer"
         ratio = _EndRatio(lambda z: B.sf(v_hi - z), lambda z: B.pdf(v_hi - z), v_hi - v_lo, "buyer")
 
-        def phi(p):  # p - (1 - F_B(p)) / f_B(p), written through the end ratio next to v_hi
-            z = np.maximum(v_hi - np.asarray(p, dtype=float), 0.0)
-            return np.where(z > 0, p - z * ratio(np.maximum(z, 1e-300)), p)
+        def phi(p):  # p - (1 - F_B(p)) / f_B(p), written through the end ratio within its z0 of v_hi, and
+            p = np.asarray(p, dtype=float)  # directly at p elsewhere (v_hi - (v_hi - p) rounds p when p is tiny
+            z = np.maximum(v_hi - p, 0.0)  # next to v_hi: 0.7 Beta(1.1, 20) + 0.3 Beta(20, 1.1) at p = 1e-13,
+            # v_hi = 1, gave phi 1.7e-5 off relative, 8e-5 at 3e-14)
+            with np.errstate(all="ignore"):
+                near = np.where(z > 0, p - z * ratio(np.maximum(z, 1e-300)), p)
+                return np.where(z < ratio.z0, near, p - B.sf(p) / B.pdf(p))
         first, last = c_lo, min(c_hi, v_hi)  # the costs that trade
     else:  # the buyer's monopsony problem against the seller's supply F_S
         lo, hi, name = c_lo, c_hi, "seller"
         ratio = _EndRatio(lambda y: S.cdf(c_lo + y), lambda y: S.pdf(c_lo + y), c_hi - c_lo, "seller")
 
-        def phi(p):  # p + F_S(p) / f_S(p)
-            y = np.maximum(np.asarray(p, dtype=float) - c_lo, 0.0)
-            return np.where(y > 0, p + y * ratio(np.maximum(y, 1e-300)), p)
+        def phi(p):  # p + F_S(p) / f_S(p), through the end ratio within its z0 of c_lo, directly elsewhere
+            p = np.asarray(p, dtype=float)
+            y = np.maximum(p - c_lo, 0.0)
+            with np.errstate(all="ignore"):
+                near = np.where(y > 0, p + y * ratio(np.maximum(y, 1e-300)), p)
+                return np.where(y < ratio.z0, near, p + S.cdf(p) / S.pdf(p))
         first, last = max(v_lo, c_lo), v_hi  # the values that trade
     grid = np.linspace(lo, hi, 8193)[1:-1]
     with np.errstate(all="ignore"):
@@ -1495,6 +1511,27 @@ def _crosses_once(phi, grid, vals, first, last, width) -> bool:
     return bool(np.all(slope > 0))
 
 
+def _root_towards(phi, level: float, inside: float, end: float) -> float:
+    """Where the increasing phi reaches ``level`` between the grid point ``inside`` and the support's ``end``, when
+    the routing grid saw phi on one side of it everywhere: phi at end + (inside - end) 2^-j, j = 1, 2, ..., until it
+    is on the other side (then brentq, to a few ulps of the root) or the point rounds to ``end`` (then ``end``: phi
+    does not reach the level inside the support). A virtual value infinite at the end whose density vanishes
+    slowly (0.8 Beta(1.1, 3) + 0.2 Beta(3, 1.15) at k = 0: phi_B = -1 at 2.7e-5, below the first of the 8191
+    points, 1.2e-4) made the lowest sellers ask v_lo = 0, 2.4e-6 short of their best profit."""
+    with np.errstate(all="ignore"):
+        side = float(phi(inside)) > level
+        near, d = inside, inside - end
+        for j in range(1, 1100):
+            x = end + d * math.ldexp(1.0, -j)
+            if x == end:
+                break
+            if (float(phi(x)) > level) != side:
+                a, b = sorted((x, near))
+                return optimize.brentq(lambda p: float(phi(p)) - level, a, b, xtol=1e-300)
+            near = x
+    return end
+
+
 def _one_sided_regular(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, lo, hi, first, last, name):
     """_one_sided where the virtual value crosses each trading type's level once (:func:`_crosses_once`):
     s(c) = phi_B^-1(c) at k = 0, b(v) = phi_S^-1(v) at k = 1, by brentq. ConvergenceError if the table of 4001
@@ -1504,20 +1541,23 @@ def _one_sided_regular(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, l
         # p_lo: the lowest price at which phi_B stays above c_lo; below it phi_B <= c_lo (sellers never ask there)
         above = vals > first
         i = int(np.flatnonzero(~above)[-1]) + 1 if np.any(~above) else 0
-        p_lo = lo if i == 0 else optimize.brentq(lambda p: float(phi(p)) - first, grid[i - 1], grid[i], xtol=1e-15)
+        p_lo = _root_towards(phi, first, grid[0], lo) if i == 0 else \
+            optimize.brentq(lambda p: float(phi(p)) - first, grid[i - 1], grid[i], xtol=1e-15)
         p_hi = hi if last >= v_hi else optimize.brentq(lambda p: float(phi(p)) - last, p_lo, hi, xtol=1e-15)
     else:
         below = vals < last
         i = int(np.flatnonzero(~below)[0]) if np.any(~below) else len(grid) - 1
-        p_hi = hi if i == len(grid) - 1 and below[-1] else \
+        p_hi = _root_towards(phi, last, grid[-1], hi) if i == len(grid) - 1 and below[-1] else \
             optimize.brentq(lambda p: float(phi(p)) - last, grid[max(i - 1, 0)], grid[i], xtol=1e-15)
         p_lo = lo if first <= c_lo else optimize.brentq(lambda p: float(phi(p)) - first, lo, p_hi, xtol=1e-15)
-    # 4001 equal steps, and 160 steps graded geometrically (1e-9 to 1e-3 of the range) towards each end, where a
+    # 4001 equal steps, and 240 steps graded geometrically (1e-15 to 1e-3 of the range) towards each end, where a
     # density that vanishes or blows up at its end makes phi steep (0.5 Beta(2, 2) + 0.5 Beta(1.25, 9) at k = 0:
-    # phi from -0.95 to -0.7 within the first equal step; the inverse was 1e-9 short of the best profit)
-    graded = (p_hi - p_lo) * np.geomspace(1e-9, 1e-3, 80)
+    # phi from -0.95 to -0.7 within the first equal step; the inverse was 1e-9 short of the best profit; graded
+    # only to 1e-9, 0.5 Beta(1.001, 3) + 0.5 Beta(3, 1.001), whose density is like p^0.001 at 0, was 1.5e-10 short)
+    graded = (p_hi - p_lo) * np.geomspace(1e-15, 1e-3, 120)
     p = np.unique(np.concatenate([np.linspace(p_lo, p_hi, 4001), p_lo + graded, p_hi - graded]))
-    p = p[np.concatenate([[True], np.diff(p) > 1e-11 * (p_hi - p_lo)])]  # (a graded point an ulp from an equal one)
+    apart = np.diff(p) > 1e-12 * np.maximum(np.abs(p[1:]), np.abs(p[:-1]))  # (the grading is as fine as floats
+    p = p[np.concatenate([[True], apart])]  # resolve phi's rise: points closer than 1e-12 of their size merged)
     with np.errstate(all="ignore"):
         other = phi(p)
     d = 1e-6 * (p_hi - p_lo)
@@ -1594,6 +1634,10 @@ def _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first,
     vertices = sorted(hull)
     dx = x[1] - x[0]
     jumps = []
+    # roots of phi to a few ulps of themselves (brentq's rtol) down to 1e-24 of the range: the tables below are
+    # graded to 1e-9 of a piece, and a piece next to an end can be 1e-9 of the range wide (an absolute 1e-15
+    # put the end of 0.7 Beta(1.1, 20) + 0.3 Beta(20, 1.1)'s first piece, 4.8e-9, past a table point)
+    root_tol = 1e-24 * (hi - lo)
     for i1, i2 in zip(vertices[:-1], vertices[1:]):
         if i2 - i1 <= 2:
             continue
@@ -1633,7 +1677,7 @@ def _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first,
             with np.errstate(all="ignore"):
                 f0, f1 = float(phi(box[0])) - L, float(phi(box[1])) - L
             if lo < p0 < hi and f0 < 0 < f1:  # an interior tangency: phi(p) = L
-                p0 = optimize.brentq(lambda p: float(phi(p)) - L, *box, xtol=1e-15)
+                p0 = optimize.brentq(lambda p: float(phi(p)) - L, *box, xtol=root_tol)
             ends.append(p0)
         if not ends[1] > ends[0]:
             raise ConvergenceError(f"at k = {k:g} the {name}'s virtual value is not increasing and the jump of the "
@@ -1657,7 +1701,7 @@ def _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first,
             if g_end(piece, 1) >= theta:
                 if piece[2] is not None or g_end(piece, 0) >= theta:
                     return piece[0]
-                return optimize.brentq(lambda p: float(phi(p)) - theta, piece[0], piece[1], xtol=1e-15)
+                return optimize.brentq(lambda p: float(phi(p)) - theta, piece[0], piece[1], xtol=root_tol)
         return hi
 
     p_lo, p_hi = (offer(first), offer(last)) if k == 0.0 or first > c_lo else (lo, offer(last))
@@ -1688,10 +1732,18 @@ def _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first,
         g = np.asarray(phi(p), dtype=float)
         d = 1e-7 * (hi - lo)
         dg = (phi(np.minimum(p + d, hi)) - phi(np.maximum(p - d, lo))) / (np.minimum(p + d, hi) - np.maximum(p - d, lo))
+    # phi is infinite at an end of the support where the density vanishes (k = 1: F_S / f_S at c_hi, e.g. a Beta
+    # component with b = 1.1 there; k = 0: -(1 - F_B) / f_B at v_lo): the types beyond phi's last finite level
+    # there all offer that end (to float resolution): that infinity is the level of the last type that trades
+    g = np.where(np.isneginf(g), c_lo, g) if k == 0.0 else np.where(np.isposinf(g), v_hi, g)
+    if not np.all(np.isfinite(g)):
+        i = int(np.flatnonzero(~np.isfinite(g))[0])
+        raise ConvergenceError(f"at k = {k:g} the {name}'s virtual value is not a number at the offer {p[i]:.6g} "
+                               f"(its density or distribution function is not finite there)")
     pieces_ok = np.ones(p.size - 1, dtype=bool)
     pieces_ok[cuts] = False
-    if not np.all(np.diff(g)[pieces_ok] > 0) or not np.all(np.isfinite(g)):
-        i = int(np.flatnonzero(pieces_ok & ~(np.diff(g) > 0))[0]) if np.any(pieces_ok & ~(np.diff(g) > 0)) else 0
+    if not np.all(np.diff(g)[pieces_ok] > 0):
+        i = int(np.flatnonzero(pieces_ok & ~(np.diff(g) > 0))[0])
         raise ConvergenceError(f"at k = {k:g} the {name}'s ironed virtual value is not increasing between offers "
                                f"{p[i]:.6g} and {p[i + 1]:.6g} (a jump the grid of {n} offers did not resolve)")
     for c in cuts:  # both ends of a jump carry its level exactly
@@ -1831,15 +1883,20 @@ def _flat_top_tables(sh: _Shooting, sol, p_hi: float, n: int = 4001):
 
 def _gains(sh: _Shooting, tables, buyer, seller) -> float:
     """Expected gains from trade of the strategies tabulated (sellers of cost g(p) trade with buyers of value at
-    least h(p)): the integral over p of f_S(g) g' E_B[(v - g) 1{v >= h}], by the trapezoid rule on the table (for
-    comparing members of a family; welfare reported is lib.double_auction.outcomes)."""
+    least h(p)): the Stieltjes integral over p of E_B[(v - g) 1{v >= h}] dF_S(g(p)), by the trapezoid rule in
+    F_S(g) on the table (each step's probability from the seller's cdf, so a density infinite where g reaches an
+    end of the support costs nothing: the density times g' there is inf times 0), the inner expectation through
+    the buyer's sf; for comparing members of a family (welfare reported is lib.double_auction.outcomes)."""
     p, h, g, dh, dg = tables
     v, w = np.polynomial.legendre.leggauss(24)
     lo, hi = h[:, None], sh.v_hi
     nodes = 0.5 * (lo + hi) + 0.5 * (hi - lo) * v[None, :]
-    inner = np.sum(0.5 * (hi - lo) * w[None, :] * (nodes - g[:, None]) * buyer.pdf(nodes), axis=1)
-    integrand = seller.pdf(g) * dg * inner
-    return float(np.sum(0.5 * (integrand[1:] + integrand[:-1]) * np.diff(p)))
+    # E_B[(v - g) 1{v >= h}] = (h - g)(1 - F_B(h)) + int_h^v_hi (1 - F_B): by parts, so the quadrature meets the
+    # bounded sf rather than a density that may be infinite at v_hi (Beta(1, 0.9) on [0, 2]: 2.8e-4 of the
+    # efficiency with the density's 24 nodes)
+    inner = (h - g) * buyer.sf(h) + np.sum(0.5 * (hi - lo) * w[None, :] * buyer.sf(nodes), axis=1)
+    mass = np.diff(seller.cdf(g))
+    return float(np.sum(0.5 * (inner[1:] + inner[:-1]) * mass))
 
 
 def _flat_top(sh: _Shooting, buyer, seller, rtol: float, start: float, first: float | None = None) -> BNEResult:

@@ -1,6 +1,7 @@
 """Tests for lib/bne.py: closed form, invariants, independent best-response check (lib.double_auction), symmetry,
 the Beta family including near-uniform priors, loud failure where no regular equilibrium exists."""
 import math
+import warnings
 from functools import lru_cache
 
 import numpy as np
@@ -689,6 +690,26 @@ def test_flat_top_without_the_linear_member_returns_the_nearest_member():
     assert r.best_response_gap(n_types=9).relative_gap <= 1e-8
     chosen = [m for m in r.equilibria if m.end_slopes[1] == r.end_slopes[1]]
     assert len(chosen) == 1 and chosen[0].efficiency == pytest.approx(r.outcomes().efficiency, abs=1e-6)
+
+
+@pytest.mark.parametrize("buyer, seller", [
+    (stats.beta(1, 0.9, scale=2), stats.uniform(0, 1)),  # the buyer's density infinite at v_hi
+    (stats.uniform(0, 2), stats.beta(0.9, 1)),  # the seller's infinite at c_lo
+    (stats.uniform(0, 1), stats.beta(0.9, 1, loc=-1, scale=2)),  # a flat bottom, solved by its mirror image
+])
+def test_flat_ends_with_a_density_pole_list_finite_member_efficiencies(buyer, seller):
+    # the members' efficiencies come from a quadrature along each solution (lib.bne._gains); the chosen member's
+    # must agree with lib.double_auction.outcomes of its strategies. Before the inner expectation went through the sf
+    # and the outer through F_S: 2.8e-4 off for the first pair, inf for the second, a RuntimeWarning on the way
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = solve_double_auction(buyer, seller, 0.5)
+        efficiency = r.outcomes().efficiency
+    assert "flat" in r.member and len(r.equilibria) == 3
+    assert all(math.isfinite(m.efficiency) and 0 < m.efficiency < 1 for m in r.equilibria)
+    chosen = [m for m in r.equilibria if m.end_slopes == r.end_slopes]
+    assert len(chosen) == 1 and chosen[0].efficiency == pytest.approx(efficiency, abs=1e-6)
+    assert r.best_response_gap(n_types=9).relative_gap <= 1e-8
 
 
 @pytest.mark.parametrize("buyer, seller", [(beta(1, 2), beta(2, 2, -1, 1)), (beta(1, 2, 0.5, 1.5), beta(2, 1))])

@@ -122,15 +122,21 @@ def test_random_units_give_the_mapped_solution(name, k, t, log_s):
 
 
 def test_the_smooth_family_keeps_its_units_and_refuses_others_by_name():
-    # the family's functions solve in the units given: a narrow union as before (U[0, 1] at k = 1/2 has
-    # lambda = p/(1 - 3p) in [1/4, 4] for p in [1/7, 4/13], mu mirrored; times 1e-3 for U[0, 1e-3]), a union outside
-    # [-4, 4] refused by name (solve_double_auction rescales, these do not)
-    from lib.bne import family_range
+    # the family's functions solve in the units given, with absolute tolerances set for types of order 1: a union
+    # inside [-4, 4] and at least 1/4 wide as given (U[0, 1] at k = 1/2 has lambda = p/(1 - 3p) in [1/4, 4] for p in
+    # [1/7, 4/13], mu mirrored; times 1/4 for U[0, 1/4]); a union outside [-4, 4] or narrower refused by name
+    # (solve_double_auction rescales, these do not; narrower ones were accepted and lost accuracy: a member missing
+    # at U[0, 0.1], family_range 2.1e-6 off relative at U[0, 3e-9])
+    from lib.bne import family_range, smooth_equilibria
 
-    (a, b), (c, d) = family_range(stats.uniform(0, 1e-3), stats.uniform(0, 1e-3), 0.5)
-    assert (a, b, c, d) == pytest.approx((1e-3 / 7, 4e-3 / 13, 9e-3 / 13, 6e-3 / 7), rel=1e-9)
-    with pytest.raises(ValueError, match=r"must lie in \[-4, 4\] here.*solve_double_auction rescales"):
-        family_range(stats.uniform(0, 10), stats.uniform(0, 10), 0.5)
+    (a, b), (c, d) = family_range(stats.uniform(0, 0.25), stats.uniform(0, 0.25), 0.5)
+    assert (a, b, c, d) == pytest.approx((0.25 / 7, 1 / 13, 2.25 / 13, 1.5 / 7), rel=1e-9)
+    refused = r"must lie in \[-4, 4\] and their union be at least 0.25 wide here.*solve_double_auction rescales"
+    for s in (10.0, 0.1, 3e-9):
+        with pytest.raises(ValueError, match=refused):
+            family_range(stats.uniform(0, s), stats.uniform(0, s), 0.5)
+    with pytest.raises(ValueError, match=refused):
+        smooth_equilibria(stats.uniform(0, 0.1), stats.uniform(0, 0.1), 0.5, 0.02, 0.08)
 
 
 def _ulps(x):
