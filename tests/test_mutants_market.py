@@ -1090,3 +1090,47 @@ def test_best_response_polish_is_translation_invariant():
     assert g.worst_buyer_type == 2.0 and g.worst_seller_type == 1.0
     for gap in (g.buyer_gap, g.seller_gap):
         assert 1 / 12 - 7.5e-5 <= gap <= 1 / 12 + 1e-14
+
+
+def test_welfare_panels_have_the_documented_edges():
+    """_prob_nodes' panels: n equal ones and edges graded by sqrt(10) from each end (10^-1/2, 10^-1, ... of the
+    width). Each panel's mass is the prior's probability of it, so for U[0, 1] the weights of the nodes strictly
+    between two edges add up to exactly the distance between them, and not when either is not an edge (a panel
+    straddling it contributes only its nodes on one side)."""
+    from scipy import stats
+
+    import lib.market as M
+
+    x, p, _ = M._prob_nodes(stats.uniform(0, 1), 0.0, 1.0, [], n=4)
+
+    def mass(a, b):
+        return float(np.sum(p[(x > a) & (x < b)]))
+
+    for a, b in ((0.25, 0.5), (0.5, 0.75)):  # the equal panels' edges i/4
+        assert mass(a, b) == pytest.approx(b - a, rel=1e-13)
+    assert abs(mass(0.2, 0.45) - 0.25) > 1e-3  # (not edges: the check can fail)
+    fractions = 10.0 ** -np.arange(0.5, 12.5, 0.5)  # graded edges next to 0
+    for a, b in zip(fractions[1:], fractions[:-1]):
+        assert mass(a, b) == pytest.approx(b - a, rel=1e-12)
+
+
+def test_collocation_start_is_the_uniform_linear_equilibrium_on_the_union_shrunk_by_m():
+    """_start's markups (Chebyshev coefficients on each support) are those of Chatterjee and Samuelson's linear
+    equilibrium for uniform priors on the union of the supports [lo, lo + w] (lib.bne.linear_uniform's U[0, 1]
+    strategies scaled: bid w a_b + b_b v, ask w a_s + b_s c), the seller's plus w k(1 - k)/(2(2 - k)), divided by m.
+    Values U[0, 2] against costs U[0, 1]: the union is [0, 2], not the sellers' [0, 1]."""
+    from numpy.polynomial import chebyshev as cheb
+
+    import lib.market as M
+    from lib.bne import linear_uniform
+
+    k, w = 0.5, 2.0
+    a_b, b_b, a_s, b_s = linear_uniform(k)
+    v, c = np.linspace(0, 2, 9), np.linspace(0, 1, 9)
+    for m in (1, 2):
+        cb, cs = M._start(m, k, (0.0, 2.0), (0.0, 1.0), 8)
+        buyer = cheb.chebval(v - 1.0, cb)  # t = (2v - 0 - 2) / 2
+        seller = cheb.chebval(2 * c - 1.0, cs)
+        np.testing.assert_allclose(buyer, (v - (w * a_b + b_b * v)) / m, rtol=0, atol=1e-13)
+        np.testing.assert_allclose(seller, ((w * a_s + b_s * c) - c + w * k * (1 - k) / (2 * (2 - k))) / m,
+                                   rtol=0, atol=1e-13)
