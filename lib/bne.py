@@ -1513,15 +1513,18 @@ def _crosses_once(phi, grid, vals, first, last, width) -> bool:
 
 def _root_towards(phi, level: float, inside: float, end: float) -> float:
     """Where the increasing phi reaches ``level`` between the grid point ``inside`` and the support's ``end``, when
-    the routing grid saw phi on one side of it everywhere: phi at end + (inside - end) 2^-j, j = 1, 2, ..., until it
-    is on the other side (then brentq, to a few ulps of the root) or the point rounds to ``end`` (then ``end``: phi
-    does not reach the level inside the support). A virtual value infinite at the end whose density vanishes
-    slowly (0.8 Beta(1.1, 3) + 0.2 Beta(3, 1.15) at k = 0: phi_B = -1 at 2.7e-5, below the first of the 8191
-    points, 1.2e-4) made the lowest sellers ask v_lo = 0, 2.4e-6 short of their best profit."""
+    the routing grid saw phi on one side of it everywhere: phi at end + (inside - end) 2^-j, j = 1, ..., 963, until it
+    is on the other side (then brentq, to a few ulps of the root) or the point rounds to ``end`` or comes within
+    2^-963 (1.6e-290) of that distance (then ``end``: phi does not reach the level measurably inside the support;
+    the points stay normal floats, where scipy's Beta density at subnormal ones can overflow: 0.8 Beta(1.001, 3) +
+    0.2 Beta(3, 1.01), whose phi_B reaches -1 only near 1e-380, raised boost's OverflowError under warnings as errors
+    with points 1.01 times as far). A virtual value infinite at the end whose density vanishes slowly
+    (0.8 Beta(1.1, 3) + 0.2 Beta(3, 1.15) at k = 0: phi_B = -1 at 2.7e-5, below the first of the 8191 points,
+    1.2e-4) made the lowest sellers ask v_lo = 0, 2.4e-6 short of their best profit."""
     with np.errstate(all="ignore"):
         side = float(phi(inside)) > level
         near, d = inside, inside - end
-        for j in range(1, 1100):
+        for j in range(1, 964):
             x = end + d * math.ldexp(1.0, -j)
             if x == end:
                 break
