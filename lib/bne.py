@@ -464,7 +464,7 @@ _MIN_END_RATIO = 0.1  # L, R >= 0.1: densities vanish at most like (distance to 
 def _validate(buyer, seller, k, rtol, tol, rescale: bool = False, narrow: bool = False):
     """The supports, k as a float and the units to solve in: None where the union of the supports lies in
     [-4, 4] and is at least 1/4 wide (solved as given), else, with ``rescale``,
-    (a, s): solved on the priors of (x - a) / s, a the union's lowest point and s the power of 2 at or above its
+    (a, s): solved on the priors of (x - a) / s, a the union's lowest point and s the smallest power of 2 above its
     width; without ``rescale`` (the smooth family's functions) a union outside [-4, 4] or narrower than 1/4 is
     refused. With ``narrow`` (solve_double_auction only) a prior that lib.double_auction.support refuses (narrower
     than 2e-3 of its distance from 0) is accepted and the units are (a, s, refusal): the result is certified on the
@@ -484,7 +484,7 @@ def _validate(buyer, seller, k, rtol, tol, rescale: bool = False, narrow: bool =
     lo, hi = min(v_lo, c_lo), max(v_hi, c_hi)
     inside = -_TYPE_RANGE <= lo and hi <= _TYPE_RANGE
     units = None if inside and hi - lo >= _MIN_UNION and not refusal else \
-        (lo, math.ldexp(1.0, math.frexp(hi - lo)[1]))  # s: a power of 2 (exact division), 1/2 < (hi - lo)/s <= 1
+        (lo, math.ldexp(1.0, math.frexp(hi - lo)[1]))  # s: a power of 2 (exact division), 1/2 <= (hi - lo)/s < 1
     if units is not None and not rescale:
         raise ValueError(f"the supports [{v_lo!r}, {v_hi!r}] and [{c_lo!r}, {c_hi!r}] must lie in [-{_TYPE_RANGE:g}, "
                          f"{_TYPE_RANGE:g}] and their union be at least {_MIN_UNION:g} wide here: the tolerances are "
@@ -1220,7 +1220,7 @@ def solve_double_auction(buyer, seller, k: float = 0.5, *, rtol: float = 1e-11, 
     :func:`one_price_member` gives any other p in [c_hi, v_lo] (module docstring: the family and the selection).
 
     Units: a union of the supports outside [-4, 4] or narrower than 1/4 is solved in the units u = (x - a) / s
-    (a its lowest point, s the power of 2 at or above its width) and mapped back, x = a + s u (the game is invariant
+    (a its lowest point, s the smallest power of 2 above its width) and mapped back, x = a + s u (the game is invariant
     under a common change of units; gains scale by s), then certified on the priors given by
     lib.double_auction.best_response_gap (a relative gap above 1e-6 raises ConvergenceError); ``method`` says so.
     Where lib.double_auction.support refuses the priors given (a support narrower than 2e-3 of its distance from
@@ -1284,7 +1284,7 @@ def _solve_rescaled(buyer, seller, k, sup_b, sup_s, units, rtol, tol, start) -> 
     """solve_double_auction where the union of the supports [a, b] is not inside [-4, 4] or narrower than 1/4: the game is invariant
     under a common change of units x -> a + s u (s > 0) of values, costs, bids and asks (a type's best reply maps
     the same way, gains and utilities scale by s), so the equilibrium of the priors of u = (x - a) / s is solved
-    (s the power of 2 at or above the union's width, so that u's union is [0, w] with 1/2 < w <= 1 and scipy's loc
+    (s the smallest power of 2 above the union's width, so that u's union is [0, w] with 1/2 <= w < 1 and scipy's loc
     and scale are divided exactly) and mapped back: prices and types a + s u, slopes dh/dp, dg/dp unchanged, surpluses and the
     mismatch times s. The mapped strategies are then certified on the priors given, by
     lib.double_auction.best_response_gap (9 types per side): a relative gap above 1e-6 raises ConvergenceError."""
@@ -1303,8 +1303,9 @@ def _solve_rescaled(buyer, seller, k, sup_b, sup_s, units, rtol, tol, start) -> 
     try:
         r = solve_double_auction(*scaled, k, rtol=rtol, tol=tol)
     except ConvergenceError as error:  # NoRegularEquilibrium included: its evidence stays in the rescaled units
-        error.args = (f"(solved {where}: the numbers here, and family_ends and smooth_family() of a "
-                      f"NoRegularEquilibrium, are in those units) {error.args[0]}",) + tuple(error.args[1:])
+        what = ("the numbers here, and this NoRegularEquilibrium's family_ends and smooth_family(), are"
+                if isinstance(error, NoRegularEquilibrium) else "the numbers here are")
+        error.args = (f"(solved {where}: {what} in those units) {error.args[0]}",) + tuple(error.args[1:])
         raise
     (bl, bh), (sl, sh) = r._supports
     ends = {bl: sup_b[0], bh: sup_b[1], sl: sup_s[0], sh: sup_s[1]}  # the support's ends exactly, not a + s u

@@ -230,3 +230,26 @@ def test_random_units_far_from_zero_give_the_mapped_solution(name, k, log_t, sig
     assert r.outcomes().efficiency == pytest.approx(base.outcomes().efficiency, abs=1e-8)
     assert r.outcomes().gains == pytest.approx(s * base.outcomes().gains, rel=1e-7)
     assert r.best_response_gap().relative_gap <= 1e-8
+
+
+@pytest.mark.parametrize("error", ["plain", "no regular"])
+def test_errors_of_a_rescaled_solve_say_which_units_their_numbers_are_in(monkeypatch, error):
+    # U[10, 11] / U[10, 11] lies outside [-4, 4]: solved as U[0, 1] / U[0, 1] (a = 10, s = 1); an error raised there
+    # is re-raised with the units named, and mentions family_ends only when it is a NoRegularEquilibrium (which has
+    # them)
+    import lib.bne as bne
+
+    def fail(*args, **kwargs):
+        if error == "plain":
+            raise bne.ConvergenceError("boom at 0.5")
+        raise bne.NoRegularEquilibrium("boom at 0.5")
+
+    monkeypatch.setattr(bne, "_regular", fail)
+    kind = bne.ConvergenceError if error == "plain" else bne.NoRegularEquilibrium
+    with pytest.raises(kind) as info:
+        bne.solve_double_auction(stats.uniform(10, 1), stats.uniform(10, 1), 0.5)
+    message = str(info.value)
+    # (s = 2: the smallest power of 2 above the union's width 1)
+    assert message.startswith("(solved in the units u = (x - a) / s, a = 10.0, s = 2.0: ")
+    assert " in those units) boom at 0.5" in message
+    assert ("family_ends" in message) == (error == "no regular")
