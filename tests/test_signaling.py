@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from lib.signaling import (CLAIMS, DEFAULTS, NoEquilibriumError, NoSwitchError, OpenSourceGame, acceptance_interval, audit_fee,
@@ -81,7 +81,14 @@ def test_game_is_frozen():
 
 def _compare(game):
     bf = brute_force(game)
-    d, nd = solve(game, True), solve(game, False)
+    d = solve(game, True)
+    if bf["sep"] is None and bf["pool"] is None:  # no pure PBE on the grid: the solver must say so (or find one
+        try:  # at a razor edge the grid misses, checked below like any other)
+            nd = solve(game, False)
+        except NoEquilibriumError:
+            return "none"
+    else:
+        nd = solve(game, False)
     tol_s = 4 * STEP
     assert abs(d.high.openness - bf["fi"][game.q_high]) <= tol_s
     assert abs(d.low.openness - bf["fi"][game.q_low]) <= tol_s
@@ -114,6 +121,9 @@ def test_solve_matches_brute_force_on_random_draws():
 
 
 @settings(max_examples=40, deadline=None)
+# no pure-strategy PBE with off-path belief q_L (r = 1.94 > 1: no separation; a prior of 0.05 too low to pool): the
+# brute force finds none either, so NoEquilibriumError is the right answer (a fresh clone's run drew it)
+@example(gap=0.5, prior=0.05078125, beta=0.25, gamma=2.0, delta=0.0, c0=1.0)
 @given(gap=st.floats(0.02, 0.95), prior=st.floats(0.05, 0.95), beta=st.floats(0.1, 2.0),
        gamma=st.floats(0.0, 2.5), delta=st.floats(0.0, 1.0), c0=st.floats(0.3, 5.0))
 def test_solve_matches_brute_force_hypothesis(gap, prior, beta, gamma, delta, c0):
