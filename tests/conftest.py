@@ -21,3 +21,17 @@ from hypothesis import settings
 settings.register_profile("ci", derandomize=True, print_blob=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Hypothesis also draws examples from the literal constants of the local modules already imported (its providers
+# scan sys.modules afresh for each input), so the examples a derandomized test got depended on what the tests run
+# before it in the same process had imported: a fresh clone's make test drew a game for
+# test_solve_matches_brute_force_hypothesis that a run of that file alone never does. Every module of lib is
+# imported here, before collection, so that the pool (lib, tools and the collected test modules) is the same in every
+# full run whichever worker runs what first.
+import importlib
+import pkgutil
+
+import lib
+
+for _info in pkgutil.walk_packages(lib.__path__, "lib."):
+    importlib.import_module(_info.name)
