@@ -850,3 +850,115 @@ def test_acceptance_interval_at_a_quality_outside_the_float_box(quality):
     pi = lambda s, mu: m * ((a + mu * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
     v = max(pi(s, qL) for s in (F(0), F(1)))  # s*(q, q_L) = q m (q_L gamma - delta) / c0 clipped: 1
     assert pi(F(2, 3) - F(1, 10**12), F(9, 10)) < v < pi(F(2, 3) + F(1, 10**12), F(9, 10))
+
+
+def test_gap_range_must_end_below_the_largest_gap():
+    """Docstring of _gap_range's error: 0 < lo < hi < max_gap, open at the top. In the default game (delta <= a) the
+    largest gap is q_H = 1 (q_L > 0 is the only bound), so a range ending at 1 is refused as a range, by its own
+    message (not by the game at q_L = 0 that a scan up to it would build); one ending an ulp below 1 is accepted."""
+    from lib.signaling import max_gap
+    game = OpenSourceGame(**DEFAULTS)
+    assert game.delta <= game.a and max_gap(game) == game.q_high == 1.0
+    with pytest.raises(ValueError, match=r"^gap_range must satisfy 0 < lo < hi < 1 "):
+        regime_switches(game, gap_range=(0.5, 1.0), n_scan=2)
+    assert len(regime_switches(game, gap_range=(0.5, np.nextafter(1.0, 0.0)), n_scan=2)) == 0  # separating on both
+
+
+def test_size_is_the_sum_of_the_magnitudes_of_the_profit_terms():
+    """lib.signaling._size (the scale of the rounding guard of intuitive_deviation), by its docstring: the sum of the
+    magnitudes of the terms of pi(s, belief; quality). Independent route: the chapter's profit expanded by sympy into
+    its monomials (2 m a, m mu beta, m mu gamma s, m beta q, -m delta s, -c0 s^2 / (2 q)), each evaluated exactly and
+    its absolute value summed; at qualities and beliefs other than 1 and openness levels other than 0."""
+    import sympy as sp
+
+    from lib.signaling import _size
+    a, b, g, d, m, c0, s, mu, q = sp.symbols("a beta gamma delta m c0 s mu q", positive=True)
+    profit = m * ((a + mu * (b + g * s)) + (a + b * q - d * s)) - c0 * s**2 / (2 * q)
+    terms = sp.Add.make_args(sp.expand(profit))
+    assert len(terms) == 6
+    checked = 0
+    for game in itertools.islice(_games(), 0, None, 5):
+        values = {a: game.a, b: game.beta, g: game.gamma, d: game.delta, m: game.margin, c0: game.c0}
+        values = {k: sp.Rational(v) for k, v in values.items()}
+        for x, belief, quality in itertools.product((0.3, 1.0), (game.q_low, game.pooled_belief), (game.q_low, 1.7)):
+            point = {**values, s: sp.Rational(x), mu: sp.Rational(belief), q: sp.Rational(quality)}
+            expected = sum(abs(t.subs(point)) for t in terms)
+            assert _size(game, x, belief, quality) == pytest.approx(float(expected), rel=1e-14)
+            checked += 1
+    assert checked >= 40
+
+
+def test_intuitive_deviation_just_beyond_an_end_of_L_set_a_hair_below_one():
+    """Where L's set believed H, {s: pi(s, q_H; q_L) >= pi_L*}, ends eps = 1e-10 to 1.9e-9 below s = 1 and H's profit
+    believed H falls there (s_FI(q_H) = 0.35 in the default game), the dominated openness H likes best is just above
+    that end, strictly better for H than s = 1 (the docstring: beyond the root by 1e-9 or half the window in which H
+    still gains, here (end, 1], whichever is smaller). The pooling openness is put by brentq where L's pooled profit
+    is its profit believed H at 1 - eps; the answer is checked in exact fractions of the chapter's profit: dominated for
+    L, within the window, and H's profit there above its profit at 1 (and at its pooled openness)."""
+    from fractions import Fraction as Fr
+
+    from scipy import optimize
+
+    from lib.signaling import intuitive_deviation
+    game = OpenSourceGame(**DEFAULTS)
+    a, b, g, d, m, c0 = (Fr(getattr(game, k)) for k in ("a", "beta", "gamma", "delta", "margin", "c0"))
+    qH, qL, lam = Fr(game.q_high), Fr(game.q_low), Fr(game.prior_high)
+    mu = lam * qH + (1 - lam) * qL
+    pi = lambda s, belief, q: m * ((a + belief * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
+    for eps in (1e-10, 1e-9, 1.9e-9):
+        target = pi(1 - Fr(eps), qH, qL)
+        s_p = optimize.brentq(lambda x: float(pi(Fr(x), mu, qL) - target), 0.5, 1.0, xtol=1e-15)
+        out = intuitive_deviation(game, s_p)
+        assert out is not None and 1 - eps < out < 1, (eps, out)
+        x, pi_l, pi_h = Fr(out), pi(Fr(s_p), mu, qL), pi(Fr(s_p), mu, qH)
+        assert pi(x, qH, qL) < pi_l < pi(1 - Fr(2 * eps), qH, qL)  # dominated for L; L's set ends within 2 eps of 1
+        assert pi(x, qH, qH) > pi(1, qH, qH) > pi_h  # better for H than s = 1, which beats pooling
+
+
+def test_intuitive_deviation_near_a_tie_of_the_gain_is_decided_as_in_exact_arithmetic():
+    """a = 1000 (the float path: every profit carries 2 m a = 2000, so a float profit errs by about 1e-13, far above
+    1e-12 of the profits' sums, the documented tie being 1e-12 of the two pooled profits net of 2 m a, about 6e-12).
+    gamma = 2.5, delta = 0.5, c0 = 2: H's profit believed H is stationary at s = 1 (checked here), so the H-best
+    deviation is s = 1 if H gains more than the tie there, else none; the prior 1 - 2^-46 puts the pooled belief next
+    to q_H. The pooling openness where H's gain at 1 equals the tie is found by bisection in exact fractions; at 101
+    pooling openness levels within 2e-8 of it (both verdicts occur), the answer must be the exact verdict, computed in
+    fractions of the chapter's profit (L, believed H, loses at s = 1 at all of them: 1 is dominated for L)."""
+    from fractions import Fraction as Fr
+
+    from lib.signaling import intuitive_deviation
+    par = dict(q_high=1.0, q_low=0.8, prior_high=1 - 2.0**-46, a=1000.0, beta=1.0, gamma=2.5, delta=0.5, margin=1.0,
+               c0=2.0)
+    game = OpenSourceGame(**par)
+    assert game._exact is None
+    a, b, g, d, m, c0, qH, qL, lam = (Fr(par[k]) for k in ("a", "beta", "gamma", "delta", "margin", "c0", "q_high",
+                                                            "q_low", "prior_high"))
+    mu = lam * qH + (1 - lam) * qL
+    pi = lambda s, belief, q: m * ((a + belief * (b + g * s)) + (a + b * q - d * s)) - c0 * s * s / (2 * q)
+    assert m * (qH * g - d) - c0 * 1 / qH == 0  # d pi(s, q_H; q_H) / ds = 0 at s = 1: the maximum over [0, 1]
+
+    def excess(x):  # (H's gain at s = 1 over the pooled profit minus the tie, L's pooled profit minus pi(1, q_H; q_L))
+        x = Fr(x)
+        pi_h, pi_l = pi(x, mu, qH), pi(x, mu, qL)
+        return pi(1, qH, qH) - pi_h - Fr(1, 10**12) * (abs(pi_h - 2 * m * a) + abs(pi_l - 2 * m * a)), \
+            pi_l - pi(1, qH, qL)
+
+    lo, hi = 1 - 1e-4, 1.0
+    assert excess(lo)[0] > 0 > excess(hi)[0]
+    for _ in range(60):
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if excess(mid)[0] > 0 else (lo, mid)
+    verdicts = []
+    for x in np.linspace(lo - 2e-8, lo + 2e-8, 101):
+        gain, top = excess(float(x))
+        assert top > 0
+        verdicts.append(gain > 0)
+        assert intuitive_deviation(game, float(x)) == (1.0 if gain > 0 else None), (float(x), float(gain))
+    assert 20 < sum(verdicts) < 81
+
+
+def test_a_claim_without_a_direction_defaults_to_the_non_directional_kind():
+    """Claim's optional fields default to the non-directional kind: a Claim given only sep.L.same's key, text, tests
+    and regime (no column, no sign) equals CLAIMS' sep.L.same, which is built with column None and sign 0."""
+    from lib.signaling import CLAIMS, Claim
+    same = next(c for c in CLAIMS if c.key == "sep.L.same")
+    assert Claim(same.key, same.text, same.applies, same.strict, same.weak, same.regime) == same
