@@ -619,6 +619,8 @@ class _EndRatio:
         t = z / self.z0
         r0, r1, r2 = self.r
         near = 0.5 * r0 * (t - 2) * (t - 3) - r1 * (t - 1) * (t - 3) + 0.5 * r2 * (t - 1) * (t - 2)
+        if z.max() < self.z0:
+            return near
         with np.errstate(all="ignore"):
             far = self.direct(np.maximum(z, self.z0))
         return np.where(z >= self.z0, far, near)
@@ -1452,23 +1454,16 @@ def _one_sided(buyer, seller, k: float, sup_b, sup_s, start: float) -> BNEResult
         ratio = _EndRatio(lambda z: B.sf(v_hi - z), lambda z: B.pdf(v_hi - z), v_hi - v_lo, "buyer")
 
         def phi(p):  # p - (1 - F_B(p)) / f_B(p), written through the end ratio within its z0 of v_hi, and
-            p = np.asarray(p, dtype=float)  # directly at p elsewhere (v_hi - (v_hi - p) rounds p when p is tiny
-            z = np.maximum(v_hi - p, 0.0)  # next to v_hi: 0.7 Beta(1.1, 20) + 0.3 Beta(20, 1.1) at p = 1e-13,
-            # v_hi = 1, gave phi 1.7e-5 off relative, 8e-5 at 3e-14)
-            with np.errstate(all="ignore"):
-                near = np.where(z > 0, p - z * ratio(np.maximum(z, 1e-300)), p)
-                return np.where(z < ratio.z0, near, p - B.sf(p) / B.pdf(p))
+            # directly at p elsewhere (v_hi - (v_hi - p) rounds p when p is tiny next to v_hi: 0.7 Beta(1.1, 20)
+            # + 0.3 Beta(20, 1.1) at p = 1e-13, v_hi = 1, gave phi 1.7e-5 off relative, 8e-5 at 3e-14)
+            return _by_distance(p, v_hi - np.asarray(p, dtype=float), ratio, -1.0, lambda x: B.sf(x) / B.pdf(x))
         first, last = c_lo, min(c_hi, v_hi)  # the costs that trade
     else:  # the buyer's monopsony problem against the seller's supply F_S
         lo, hi, name = c_lo, c_hi, "seller"
         ratio = _EndRatio(lambda y: S.cdf(c_lo + y), lambda y: S.pdf(c_lo + y), c_hi - c_lo, "seller")
 
         def phi(p):  # p + F_S(p) / f_S(p), through the end ratio within its z0 of c_lo, directly elsewhere
-            p = np.asarray(p, dtype=float)
-            y = np.maximum(p - c_lo, 0.0)
-            with np.errstate(all="ignore"):
-                near = np.where(y > 0, p + y * ratio(np.maximum(y, 1e-300)), p)
-                return np.where(y < ratio.z0, near, p + S.cdf(p) / S.pdf(p))
+            return _by_distance(p, np.asarray(p, dtype=float) - c_lo, ratio, 1.0, lambda x: S.cdf(x) / S.pdf(x))
         first, last = max(v_lo, c_lo), v_hi  # the values that trade
     grid = np.linspace(lo, hi, 8193)[1:-1]
     with np.errstate(all="ignore"):
@@ -1512,10 +1507,40 @@ def _crosses_once(phi, grid, vals, first, last, width) -> bool:
     return bool(np.all(slope > 0))
 
 
+def _by_distance(p, z, ratio, sign: float, quotient) -> np.ndarray:
+    """A virtual value p + sign * mass / density at the prices p, whose distance to the end of the support where
+    the mass vanishes is z: through the end ratio (z * ratio(z)) within ratio.z0 of that end (p itself at the end,
+    z <= 0), and as the quotient of the distribution's own functions at p elsewhere; each point by one route only
+    (the quotient's scipy calls on the points far from the end, the ratio's on those next to it)."""
+    p = np.asarray(p, dtype=float)
+    z = np.maximum(z, 0.0)
+    out = p.copy()
+    near = z < ratio.z0
+    with np.errstate(all="ignore"):
+        at = near & (z > 0)
+        if np.any(at):
+            out[at] = p[at] + sign * z[at] * ratio(z[at])
+        if not np.all(near):
+            far = ~near
+            out[far] = p[far] + sign * quotient(p[far])
+    return out
+
+
+def _level_root(phi, level: float, a: float, b: float) -> float:
+    """The price in [a, b] at which the increasing virtual value phi reaches ``level`` (phi - level changes sign
+    on [a, b]), by brentq to 1e-15 of the bracket or four ulps of the price (brentq's smallest rtol), whichever is
+    larger: the one tolerance of every root of phi in the k = 0 and k = 1 solvers. The tables built on the roots
+    are graded to 1e-15 of their range, and a bracket next to an end (:func:`_root_towards`) is as small as
+    2^-963 of the distance to it, so an absolute tolerance would be too coarse there and too fine (brentq's 100
+    iterations) for a price at 0."""
+    return optimize.brentq(lambda p: float(phi(p)) - level, a, b, xtol=max(1e-15 * (b - a), 1e-300),
+                           rtol=4 * np.finfo(float).eps)
+
+
 def _root_towards(phi, level: float, inside: float, end: float) -> float:
     """Where the increasing phi reaches ``level`` between the grid point ``inside`` and the support's ``end``, when
     the routing grid saw phi on one side of it everywhere: phi at end + (inside - end) 2^-j, j = 1, ..., 963, until it
-    is on the other side (then brentq, to a few ulps of the root) or the point rounds to ``end`` or comes within
+    is on the other side (then :func:`_level_root`) or the point rounds to ``end`` or comes within
     2^-963 (1.6e-290) of that distance (then ``end``: phi does not reach the level measurably inside the support;
     the points stay normal floats, where scipy's Beta density at subnormal ones can overflow: 0.8 Beta(1.001, 3) +
     0.2 Beta(3, 1.01), whose phi_B reaches -1 only near 1e-380, raised boost's OverflowError under warnings as errors
@@ -1531,7 +1556,7 @@ def _root_towards(phi, level: float, inside: float, end: float) -> float:
                 break
             if (float(phi(x)) > level) != side:
                 a, b = sorted((x, near))
-                return optimize.brentq(lambda p: float(phi(p)) - level, a, b, xtol=1e-300)
+                return _level_root(phi, level, a, b)
             near = x
     return end
 
@@ -1546,14 +1571,14 @@ def _one_sided_regular(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, l
         above = vals > first
         i = int(np.flatnonzero(~above)[-1]) + 1 if np.any(~above) else 0
         p_lo = _root_towards(phi, first, grid[0], lo) if i == 0 else \
-            optimize.brentq(lambda p: float(phi(p)) - first, grid[i - 1], grid[i], xtol=1e-15)
-        p_hi = hi if last >= v_hi else optimize.brentq(lambda p: float(phi(p)) - last, p_lo, hi, xtol=1e-15)
+            _level_root(phi, first, grid[i - 1], grid[i])
+        p_hi = hi if last >= v_hi else _level_root(phi, last, p_lo, hi)
     else:
         below = vals < last
         i = int(np.flatnonzero(~below)[0]) if np.any(~below) else len(grid) - 1
         p_hi = _root_towards(phi, last, grid[-1], hi) if i == len(grid) - 1 and below[-1] else \
-            optimize.brentq(lambda p: float(phi(p)) - last, grid[max(i - 1, 0)], grid[i], xtol=1e-15)
-        p_lo = lo if first <= c_lo else optimize.brentq(lambda p: float(phi(p)) - first, lo, p_hi, xtol=1e-15)
+            _level_root(phi, last, grid[max(i - 1, 0)], grid[i])
+        p_lo = lo if first <= c_lo else _level_root(phi, first, lo, p_hi)
     # 4001 equal steps, and 240 steps graded geometrically (1e-15 to 1e-3 of the range) towards each end, where a
     # density that vanishes or blows up at its end makes phi steep (0.5 Beta(2, 2) + 0.5 Beta(1.25, 9) at k = 0:
     # phi from -0.95 to -0.7 within the first equal step; the inverse was 1e-9 short of the best profit; graded
@@ -1638,10 +1663,9 @@ def _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first,
     vertices = sorted(hull)
     dx = x[1] - x[0]
     jumps = []
-    # roots of phi to a few ulps of themselves (brentq's rtol) down to 1e-24 of the range: the tables below are
-    # graded to 1e-9 of a piece, and a piece next to an end can be 1e-9 of the range wide (an absolute 1e-15
-    # put the end of 0.7 Beta(1.1, 20) + 0.3 Beta(20, 1.1)'s first piece, 4.8e-9, past a table point)
-    root_tol = 1e-24 * (hi - lo)
+    # roots of phi by _level_root, to 1e-15 of their bracket: the tables below are graded to 1e-9 of a piece, and a
+    # piece next to an end can be 1e-9 of the range wide (an absolute 1e-15 put the end of 0.7 Beta(1.1, 20) +
+    # 0.3 Beta(20, 1.1)'s first piece, 4.8e-9, past a table point)
     for i1, i2 in zip(vertices[:-1], vertices[1:]):
         if i2 - i1 <= 2:
             continue
@@ -1681,7 +1705,7 @@ def _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first,
             with np.errstate(all="ignore"):
                 f0, f1 = float(phi(box[0])) - L, float(phi(box[1])) - L
             if lo < p0 < hi and f0 < 0 < f1:  # an interior tangency: phi(p) = L
-                p0 = optimize.brentq(lambda p: float(phi(p)) - L, *box, xtol=root_tol)
+                p0 = _level_root(phi, L, *box)
             ends.append(p0)
         if not ends[1] > ends[0]:
             raise ConvergenceError(f"at k = {k:g} the {name}'s virtual value is not increasing and the jump of the "
@@ -1705,7 +1729,7 @@ def _one_sided_ironed(buyer, seller, k, sup_b, sup_s, start, phi, lo, hi, first,
             if g_end(piece, 1) >= theta:
                 if piece[2] is not None or g_end(piece, 0) >= theta:
                     return piece[0]
-                return optimize.brentq(lambda p: float(phi(p)) - theta, piece[0], piece[1], xtol=root_tol)
+                return _level_root(phi, theta, piece[0], piece[1])
         return hi
 
     p_lo, p_hi = (offer(first), offer(last)) if k == 0.0 or first > c_lo else (lo, offer(last))
