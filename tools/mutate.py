@@ -723,7 +723,8 @@ def main(argv=None) -> int:
     parser.add_argument("--limit", type=int, help="the first N mutants of each file")
     parser.add_argument("--sample", type=int, metavar="K",
                         help="K mutants of each file, by a deterministic stride (mutant i*n//K)")
-    parser.add_argument("--match", help="only mutants whose name contains this text")
+    parser.add_argument("--match", action="append",
+                        help="only mutants whose name contains this text; repeatable (a mutant matching any)")
     parser.add_argument("-j", "--jobs", type=int, default=1, help="mutants run in parallel (default 1)")
     parser.add_argument("--timeout", type=float,
                         help="seconds per mutant (default 5 x baseline + 60: load must not make a survivor a timeout)")
@@ -754,7 +755,7 @@ def main(argv=None) -> int:
     for path, kind in discover(root, args.package, args.only, chapters=not args.no_chapters):
         all_mutants = module_mutants(root, path) if kind == "module" else chapter_mutants(root, path)
         if args.match:
-            all_mutants = [m for m in all_mutants if args.match in m.ident]
+            all_mutants = [m for m in all_mutants if any(text in m.ident for text in args.match)]
         mutants = select(all_mutants, args.limit, args.sample)
         if args.rerun:
             earlier = json.loads(args.rerun.read_text()).get(path)
