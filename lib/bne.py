@@ -116,7 +116,8 @@ check. Supports that lib.double_auction refuses (narrower than 2e-3 of their dis
 resolves types to 1e-16 of it), e.g. U[1000, 1001], are certified instead on the rescaled priors, where they are
 not refused (the same equilibrium and certificate; ``outcomes()`` and ``best_response_gap()`` of the result are
 those of the rescaled priors, gains and utilities times s; the offers are a + s times the rescaled ones, exact to
-an ulp of the units given), and ``method`` says so. Refused: a union beyond [-1e100, 1e100] or narrower than
+an ulp of the units given), and ``method`` says so. The prices and types that ``member`` and ``selection`` name are
+mapped back too. Refused: a union beyond [-1e100, 1e100] or narrower than
 1e-100 (the interpolants of the strategies in the units given cube distances between types), a union narrower
 than 1e-9 of its distance from 0 when lib.double_auction refuses the priors (types and offers resolved to an ulp,
 2.2e-7 of the width at that limit; the offers as given, pulled back to the rescaled units, have a relative
@@ -130,6 +131,7 @@ Outside the trading range: buyers with v below every ask bid their value, seller
 from __future__ import annotations
 
 import math
+import re
 import time
 import warnings
 from dataclasses import dataclass, field, replace
@@ -1350,9 +1352,32 @@ def _solve_rescaled(buyer, seller, k, sup_b, sup_s, units, rtol, tol, start) -> 
     if not (gap.max_gap == 0 or gap.relative_gap <= _CERTIFY_GAP):
         raise ConvergenceError(f"the equilibrium solved {where} and mapped back fails the best-response check on the "
                                f"{on}: relative gap {gap.relative_gap:.3g} > {_CERTIFY_GAP:g} (9 types)")
-    return replace(out, method=f"{r.method}; solved {where} (the numbers in member and selection are in those units) "
-                               f"and mapped back, {certified} (relative best-response gap {gap.relative_gap:.1e}, "
-                               f"9 types per side)", seconds=time.perf_counter() - start)
+    return replace(out, member=_mapped_text(r.member, x, s), selection=_mapped_text(r.selection, x, s),
+                   method=f"{r.method}; solved {where} and mapped back (the prices in member and selection too), "
+                          f"{certified} (relative best-response gap {gap.relative_gap:.1e}, 9 types per side)",
+                   seconds=time.perf_counter() - start)
+
+
+_NUMBER = r"(-?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?)"
+_PRICE_TEXT = re.compile(r"\b(p|v|c|p_lo|p_hi) = " + _NUMBER + r"(?![\w.])|(\[c_hi, v_lo\] = \[)" + _NUMBER + ", "
+                         + _NUMBER + r"\]")
+
+
+def _mapped_text(text: str, x, s: float) -> str:
+    """A member or selection text of a rescaled solve with its prices and types (the numbers after "p = ",
+    "v = ", "c = ", "p_lo = ", "p_hi = " and "[c_hi, v_lo] = ", printed to 6 digits in the units u) mapped back by
+    x(u) = a + s u; to 6 digits of the union's width (more significant digits where |x| is many widths), the
+    precision they had in u. Slopes, lambda, mu and efficiencies are the same in both units and stay."""
+    def show(u: str) -> str:
+        value = float(x(float(u)))
+        digits = 6 + max(0, math.ceil(math.log10(max(abs(value), s) / s)))
+        return f"{value:.{digits}g}"
+
+    def one(m):
+        if m.group(1):
+            return f"{m.group(1)} = {show(m.group(2))}"
+        return f"{m.group(3)}{show(m.group(4))}, {show(m.group(5))}]"
+    return _PRICE_TEXT.sub(one, text)
 
 
 def _regular(buyer, seller, k: float, sup_b, sup_s, rtol: float, tol: float, start: float) -> BNEResult:

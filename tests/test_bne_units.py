@@ -253,3 +253,29 @@ def test_errors_of_a_rescaled_solve_say_which_units_their_numbers_are_in(monkeyp
     assert message.startswith("(solved in the units u = (x - a) / s, a = 10.0, s = 2.0: ")
     assert " in those units) boom at 0.5" in message
     assert ("family_ends" in message) == (error == "no regular")
+
+
+_PRICE = r"(p|v|c|p_lo|p_hi) = (-?[0-9.]+(?:e[-+]?[0-9]+)?)"
+
+
+@pytest.mark.parametrize("buyer, seller", [((0.0, 2.0), (0.0, 1.0)), ((1.0, 2.0), (0.0, 0.5)), ((0.5, 1.5), (0.0, 1.0)),
+                                           ((0.5, 1.5), (0.0, 2.0))])
+def test_member_and_selection_of_a_rescaled_solve_name_prices_in_the_units_given(buyer, seller):
+    """The same game in units the solver keeps (supports inside [-4, 4], union at least 1/4 wide) and mapped by
+    x -> 1000 + 10 x (solved in rescaled units): every price or type the member and selection texts name
+    (flat top, one price, both ends flat, flat bottom) is the unmapped solve's, mapped, to the 6 digits printed."""
+    import re
+
+    a, s = 1000.0, 10.0
+    plain = solve_double_auction(stats.uniform(buyer[0], buyer[1] - buyer[0]),
+                                 stats.uniform(seller[0], seller[1] - seller[0]), 0.5)
+    mapped = solve_double_auction(stats.uniform(a + s * buyer[0], s * (buyer[1] - buyer[0])),
+                                  stats.uniform(a + s * seller[0], s * (seller[1] - seller[0])), 0.5)
+    for text_u, text_x in ((plain.member, mapped.member), (plain.selection, mapped.selection)):
+        named_u, named_x = re.findall(_PRICE, text_u), re.findall(_PRICE, text_x)
+        assert [n for n, _ in named_u] == [n for n, _ in named_x]
+        for (_, u), (_, x) in zip(named_u, named_x):
+            assert float(x) == pytest.approx(a + s * float(u), abs=1e-5 * s)
+        interval = re.findall(r"\[c_hi, v_lo\] = \[([^,]+), ([^\]]+)\]", text_x)
+        assert interval == [] or [float(t) for t in interval[0]] == [a + s * seller[1], a + s * buyer[0]]
+    assert re.findall(_PRICE, plain.member)  # each of these members names its prices
