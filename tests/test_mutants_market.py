@@ -1134,3 +1134,81 @@ def test_collocation_start_is_the_uniform_linear_equilibrium_on_the_union_shrunk
         np.testing.assert_allclose(buyer, (v - (w * a_b + b_b * v)) / m, rtol=0, atol=1e-13)
         np.testing.assert_allclose(seller, ((w * a_s + b_s * c) - c + w * k * (1 - k) / (2 * (2 - k))) / m,
                                    rtol=0, atol=1e-13)
+
+
+def test_one_trader_per_side_on_a_shifted_support_is_the_shifted_linear_equilibrium():
+    """m = 1, k = 0.3, values and costs U[0.5, 1.5] (not mirror images at k != 1/2, so both sides' conditions are
+    solved, at collocation types on each side's own support): a common shift of values, costs and offers shifts
+    every price, so the equilibrium is Chatterjee and Samuelson's on U[0, 1] moved by 0.5, b(v) = 0.5 + (v - 0.5) /
+    (1 + k) + k (1 - k) / (2 (1 + k)), a(c) = 0.5 + (c - 0.5) / (2 - k) + (1 - k) / 2 (by hand; measured error 2e-15)."""
+    from scipy import stats
+
+    k, p = 0.3, stats.uniform(0.5, 1)
+    eq = k_double_auction(1, k, p, p)
+    t = np.linspace(0.5, 1.5, 2001)
+    np.testing.assert_allclose(eq.bid(t), 0.5 + (t - 0.5) / (1 + k) + k * (1 - k) / (2 * (1 + k)), rtol=0, atol=1e-10)
+    np.testing.assert_allclose(eq.ask(t), 0.5 + (t - 0.5) / (2 - k) + (1 - k) / 2, rtol=0, atol=1e-10)
+
+
+def test_best_response_polish_hits_a_best_deviation_one_fifth_of_a_step_off_the_grid():
+    """Truthful offers, m = 1, U[0, 1], k = 8/17, n_offers = 11 (h = 0.1): the buyer of value 1 bidding b earns
+    U(b) = b F(b) - b^2 + (1 - k) b^2 / 2 = b - (1 + k) b^2 / 2 (by hand), best at b = 1 / (1 + k) = 17/25 = 0.68, the
+    best grid offer is 0.7, and 0.68 = 0.7 - h/5 is one of the polish's 11 offers within h either side (steps h/5),
+    so the gap 1 / (2 (1 + k)) - (1 - k) / 2 = 32/425 (exact fractions) is found to rounding; a polish with coarser
+    steps misses it by (1 + k)/2 times the squared distance (2.9e-4 at 0.02)."""
+    from fractions import Fraction
+
+    from lib.market import best_response_gap
+
+    k = Fraction(8, 17)
+    exact = 1 / (2 * (1 + k)) - (1 - k) / 2
+    assert exact == Fraction(32, 425)
+    g = best_response_gap(1, lambda v: v, lambda c: c, k=float(k), n_types=2, n_offers=11)
+    assert g.worst_buyer_type == 1.0
+    assert g.buyer_gap == pytest.approx(float(exact), abs=1e-14)
+
+
+def _end_panel_bound(buyer, seller):
+    """The end-panel bound of market_welfare's check for truthful offers, m = 1, from its documentation: each end
+    panel is [lo, lo + d] (or [hi - d, hi]) with d the smallest of the widths w 10^(-j/2) (j = 1..48), w 10^-j
+    (j = 25..300) that is at least 16 float steps of the end; its mass m is the prior's; the integrands are g = x P(x)
+    and range * P(x), with P the probability of trading (a buyer of value v: the seller's F_S(v); a seller of cost
+    c: the buyer's 1 - F_B(c)); bound = max over the ends of m max|g(end) - g(edge)| / 2, in units of the range."""
+    (bl, bh), (sl, sh) = buyer.support(), seller.support()
+    scale = max(bh, sh) - min(bl, sl)
+    widths = [10.0 ** (-j / 2) for j in range(1, 49)] + [10.0 ** -j for j in range(25, 301)]
+    out = 0.0
+    for prior, (lo, hi), trade in ((buyer, (bl, bh), seller.cdf), (seller, (sl, sh), buyer.sf)):
+        e_lo, e_hi = (x + sign * min(d * (hi - lo) for d in widths if d * (hi - lo) >= 16 * np.spacing(abs(x)))
+                      for x, sign in ((lo, 1), (hi, -1)))
+        for end, edge, mass in ((lo, e_lo, prior.cdf(e_lo)), (hi, e_hi, prior.sf(e_hi))):
+            dg = max(abs(end * trade(end) - edge * trade(edge)), scale * abs(trade(end) - trade(edge)))
+            out = max(out, mass * dg / 2 / scale)
+    return out
+
+
+@pytest.mark.parametrize("a, loc, width_b", [(0.27, 1.0, 1.0), (0.278, 1.0, 1.0), (0.3, 1.0, 1.0), (0.32, 10.0, 2.0)])
+def test_end_panel_check_refuses_exactly_where_its_bound_exceeds_1e_8_of_the_range(a, loc, width_b):
+    """Poles at the lower end of supports away from 0: values Beta(a, 1) on [loc, loc + width_b], costs Beta(a, 1)
+    on [loc, loc + 1] (cdfs ((x - loc) / width)^a), truthful offers, m = 1. first_best_gains must refuse the priors
+    exactly where the documented end-panel bound (computed here from the prior's cdf, _end_panel_bound) exceeds 1e-8
+    of the types' whole range (1, and 2 for values on [10, 12]), and otherwise equal the first best by hand,
+    int F_S (1 - F_B): 1/(a + 1) - 1/(2a + 1) on [1, 2]; on [10, 12], 1/(a + 1) - 2^-a/(2a + 1) below 11 plus
+    1 - 2 (1 - 2^-(a + 1))/(a + 1) above (measured errors 9e-12 to 5e-11). The bounds are 1.38, 0.82, 0.20 and 0.72
+    of the allowance: at least 18 % away from it, so the verdict does not hang on rounding."""
+    from scipy import stats
+
+    from lib.market import first_best_gains
+
+    buyer, seller = stats.beta(a, 1, loc=loc, scale=width_b), stats.beta(a, 1, loc=loc)
+    bound = _end_panel_bound(buyer, seller)
+    assert abs(bound / 1e-8 - 1) > 0.15
+    if width_b == 1.0:
+        exact = 1 / (a + 1) - 1 / (2 * a + 1)
+    else:
+        exact = 1 / (a + 1) - 2 ** -a / (2 * a + 1) + 1 - 2 * (1 - 2 ** -(a + 1)) / (a + 1)
+    if bound > 1e-8:
+        with pytest.raises(ValueError, match="floats cannot resolve"):
+            first_best_gains(1, buyer, seller)
+    else:
+        assert first_best_gains(1, buyer, seller) == pytest.approx(exact, abs=1e-9 * width_b)
