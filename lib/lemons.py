@@ -763,9 +763,9 @@ class _Pool:
                     flat_end = _brentq(lambda t: float(h(np.array([t]))[0]), float(x[i]), float(x[run[0]])) \
                         if y[run[0]] <= 0 else float(x[run[0]])
             elif pos.size == 0:
-                if self.eff_lo > 0:  # cannot happen: h(q_lo) = (b - 1) q_lo > 0
+                if self.eff_lo > 0 and b * self.eff_lo > self.eff_lo:  # cannot happen: h(q_lo) = (b - 1) q_lo > 0
                     raise RuntimeError("no fixed point found; please report this distribution")
-                largest = self.eff_lo
+                largest = self.eff_lo  # q_lo = 0, or a subnormal q_lo with b q_lo rounded to q_lo: h(q_lo) = 0
             else:  # bracket: the last clearly positive point and the first point after it where h <= 0
                 j = i + 1 + int(np.argmax(y[i + 1:] <= 0))
                 largest = _brentq(lambda t: float(h(np.array([t]))[0]), float(x[i]), float(x[j]))

@@ -1317,3 +1317,144 @@ def test_free_certification_optimum_loses_at_most_rounding_of_the_welfare_scale(
     welfare = (bb - 1) * (Fraction(1, 2) - theta ** 2 / 2)
     assert (bb - 1) / 2 - welfare <= Fraction(2, 10 ** 13) * (bb - 1) / 2
     assert oc.welfare == pytest.approx(float(welfare), rel=1e-13)
+
+
+# ------------------------------------------------------------------------------------------------ sample of 89
+
+@pytest.mark.parametrize("lo", [10 ** 6, 3 * 10 ** 6])
+def test_few_atoms_far_from_zero_are_counted_from_q_lo(lo):
+    """The number of support points of randint(lo, lo + n) is q_hi - q_lo + 1 = n whatever lo (not a function of
+    q_hi alone): three atoms lo, lo + 1, lo + 2 far from 0 are solved, and 10^6 + 1 points from lo are refused by
+    name. b = 5/2: b E[q | q <= k] = 5 (lo + k)/4 >= k on every atom, so everyone sells at b (lo + 1) (exact
+    rationals)."""
+    b = 2.5
+    few = lemons.market_equilibrium(stats.randint(lo, lo + 3), b)
+    assert few.regime == "all sell" and few.traded_share == 1.0
+    assert few.price == float(Fraction(b) * (lo + 1)) and few.equilibria[-1].stable
+    with pytest.raises(ValueError, match="more than 1000000 support points"):
+        lemons.market_equilibrium(stats.randint(lo, lo + 10 ** 6 + 1), b)
+
+
+class _LateRoot(stats.rv_continuous):
+    """Density 0 on [0, s] and (q - s)^(-1/2) on (s, 1] (s = 1e-10): it integrates to 2 sqrt(1 - s), not 1."""
+
+    S = 1e-10
+
+    def _pdf(self, x):
+        with np.errstate(all="ignore"):
+            return np.where(x > self.S, 1 / np.sqrt(np.maximum(x - self.S, 0.0)), 0.0)
+
+
+def test_a_density_that_is_zero_next_to_q_lo_and_misses_one_is_refused_for_its_integral():
+    """The density is 0 within the float steps next to q_lo (flat there, not rising, so q_lo is not a singular end,
+    although the first panel, next to the singularity at s = 1e-10, is halved far more than a smooth density needs)
+    and it integrates to 2 sqrt(1 - s) (by hand): the refusal is for that integral, which the message reports,
+    never 'grows without bound' at q_lo."""
+    with pytest.raises(ValueError, match="must integrate to 1") as info:
+        lemons.market_equilibrium(_LateRoot(a=0.0, b=1.0)(), 1.5)
+    assert "grows without bound" not in str(info.value)
+    reported = float(str(info.value).split("integrates to ")[1].split()[0])
+    assert reported == pytest.approx(2 * math.sqrt(1 - _LateRoot.S), rel=1e-5)
+
+
+@pytest.mark.parametrize("alpha", [0.3, 0.4])
+def test_a_power_singularity_that_integrates_to_three_is_refused_for_that(alpha):
+    """3 alpha q^(alpha - 1) on [0, 1] integrates to 3 (by hand) and grows without bound at q_lo = 0 like the power
+    t^(alpha - 1), alpha < 1/2 (the exponent read from the density 1 and 4 float steps from 0 is alpha). Refused by
+    the message naming the integral, whose mass next to q_lo the message bounds: the integral it reports plus that
+    bound is at least 3, and it is within 1e-3 of 3; not by the one blaming the float resolution at q_lo."""
+
+    class Power(stats.rv_continuous):
+        def _pdf(self, q):
+            return 3 * alpha * q ** (alpha - 1)
+
+    with pytest.raises(ValueError, match="must integrate to 1") as info:
+        lemons.conditional_mean(Power(a=0.0, b=1.0, name=f"power_{alpha}")(), 0.5)
+    message = str(info.value)
+    assert "cannot be integrated" not in message
+    total = float(message.split("integrates to about ")[1].split("(")[1].split(",")[0])
+    held = float(message.split("besides at most about ")[1].split()[0])
+    assert total + held >= 3 and abs(total - 3) < 1e-3
+
+
+class _ArrayShapePower(stats.rv_continuous):
+    """F(q) = q^c on [0, 1] with shape c, its private methods written for the arrays of shapes that scipy's public
+    methods pass (c.astype): called with the float shape of the frozen law they fail, so the public ones are used."""
+
+    def _cdf(self, x, c):
+        return np.power(x, c.astype(float))
+
+    def _pdf(self, x, c):
+        return c.astype(float) * np.power(x, c.astype(float) - 1)
+
+
+@pytest.mark.parametrize("c", [0.25, 0.5])
+def test_no_trade_slope_on_a_tiny_support_through_the_public_logpdf(c):
+    """F(q) = (q/w)^c on [0, w], so E[q | q <= p] = c p/(c + 1) and g(p) = b c p/(c + 1): for b = 3/2 the only
+    equilibrium is p = 0, with slope b c/(c + 1) (exact rationals). On these supports 1e-9 w from q_lo is below the
+    float resolution of E (w = 1e-300), so the slope is the limit read from the density at 1e-9 w and 2e-9 w (here
+    through the public logpdf, at those points of the support)."""
+    b, width = Fraction(3, 2), 1e-300
+    eq = lemons.market_equilibrium(_ArrayShapePower(a=0.0, b=1.0, name="array_shape_power")(c, scale=width),
+                                   float(b))
+    assert eq.price == 0.0 and len(eq.equilibria) == 1 and eq.equilibria[0].stable
+    assert eq.equilibria[0].slope == pytest.approx(float(b * Fraction(c) / (Fraction(c) + 1)), rel=1e-12)
+
+
+class _LateCdf(stats.rv_continuous):
+    """Uniform on [s, 1] (s = 1e-6, inside the first panel) with its _cdf: the density is 0 on [0, s)."""
+
+    S = 1e-6
+
+    def _cdf(self, x):
+        return np.clip((x - self.S) / (1 - self.S), 0.0, 1.0)
+
+    def _pdf(self, x):
+        return np.where(x >= self.S, 1 / (1 - self.S), 0.0)
+
+
+def test_no_trade_slope_where_the_density_vanishes_next_to_q_lo_of_a_tiny_support():
+    """On [0, w], w = 1e-300, the density is 0 on [0, s w), so nobody offers below s w: g = 0 there (by hand) and the
+    no-trade fixed point p = 0 has slope 0. There 1e-9 w from q_lo is below the float resolution of E, and no
+    power-law exponent can be read from a density that is 0 at 1e-9 w and 2e-9 w: the slope is either that limit, 0,
+    or the law is refused by name as too narrow; never a nan slope."""
+    try:
+        eq = lemons.market_equilibrium(_LateCdf(a=0.0, b=1.0, name="late_cdf")(scale=1e-300), 1.5)
+    except ValueError as exc:
+        assert "too narrow" in str(exc)
+    else:
+        assert eq.equilibria[0].price == 0.0 and eq.equilibria[0].slope == 0.0
+
+
+@pytest.mark.parametrize("law", [uniform, stats.uniform])
+def test_every_car_sells_at_b_equal_two_on_a_tiny_uniform_support(law):
+    """U[0, w], w = 1e-300, b = 2: g(p) = b p/2 = p on [0, w], so every price there is a fixed point, and the
+    largest is b E[q] = w = q_hi exactly (exact rationals): every car sells at w (an exact tie b E[q] = q_hi, on a
+    support whose top is within the float resolution of E of q_lo)."""
+    w = 1e-300
+    assert Fraction(2) * Fraction(w) / 2 == Fraction(w)
+    eq = lemons.market_equilibrium(law(0.0, w), 2.0)
+    assert eq.price == w and eq.regime == "all sell" and eq.traded_share == 1.0
+    assert [fp.price for fp in eq.equilibria] == [0.0, w]
+
+
+@pytest.mark.parametrize("lo, hi", [(1e-322, 1e-310), (5e-323, 1e-311)])
+@pytest.mark.parametrize("b", [1.001, 1.01])
+def test_a_subnormal_lowest_quality_where_b_q_lo_rounds_to_q_lo_is_solved(lo, hi, b):
+    """Uniform on [lo, hi] with lo subnormal and b so close to 1 that b lo rounds to lo: h(q_lo) = (b - 1) q_lo > 0
+    holds in exact arithmetic only, and the market is solved (no 'no fixed point found'). The fixed point is
+    b lo/(2 - b) (exact rationals), whose nearest float is lo itself; nobody else trades at it."""
+    assert b * lo == lo
+    exact = Fraction(b) * Fraction(lo) / (2 - Fraction(b))
+    eq = lemons.market_equilibrium(stats.uniform(lo, hi - lo), b)
+    assert eq.price == float(exact) == lo
+    assert eq.traded_share == pytest.approx(float((exact - Fraction(lo)) / (Fraction(hi) - Fraction(lo))), abs=1e-12)
+
+
+def test_simulation_default_market_size_is_100000():
+    """The documented default market size (signature: n_sellers = 100_000): the default run is the run with 100,000
+    sellers (and the default seed)."""
+    q = uniform(0.9, 1.1)
+    default = lemons.simulate_market(q, 1.5)
+    assert default == lemons.simulate_market(q, 1.5, n_sellers=100_000, seed=2026)
+    assert default.n_sellers == 100_000
