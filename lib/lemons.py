@@ -321,6 +321,9 @@ class _Pool:
             _, loc, scale = gen._parse_args(*quality.args, **quality.kwds)
             pts.append(np.asarray(edges, dtype=float) * scale + loc)
         x = np.unique(np.clip(np.concatenate(pts), lo, hi))
+        start = self._start_in(float(x[0]), float(x[1]))  # a density that is 0 on [q_lo, start) inside the first
+        if start > x[0]:  # panel: cut there before integrating (its nodes and its halves' can all lie above start)
+            x = np.unique(np.append(x, start))
         self._build(x)
         self.eff_lo = self._effective_lo()
         if self.eff_lo > lo and not np.any(self.x == self.eff_lo):
@@ -497,21 +500,50 @@ class _Pool:
     def _effective_lo(self) -> float:
         """q_lo, or where the density starts when it vanishes on an initial segment of the support."""
         if self.F[1] > 0:
-            return self.lo
+            return self._start_in(float(self.x[0]), float(self.x[1]))
         lf = self._logpdf(self.x)
         first = np.flatnonzero(np.isfinite(lf))
         if first.size == 0:
             raise ValueError("quality's density is zero on its whole support")
         i = int(first[0])
         if i <= 1:
-            return self.lo
-        a, z = float(self.x[i - 1]), float(self.x[i])
+            return self._start_in(float(self.x[0]), float(self.x[1]))
+        return self._bisect_start(float(self.x[i - 1]), float(self.x[i]))
+
+    def _bisect_start(self, a: float, z: float, started=np.isfinite) -> float:
+        """The first point of [a, z] where ``started`` holds of the log-density, for one where it fails at a and
+        holds at z."""
         for _ in range(200):
             m = (a + z) / 2
             if not a < m < z:
                 break
-            a, z = (a, m) if np.isfinite(self._logpdf(np.array([m]))[0]) else (m, z)
+            a, z = (a, m) if started(self._logpdf(np.array([m]))[0]) else (m, z)
         return z
+
+    def _start_in(self, a: float, z: float) -> float:
+        """Where the density starts inside the first panel [a, z] = [q_lo, x_1] when it is 0 on [q_lo, start) and
+        positive above, else q_lo. The panel ends do not show such a start (F(x_1) > 0 and the density is positive
+        at x_1): it is looked for at the offsets 10^-k (z - a), k = 0, 1/4, ..., 330, from q_lo, where the smallest
+        offset with a positive density must follow one with a zero density (e.g. density 1 / (1 - 1e-6) on
+        [1e-6, 1] within [0, 1] starts at 1e-6). A density that only underflows next to q_lo (a user-written q^50,
+        below 3e-7) is not a start: there the density at twice the start's offset times that offset (a bound on the
+        mass such a start would cut off) is at most 1e-300."""
+        d = (z - a) * 10.0 ** -np.arange(330.0, -0.125, -0.25)
+        t = np.unique(np.minimum(a + d, z))
+        t = t[t > a]
+        if t.size < 2:
+            return a
+        try:
+            with np.errstate(all="ignore"):
+                pos = self._logpdf(t) > -np.inf  # an infinite density (a node rounded onto a pole) is positive
+                if pos[0] or not pos.any():
+                    return a
+                j = int(np.argmax(pos))
+                s = self._bisect_start(float(t[j - 1]), float(t[j]), lambda m: m > -np.inf)
+                mass = float(self._pdf(np.array([min(a + 2 * (s - a), z)]))[0]) * (s - a)
+        except (ArithmeticError, ValueError):  # e.g. Beta's pdf overflows (boost raises) at such offsets: no start
+            return a
+        return s if mass > 1e-300 else a
 
     def _log_offset(self, a: float, d):
         """log f(a + d) for offsets d >= 0 (a + d within the support). The offset is passed to the distribution as

@@ -1414,16 +1414,44 @@ class _LateCdf(stats.rv_continuous):
 
 
 def test_no_trade_slope_where_the_density_vanishes_next_to_q_lo_of_a_tiny_support():
-    """On [0, w], w = 1e-300, the density is 0 on [0, s w), so nobody offers below s w: g = 0 there (by hand) and the
-    no-trade fixed point p = 0 has slope 0. There 1e-9 w from q_lo is below the float resolution of E, and no
-    power-law exponent can be read from a density that is 0 at 1e-9 w and 2e-9 w: the slope is either that limit, 0,
-    or the law is refused by name as too narrow; never a nan slope."""
+    """On [0, w], w = 1e-300, the density is 0 on [0, s w): no car is worse than s w, so (as for _LateStart) p = 0 is
+    not a fixed point and the only one is b s w / (2 - b) = 3e-306 at b = 3/2 (the pool is U[s w, p]), with slope
+    b/2; or the law is refused by name as too narrow; never a nan slope."""
     try:
         eq = lemons.market_equilibrium(_LateCdf(a=0.0, b=1.0, name="late_cdf")(scale=1e-300), 1.5)
     except ValueError as exc:
         assert "too narrow" in str(exc)
     else:
-        assert eq.equilibria[0].price == 0.0 and eq.equilibria[0].slope == 0.0
+        assert [fp.price for fp in eq.equilibria] == [pytest.approx(3e-306, rel=1e-12)]
+        assert eq.equilibria[0].slope == pytest.approx(0.75, rel=1e-9)
+
+
+def _late_uniform(s: float, with_cdf: bool):
+    """Declared on [0, 1], density 1 / (1 - s) on [s, 1] and 0 on [0, s) (with its _cdf, or _pdf only)."""
+    ns = {"_pdf": lambda self, x: np.where(x >= s, 1 / (1 - s), 0.0)}
+    if with_cdf:
+        ns["_cdf"] = lambda self, x: np.clip((x - s) / (1 - s), 0.0, 1.0)
+    return type("LateUniform", (stats.rv_continuous,), ns)(a=0.0, b=1.0)()
+
+
+@pytest.mark.parametrize("s", [1e-9, 1e-6, 1e-4, 0.2])
+@pytest.mark.parametrize("with_cdf", [True, False])
+@pytest.mark.parametrize("b", [1.2, 1.5, 1.9])
+def test_a_density_that_starts_inside_the_first_panel_is_solved_exactly(s, with_cdf, b):
+    """Density 0 on [0, s) and uniform on [s, 1]: for p in [s, 1] the pool is U[s, p], E[q | q <= p] = (s + p)/2,
+    so p = b (s + p)/2 gives p = b s/(2 - b) (exact rationals), or every car sells at b (1 + s)/2 when that is >= 1;
+    below s nobody offers and E is its limit s, so neither p = 0 nor the start s is a fixed point. A start inside
+    the first panel (s < 2^-11) was not seen: at s = 1e-6, b = 1.5 the price came out 2.99433e-6 (1.9e-3 low),
+    with 0 and the jump at 1e-6 (slope 0.81, 'stable') listed as equilibria, and the law without _cdf was refused
+    (its integral 1 + s)."""
+    S, B = Fraction(s), Fraction(b)
+    exact = B * S / (2 - B)
+    if exact >= 1:
+        exact = B * (1 + S) / 2
+    eq = lemons.market_equilibrium(_late_uniform(s, with_cdf), b)
+    assert [fp.price for fp in eq.equilibria] == [pytest.approx(float(exact), rel=1e-12)]
+    assert eq.price == pytest.approx(float(exact), rel=1e-12)
+    assert lemons.conditional_mean(_late_uniform(s, with_cdf), 3 * s) == pytest.approx(2 * s, rel=1e-12)
 
 
 @pytest.mark.parametrize("law", [uniform, stats.uniform])
