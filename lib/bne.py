@@ -1611,7 +1611,8 @@ def _one_sided_regular(buyer, seller, k, sup_b, sup_s, start, phi, grid, vals, l
     graded = (p_hi - p_lo) * np.geomspace(1e-15, 1e-3, 120)
     p = np.unique(np.concatenate([np.linspace(p_lo, p_hi, 4001), p_lo + graded, p_hi - graded]))
     apart = np.diff(p) > 1e-12 * np.maximum(np.abs(p[1:]), np.abs(p[:-1]))  # (the grading is as fine as floats
-    p = p[np.concatenate([[True], apart])]  # resolve phi's rise: points closer than 1e-12 of their size merged)
+    p = p[np.concatenate([[True], apart])]  # resolve phi's rise: points closer than 1e-12 of their size merged,
+    p[-1] = p_hi  # each run into its first point, but the last run into p_hi itself, the end of the trading range)
     with np.errstate(all="ignore"):
         other = phi(p)
     d = 1e-6 * (p_hi - p_lo)

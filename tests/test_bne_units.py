@@ -279,3 +279,53 @@ def test_member_and_selection_of_a_rescaled_solve_name_prices_in_the_units_given
         interval = re.findall(r"\[c_hi, v_lo\] = \[([^,]+), ([^\]]+)\]", text_x)
         assert interval == [] or [float(t) for t in interval[0]] == [a + s * seller[1], a + s * buyer[0]]
     assert re.findall(_PRICE, plain.member)  # each of these members names its prices
+
+
+@pytest.mark.parametrize("lo, width, rescaled", [(1.0, 0.1, True), (-1.0, 0.2, True), (0.3, 0.25, False),
+                                                  (-2.0, 0.3, False)])
+def test_a_union_narrower_than_a_quarter_is_solved_in_rescaled_units(lo, width, rescaled):
+    """The documented rule: inside [-4, 4], a union of the supports narrower than 1/4 is solved in the units
+    u = (x - a) / s, a its lowest point and s the smallest power of 2 above its width (method says so), one at
+    least 1/4 wide in the units given; either way the answer is Chatterjee and Samuelson's mapped."""
+    r = solve_double_auction(stats.uniform(lo, width), stats.uniform(lo, width), 0.5)
+    s = 2.0 ** math.frexp(width)[1]
+    assert (f"a = {lo!r}, s = {s!r}" in r.method) is rescaled
+    v = lo + width * np.linspace(0.25, 1, 31)
+    assert np.max(np.abs(r.bid(v) - (lo + width * (2 / 3 * (v - lo) / width + 1 / 12)))) <= 1e-10 * width
+
+
+@pytest.mark.parametrize("k", [0.0, 1.0])
+def test_jumping_offers_in_rescaled_units_are_the_mapped_ones(k):
+    """A bimodal prior (0.5 Beta(2, 20) + 0.5 Beta(20, 2)) at k = 0 and 1, whose best offers jump (ironing), on
+    [0, 1] against U[-1, 1] (k = 0) or U[0, 2] (k = 1) (solved as given) and mapped by x -> 1000 + 10 x (solved in rescaled units): the
+    offers of the mapped game at the mapped types are the first game's mapped, on both sides of each jump."""
+    from scipy import special
+
+    class Mix(stats.rv_continuous):
+        def _pdf(self, x):
+            return 0.5 * stats.beta.pdf(x, 2, 20) + 0.5 * stats.beta.pdf(x, 20, 2)
+
+        def _cdf(self, x):
+            return 0.5 * special.betainc(2, 20, x) + 0.5 * special.betainc(20, 2, x)
+
+    a, s = 1000.0, 10.0
+    games = []
+    for loc, scale in ((0.0, 1.0), (a, s)):
+        start = loc - scale if k == 0.0 else loc  # the other side: U[-1, 1] at k = 0, U[0, 2] at k = 1, mapped
+        mix, other = Mix(a=0.0, b=1.0, name="mix")(loc=loc, scale=scale), stats.uniform(start, 2 * scale)
+        games.append(solve_double_auction(*((mix, other) if k == 0.0 else (other, mix)), k))
+    plain, mapped = games
+    types = np.linspace(-1.0, 1.0, 4001)[1:-1] + (k == 1.0)  # the strategic side's types
+    offer = (lambda r, t: r.ask(t)) if k == 0.0 else (lambda r, t: r.bid(t))
+    u, x = offer(plain, types), offer(mapped, a + s * types)
+    assert np.max(np.abs(np.diff(u))) > 0.3  # the offers jump
+    assert np.max(np.abs(x - (a + s * u))) <= 1e-9 * s
+    # and next to the jump, where one step of the tables decides between the two offers: the type at which the
+    # first game's offer jumps (bisection on its offers), then types just above and below it
+    j = int(np.argmax(np.diff(u)))
+    lo_t, hi_t = types[j], types[j + 1]
+    for _ in range(60):
+        mid = 0.5 * (lo_t + hi_t)
+        lo_t, hi_t = (mid, hi_t) if float(offer(plain, mid)) < 0.5 * (u[j] + u[j + 1]) else (lo_t, mid)
+    near = hi_t + np.array([-1e-3, -1e-4, -1e-6, 1e-9, 1e-7, 1e-6, 1e-5, 1e-4, 3e-4, 1e-3])
+    assert np.max(np.abs(offer(mapped, a + s * near) - (a + s * offer(plain, near)))) <= 1e-9 * s

@@ -307,3 +307,32 @@ def test_flat_top_with_a_beta_buyer_reports_its_top_slope_and_welfare():
     assert r.end_slopes[3] == pytest.approx(k * 1.0 / (1.0 * (h - p_hi)), rel=1e-9)  # seller: F_S(1) = f_S(1) = 1
     chosen = [m for m in r.equilibria if m.end_slopes[1] == r.end_slopes[1]]
     assert len(chosen) == 1 and chosen[0].efficiency == pytest.approx(r.outcomes().efficiency, abs=1e-6)
+
+
+@pytest.mark.parametrize("k", [0.0, 1.0])
+def test_exact_k0_k1_offers_on_a_negative_support_are_the_shifted_ones(k):
+    """k = 0 and 1 on Beta(0.5 Beta(2, 2) + 0.5 Beta(1.25, 9))-like priors moved from [0, 1] to [-1, 0] (a support
+    the solver does not rescale): the game moves with its units, so the offers, the ends of the trading range and
+    every table price must be the [0, 1] solution's minus 1 (to rounding); the tables must stay inside the trading
+    range (the grading towards its ends is measured by the range's width, whatever its sign)."""
+    from scipy import special, stats
+
+    class Mix(stats.rv_continuous):
+        def _pdf(self, x):
+            return 0.5 * stats.beta.pdf(x, 2, 2) + 0.5 * stats.beta.pdf(x, 1.25, 9)
+
+        def _cdf(self, x):
+            return 0.5 * special.betainc(2, 2, x) + 0.5 * special.betainc(1.25, 9, x)
+
+    results = []
+    for loc in (0.0, -1.0):
+        mix, other = Mix(a=0.0, b=1.0, name="mix")(loc=loc), stats.uniform(loc, 1)
+        results.append(solve_double_auction(*((mix, other) if k == 0.0 else (other, mix)), k))
+    r0, r1 = results
+    types = np.linspace(0, 1, 201)
+    assert np.max(np.abs(r1.ask(types - 1) - (r0.ask(types) - 1))) <= 1e-12
+    assert np.max(np.abs(r1.bid(types - 1) - (r0.bid(types) - 1))) <= 1e-12
+    assert np.allclose(np.subtract(r1.price_range, -1), r0.price_range, rtol=0, atol=1e-12)
+    for r in results:
+        p = r._tables[0]
+        assert p[0] == r.price_range[0] and p[-1] == r.price_range[1] and np.all(np.diff(p) > 0)
