@@ -299,14 +299,7 @@ def test_jumping_offers_in_rescaled_units_are_the_mapped_ones(k):
     """A bimodal prior (0.5 Beta(2, 20) + 0.5 Beta(20, 2)) at k = 0 and 1, whose best offers jump (ironing), on
     [0, 1] against U[-1, 1] (k = 0) or U[0, 2] (k = 1) (solved as given) and mapped by x -> 1000 + 10 x (solved in rescaled units): the
     offers of the mapped game at the mapped types are the first game's mapped, on both sides of each jump."""
-    from scipy import special
-
-    class Mix(stats.rv_continuous):
-        def _pdf(self, x):
-            return 0.5 * stats.beta.pdf(x, 2, 20) + 0.5 * stats.beta.pdf(x, 20, 2)
-
-        def _cdf(self, x):
-            return 0.5 * special.betainc(2, 20, x) + 0.5 * special.betainc(20, 2, x)
+    from test_bne_one_sided import _Mix as Mix  # that mixture, as tests/test_bne_one_sided.py writes it
 
     a, s = 1000.0, 10.0
     games = []

@@ -311,7 +311,7 @@ def test_flat_top_with_a_beta_buyer_reports_its_top_slope_and_welfare():
 
 @pytest.mark.parametrize("k", [0.0, 1.0])
 def test_exact_k0_k1_offers_on_a_negative_support_are_the_shifted_ones(k):
-    """k = 0 and 1 on Beta(0.5 Beta(2, 2) + 0.5 Beta(1.25, 9))-like priors moved from [0, 1] to [-1, 0] (a support
+    """k = 0 and 1 with the mixture 0.5 Beta(2, 2) + 0.5 Beta(1.25, 9) moved from [0, 1] to [-1, 0] (a support
     the solver does not rescale): the game moves with its units, so the offers, the ends of the trading range and
     every table price must be the [0, 1] solution's minus 1 (to rounding); the tables must stay inside the trading
     range (the grading towards its ends is measured by the range's width, whatever its sign)."""
